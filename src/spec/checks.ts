@@ -1,0 +1,225 @@
+// Rules the JSON schema cannot express, from the MUSTs of config.md / config-linux.md and the
+// checks runc makes before it creates anything. Each returns the first problem it finds.
+import { statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { systemErrorReason, type SpecProblem } from './config-error.js';
+import { childPath, indexPath } from './json-path.js';
+import type { LinuxNamespace, NamespaceType, Spec } from './types.js';
+import { SPEC_VERSION, SUPPORTED_MAJOR } from './version.js';
+
+export type Check = (spec: Spec, bundleDir: string) => SpecProblem | undefined;
+
+const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+export function checkOciVersion(spec: Spec): SpecProblem | undefined {
+  const match = SEMVER.exec(spec.ociVersion);
+  if (!match) {
+    return { path: 'ociVersion', message: `${JSON.stringify(spec.ociVersion)} is not a SemVer 2.0.0 version` };
+  }
+  if (Number(match[1]) !== SUPPORTED_MAJOR) {
+    return {
+      path: 'ociVersion',
+      message: `version ${spec.ociVersion} is not supported: this runtime implements ${SPEC_VERSION} and accepts ${SUPPORTED_MAJOR}.x`,
+    };
+  }
+  return undefined;
+}
+
+/** root.path, relative to the bundle, must be a directory (a symlink to one will do). */
+export function checkRootfs(spec: Spec, bundleDir: string): SpecProblem | undefined {
+  if (spec.root === undefined) return { path: 'root', message: 'is required on Linux' };
+  const rootfs = resolve(bundleDir, spec.root.path);
+  try {
+    if (!statSync(rootfs).isDirectory()) return { path: 'root.path', message: `${rootfs} is not a directory` };
+  } catch (error) {
+    return { path: 'root.path', message: `${rootfs}: ${systemErrorReason(error)}` };
+  }
+  return undefined;
+}
+
+export function checkProcessCwd(spec: Spec): SpecProblem | undefined {
+  const cwd = spec.process?.cwd;
+  if (cwd === undefined || isAbsolute(cwd)) return undefined;
+  return { path: 'process.cwd', message: `must be an absolute path, got ${JSON.stringify(cwd)}` };
+}
+
+/**
+ * config.md tolerates relative destinations on Linux (deprecated, relative to "/"). runc 1.1
+ * only warns about them; like crun, ocirun refuses them, so a typo cannot mount somewhere else.
+ */
+export function checkMountDestinations(spec: Spec): SpecProblem | undefined {
+  for (const [i, { destination }] of (spec.mounts ?? []).entries()) {
+    if (isAbsolute(destination)) continue;
+    return {
+      path: `${indexPath('mounts', i)}.destination`,
+      message: `must be an absolute path, got ${JSON.stringify(destination)} (relative destinations are deprecated and not supported)`,
+    };
+  }
+  return undefined;
+}
+
+/** Each namespace type at most once; a path to join must be absolute. */
+export function checkNamespaces(spec: Spec): SpecProblem | undefined {
+  const firstIndex = new Map<NamespaceType, number>();
+  for (const [i, { type, path }] of (spec.linux?.namespaces ?? []).entries()) {
+    const base = indexPath('linux.namespaces', i);
+    const first = firstIndex.get(type);
+    if (first !== undefined) {
+      return {
+        path: `${base}.type`,
+        message: `duplicate namespace "${type}" (already at ${indexPath('linux.namespaces', first)})`,
+      };
+    }
+    firstIndex.set(type, i);
+    if (path !== undefined && !isAbsolute(path)) {
+      return { path: `${base}.path`, message: `must be an absolute path, got ${JSON.stringify(path)}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A new user namespace needs both id maps (the kernel maps nothing by default); a joined one
+ * brings its own. Maps without a user namespace would silently do nothing.
+ */
+export function checkUserNamespaceMappings(spec: Spec): SpecProblem | undefined {
+  const userns = findNamespace(spec, 'user');
+  const uidCount = spec.linux?.uidMappings?.length ?? 0;
+  const gidCount = spec.linux?.gidMappings?.length ?? 0;
+  if (userns === undefined) {
+    if (uidCount > 0) return { path: 'linux.uidMappings', message: 'mappings given but linux.namespaces has no "user" namespace' };
+    if (gidCount > 0) return { path: 'linux.gidMappings', message: 'mappings given but linux.namespaces has no "user" namespace' };
+    return undefined;
+  }
+  if (userns.path !== undefined) return undefined;
+  if (uidCount === 0) return { path: 'linux.uidMappings', message: 'a new user namespace needs at least one uid mapping' };
+  if (gidCount === 0) return { path: 'linux.gidMappings', message: 'a new user namespace needs at least one gid mapping' };
+  return undefined;
+}
+
+/** Offsets can only be written into a time namespace no process has entered yet: a new one. */
+export function checkTimeOffsets(spec: Spec): SpecProblem | undefined {
+  const offsets = spec.linux?.timeOffsets;
+  if (offsets === undefined || Object.keys(offsets).length === 0) return undefined;
+  const timens = findNamespace(spec, 'time');
+  if (timens === undefined) {
+    return { path: 'linux.timeOffsets', message: 'requires a "time" namespace in linux.namespaces' };
+  }
+  if (timens.path !== undefined) {
+    return { path: 'linux.timeOffsets', message: `cannot be applied to the joined time namespace ${timens.path}` };
+  }
+  return undefined;
+}
+
+/** As runc: setting either name needs a UTS namespace of the container's own (new or joined). */
+export function checkUtsNames(spec: Spec): SpecProblem | undefined {
+  if (findNamespace(spec, 'uts') !== undefined) return undefined;
+  for (const field of ['hostname', 'domainname'] as const) {
+    if (spec[field]) {
+      return { path: field, message: `cannot be set without a private UTS namespace ("uts" in linux.namespaces)` };
+    }
+  }
+  return undefined;
+}
+
+// Sysctls of the IPC namespace (besides fs.mqueue.*), as runc lists them.
+const IPC_SYSCTLS = new Set([
+  'kernel.msgmax',
+  'kernel.msgmnb',
+  'kernel.msgmni',
+  'kernel.sem',
+  'kernel.shmall',
+  'kernel.shmmax',
+  'kernel.shmmni',
+  'kernel.shm_rmid_forced',
+]);
+
+/**
+ * A sysctl may only be set when the namespace it belongs to is the container's own, so that
+ * it never changes the host; runc's rules, including its refusal of sysctls it cannot place.
+ */
+export function checkSysctls(spec: Spec): SpecProblem | undefined {
+  for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
+    const path = childPath('linux.sysctl', key);
+    if (IPC_SYSCTLS.has(key) || key.startsWith('fs.mqueue.')) {
+      if (findNamespace(spec, 'ipc') === undefined) {
+        return { path, message: 'cannot be set in the host IPC namespace ("ipc" missing from linux.namespaces)' };
+      }
+      continue;
+    }
+    if (key.startsWith('net.')) {
+      const problem = hostNetworkProblem(spec);
+      if (problem !== undefined) return { path, message: problem };
+      continue;
+    }
+    if (findNamespace(spec, 'uts') !== undefined) {
+      if (key === 'kernel.domainname') continue;
+      if (key === 'kernel.hostname') return { path, message: 'conflicts with the "hostname" field: use that instead' };
+    }
+    return { path, message: 'is not in a namespace of the container, so it would change the host' };
+  }
+  return undefined;
+}
+
+function hostNetworkProblem(spec: Spec): string | undefined {
+  const netns = findNamespace(spec, 'network');
+  if (netns === undefined) return 'cannot be set in the host network namespace ("network" missing from linux.namespaces)';
+  if (netns.path === undefined) return undefined;
+  // "Host" means the runtime's own namespace: joining it by path is no isolation either.
+  try {
+    const target = statSync(netns.path);
+    const own = statSync('/proc/self/ns/net');
+    if (target.dev === own.dev && target.ino === own.ino) {
+      return `cannot be set in the host network namespace (${netns.path} is the runtime's own)`;
+    }
+  } catch (error) {
+    return `cannot check network namespace ${netns.path}: ${systemErrorReason(error)}`;
+  }
+  return undefined;
+}
+
+/** Masking and read-only remounts would otherwise apply to the host's mount table. */
+export function checkPathRestrictions(spec: Spec): SpecProblem | undefined {
+  if (findNamespace(spec, 'mount') !== undefined) return undefined;
+  for (const field of ['maskedPaths', 'readonlyPaths'] as const) {
+    if ((spec.linux?.[field]?.length ?? 0) > 0) {
+      return { path: `linux.${field}`, message: 'requires a private mount namespace ("mount" in linux.namespaces)' };
+    }
+  }
+  return undefined;
+}
+
+export function checkRlimitsUnique(spec: Spec): SpecProblem | undefined {
+  const firstIndex = new Map<string, number>();
+  for (const [i, { type }] of (spec.process?.rlimits ?? []).entries()) {
+    const first = firstIndex.get(type);
+    if (first !== undefined) {
+      return {
+        path: `${indexPath('process.rlimits', i)}.type`,
+        message: `duplicate rlimit "${type}" (already at ${indexPath('process.rlimits', first)})`,
+      };
+    }
+    firstIndex.set(type, i);
+  }
+  return undefined;
+}
+
+/** Every check, in the order loadConfig applies them. */
+export const SEMANTIC_CHECKS: readonly Check[] = [
+  checkOciVersion,
+  checkRootfs,
+  checkProcessCwd,
+  checkMountDestinations,
+  checkNamespaces,
+  checkUserNamespaceMappings,
+  checkTimeOffsets,
+  checkUtsNames,
+  checkSysctls,
+  checkPathRestrictions,
+  checkRlimitsUnique,
+];
+
+function findNamespace(spec: Spec, type: NamespaceType): LinuxNamespace | undefined {
+  return spec.linux?.namespaces?.find((ns) => ns.type === type);
+}
+

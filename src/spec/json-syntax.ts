@@ -1,0 +1,130 @@
+// Locating a JSON syntax error. V8's JSON.parse names a position for some errors but not for
+// others ("Unexpected token ..."), so a small scanner finds the first offending character.
+
+/** "line 3, column 7: invalid JSON: <reason>" for a text JSON.parse rejected with `error`. */
+export function describeJsonSyntaxError(text: string, error: Error): string {
+  // V8 appends the position or a (possibly truncated) quote of the input; the offending
+  // token itself may be a raw control character. The message must stay on one line.
+  const reason = error.message
+    .replace(/ (?:in JSON )?at position \d+.*$/s, '')
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
+    .replace(/[\u0000-\u001f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
+  const offset = firstSyntaxErrorOffset(text);
+  if (offset === undefined) return `invalid JSON: ${reason}`;
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const column = offset - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}: invalid JSON: ${reason}`;
+}
+
+class SyntaxStop {
+  constructor(readonly offset: number) {}
+}
+
+/** Offset of the first character that makes `text` invalid JSON (text.length if it ends early). */
+export function firstSyntaxErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (): never => {
+    throw new SyntaxStop(i);
+  };
+  const skipSpace = (): void => {
+    while (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r') i++;
+  };
+  const expect = (ch: string): void => {
+    if (text[i] !== ch) fail();
+    i++;
+  };
+  const digits = (): void => {
+    if (!isDigit(text[i])) fail();
+    while (isDigit(text[i])) i++;
+  };
+  const string = (): void => {
+    expect('"');
+    for (;;) {
+      const ch = text[i];
+      if (ch === undefined || ch < ' ') fail();
+      i++;
+      if (ch === '"') return;
+      if (ch !== '\\') continue;
+      const escape = text[i];
+      if (escape === 'u') {
+        i++;
+        for (let k = 0; k < 4; k++) {
+          if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          i++;
+        }
+      } else if (escape !== undefined && '"\\/bfnrt'.includes(escape)) {
+        i++;
+      } else {
+        fail();
+      }
+    }
+  };
+  const number = (): void => {
+    if (text[i] === '-') i++;
+    if (text[i] === '0') i++;
+    else digits();
+    if (text[i] === '.') {
+      i++;
+      digits();
+    }
+    if (text[i] === 'e' || text[i] === 'E') {
+      i++;
+      if (text[i] === '+' || text[i] === '-') i++;
+      digits();
+    }
+  };
+  const members = (close: string, member: () => void): void => {
+    i++;
+    skipSpace();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      skipSpace();
+      member();
+      skipSpace();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      expect(',');
+    }
+  };
+  const value = (): void => {
+    skipSpace();
+    const ch = text[i];
+    if (ch === '{') {
+      members('}', () => {
+        string();
+        skipSpace();
+        expect(':');
+        value();
+      });
+    } else if (ch === '[') {
+      members(']', value);
+    } else if (ch === '"') {
+      string();
+    } else if (ch === '-' || isDigit(ch)) {
+      number();
+    } else {
+      const literal = ch === 't' ? 'true' : ch === 'f' ? 'false' : ch === 'n' ? 'null' : fail();
+      for (const expected of literal) expect(expected);
+    }
+  };
+
+  try {
+    value();
+    skipSpace();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (stop) {
+    if (stop instanceof SyntaxStop) return stop.offset;
+    throw stop;
+  }
+}
+
+function isDigit(ch: string | undefined): boolean {
+  return ch !== undefined && ch >= '0' && ch <= '9';
+}

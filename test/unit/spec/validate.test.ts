@@ -1,0 +1,178 @@
+// loadConfig end to end: what it accepts, and the one-line "<file>: <json path>: <expected>"
+// messages it throws.
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigError,
+  configPath,
+  loadConfig,
+  requireProcess,
+  validateFeatures,
+  validateState,
+} from '../../../src/spec/validate.js';
+import { minimalConfig, tempBundle } from './temp-bundle.js';
+
+/** The ConfigError loadConfig throws for this config.json content. */
+function loadError(config: unknown): ConfigError {
+  const bundle = tempBundle(config);
+  try {
+    loadConfig(bundle);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const configError = error as ConfigError;
+    expect(configError.message).not.toContain('\n');
+    expect(configError.file).toBe(join(bundle, 'config.json'));
+    expect(configError.message.startsWith(`${configError.file}: `)).toBe(true);
+    return configError;
+  }
+  throw new Error('loadConfig accepted the config');
+}
+
+/** The message without the file prefix. */
+function shortMessage(config: unknown): string {
+  const error = loadError(config);
+  return error.message.slice(error.file.length + 2);
+}
+
+describe('loadConfig', () => {
+  it('returns the parsed config of a valid bundle', () => {
+    const bundle = tempBundle(minimalConfig());
+    expect(loadConfig(bundle)).toEqual(minimalConfig());
+  });
+
+  it('resolves a relative bundle directory', () => {
+    const bundle = tempBundle(minimalConfig());
+    expect(loadConfig(relative(process.cwd(), bundle))).toEqual(minimalConfig());
+    expect(configPath(relative(process.cwd(), bundle))).toBe(join(bundle, 'config.json'));
+  });
+
+  it('names the file when config.json is missing', () => {
+    expect(shortMessage(undefined)).toBe('cannot read: no such file or directory');
+  });
+
+  it.runIf(process.getuid?.() !== 0)('names the file when config.json is unreadable', () => {
+    const bundle = tempBundle(minimalConfig());
+    chmodSync(join(bundle, 'config.json'), 0);
+    expect(() => loadConfig(bundle)).toThrow(`${join(bundle, 'config.json')}: cannot read: permission denied`);
+  });
+
+  it('reports a directory in place of config.json', () => {
+    const bundle = tempBundle(undefined);
+    mkdirSync(join(bundle, 'config.json'));
+    expect(() => loadConfig(bundle)).toThrow(/config\.json: cannot read: illegal operation on a directory$/);
+  });
+
+  describe('invalid JSON', () => {
+    it('gives line and column of a bad token', () => {
+      expect(shortMessage('{\n  "ociVersion": "1.2.0",\n  "root": tru\n}')).toBe(
+        "line 3, column 14: invalid JSON: Unexpected token '\\n'",
+      );
+    });
+
+    it.each([
+      ['{]', 'line 1, column 2: invalid JSON: Expected property name or \'}\''],
+      ['', 'line 1, column 1: invalid JSON: Unexpected end of JSON input'],
+      ['{"ociVersion": "1.2.0",}', 'line 1, column 24: invalid JSON: Expected double-quoted property name'],
+      ['{"a": 1}\n\nx', 'line 3, column 1: invalid JSON: Unexpected non-whitespace character after JSON'],
+    ])('%j', (text, expected) => {
+      expect(shortMessage(text)).toBe(expected);
+    });
+
+    it('never quotes the input, which may span lines', () => {
+      const message = shortMessage('{\n"root": {"path": tru}\n}');
+      expect(message).toMatch(/^line 2, column 21: invalid JSON: Unexpected token '}'$/);
+    });
+  });
+
+  describe('schema errors', () => {
+    it('names the JSON path and the expected type', () => {
+      expect(shortMessage({ ...minimalConfig(), process: { cwd: '/', args: 'sh' } })).toBe('process.args: must be array');
+    });
+
+    it('lists the allowed values of an enum, at the deepest path', () => {
+      const config = { ...minimalConfig(), linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'pids' }] } };
+      expect(shortMessage(config)).toBe(
+        'linux.namespaces[2].type: must be one of "mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"',
+      );
+    });
+
+    it('points at a missing required property', () => {
+      expect(shortMessage({ ociVersion: '1.2.0', root: {} })).toBe('root.path: is required');
+      expect(shortMessage({ root: { path: 'rootfs' } })).toBe('ociVersion: is required');
+    });
+
+    it('quotes keys that are not identifiers', () => {
+      const config = { ...minimalConfig(), annotations: { 'org.example/key': 1 } };
+      expect(shortMessage(config)).toBe('annotations["org.example/key"]: must be string');
+    });
+
+    it('shows patterns and bounds', () => {
+      const rlimit = { ...minimalConfig(), process: { cwd: '/', args: ['sh'], rlimits: [{ type: 'NOFILE', soft: 1, hard: 1 }] } };
+      expect(shortMessage(rlimit)).toBe('process.rlimits[0].type: must match pattern "^RLIMIT_[A-Z]+$"');
+      const uid = { ...minimalConfig(), process: { cwd: '/', args: ['sh'], user: { uid: -1, gid: 0 } } };
+      expect(shortMessage(uid)).toBe('process.user.uid: must be >= 0');
+    });
+
+    it('describes a document that is not an object without a path', () => {
+      expect(shortMessage('[]')).toBe('must be object');
+    });
+
+    it('never prints the schema location', () => {
+      const message = shortMessage({ ...minimalConfig(), linux: { resources: { blockIO: { weightDevice: [{ major: 8 }] } } } });
+      expect(message).toBe('linux.resources.blockIO.weightDevice[0].minor: is required');
+      expect(message).not.toMatch(/#|definitions|\.json/);
+    });
+  });
+
+  it('runs the semantic checks after the schema', () => {
+    expect(shortMessage({ ...minimalConfig(), process: { cwd: 'tmp', args: ['sh'] } })).toBe(
+      'process.cwd: must be an absolute path, got "tmp"',
+    );
+  });
+
+  it('checks the rootfs relative to the bundle', () => {
+    const bundle = tempBundle(minimalConfig(), { rootfs: false });
+    expect(() => loadConfig(bundle)).toThrow(
+      `${join(bundle, 'config.json')}: root.path: ${join(bundle, 'rootfs')}: no such file or directory`,
+    );
+  });
+});
+
+describe('requireProcess', () => {
+  it('accepts a config with a program to run', () => {
+    const spec = minimalConfig();
+    expect(() => requireProcess(spec, '/b')).not.toThrow();
+  });
+
+  it('rejects a config without process, naming the file', () => {
+    const { process: _omitted, ...spec } = minimalConfig();
+    expect(() => requireProcess(spec, '/b')).toThrow(new ConfigError('/b/config.json', 'process', 'is required to create a container'));
+    expect(() => requireProcess(spec, '/b')).toThrow('/b/config.json: process: is required to create a container');
+  });
+
+  it('rejects empty args', () => {
+    const spec = { ...minimalConfig(), process: { cwd: '/', args: [] } };
+    expect(() => requireProcess(spec, '/b')).toThrow('/b/config.json: process.args: must name the program to run');
+  });
+});
+
+describe('validateState / validateFeatures', () => {
+  const state = { ociVersion: '1.2.0', id: 'c1', status: 'running', pid: 42, bundle: '/b' };
+
+  it('accept valid documents', () => {
+    expect(validateState(state)).toEqual([]);
+    expect(validateFeatures({ ociVersionMin: '1.0.0', ociVersionMax: '1.2.0' })).toEqual([]);
+  });
+
+  it('return every problem, one line each', () => {
+    expect(validateState({ ...state, status: 'paused', pid: -1 })).toEqual([
+      'status: must be one of "creating", "created", "running", "stopped"',
+      'pid: must be >= 0',
+    ]);
+    expect(validateFeatures({ ociVersionMin: '1.0.0', linux: { namespaces: ['net'] } })).toEqual([
+      'ociVersionMax: is required',
+      'linux.namespaces[0]: must be one of "mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"',
+    ]);
+  });
+});
