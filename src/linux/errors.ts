@@ -1,0 +1,46 @@
+import { getSystemErrorMap } from 'node:util';
+
+/** A failed system call: names the call, its arguments and the kernel's reason (Go-style lowercase words, as runc prints them). */
+export class SyscallError extends Error {
+  constructor(
+    readonly call: string,
+    readonly errno: number,
+    readonly args: readonly unknown[] = [],
+  ) {
+    super(`${call}(${args.map(formatArg).join(', ')}): ${strerror(errno)}`);
+    this.name = 'SyscallError';
+  }
+
+  get code(): string {
+    return errnoName(this.errno);
+  }
+}
+
+function formatArg(a: unknown): string {
+  if (typeof a === 'string') return JSON.stringify(a);
+  if (typeof a === 'number' && a > 0xff) return `0x${a.toString(16)}`;
+  if (typeof a === 'bigint') return `0x${a.toString(16)}`;
+  return String(a);
+}
+
+// libuv's messages are Go's lowercase words ("no such file or directory") except for these,
+// where libuv reworded glibc's text and engines match runc's wording.
+const GO_WORDING: Readonly<Record<number, string>> = {
+  16: 'device or resource busy',
+  95: 'operation not supported',
+};
+
+export function strerror(errno: number): string {
+  const entry = getSystemErrorMap().get(-errno);
+  return GO_WORDING[errno] ?? (entry ? entry[1] : `errno ${errno}`);
+}
+
+export function errnoName(errno: number): string {
+  const entry = getSystemErrorMap().get(-errno);
+  return entry ? entry[0] : `E${errno}`;
+}
+
+export function isErrno(err: unknown, name: string): boolean {
+  if (err instanceof SyscallError) return err.code === name;
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === name;
+}

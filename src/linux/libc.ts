@@ -1,0 +1,274 @@
+import { check, fn, koffi, tryCall } from './ffi.js';
+import { syscallNumbers } from './constants.js';
+
+// Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
+// Every prototype is declared at load time: a forked child must not need to resolve symbols.
+
+const NR = syscallNumbers();
+
+const OpenHow = koffi.struct('open_how', { flags: 'uint64_t', mode: 'uint64_t', resolve: 'uint64_t' });
+koffi.struct('statfs_t', {
+  f_type: 'long', f_bsize: 'long', f_blocks: 'uint64_t', f_bfree: 'uint64_t', f_bavail: 'uint64_t',
+  f_files: 'uint64_t', f_ffree: 'uint64_t', f_fsid: koffi.array('int', 2), f_namelen: 'long',
+  f_frsize: 'long', f_flags: 'long', f_spare: koffi.array('long', 4),
+});
+const MountAttr = koffi.struct('mount_attr', { attr_set: 'uint64_t', attr_clr: 'uint64_t', propagation: 'uint64_t', userns_fd: 'uint64_t' });
+koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
+koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' });
+
+const c = {
+  fork: fn('int fork(void)'),
+  _exit: fn('void _exit(int status)'),
+  execve: fn('int execve(const char *path, const char **argv, const char **envp)'),
+  getpid: fn('int getpid(void)'),
+  getuid: fn('uint32_t getuid(void)'),
+  setsid: fn('int setsid(void)'),
+  unshare: fn('int unshare(int flags)'),
+  setns: fn('int setns(int fd, int nstype)'),
+  mount: fn('int mount(const char *source, const char *target, const char *fstype, unsigned long flags, const char *data)'),
+  umount2: fn('int umount2(const char *target, int flags)'),
+  chroot: fn('int chroot(const char *path)'),
+  chdir: fn('int chdir(const char *path)'),
+  fchdir: fn('int fchdir(int fd)'),
+  getcwd: fn('char *getcwd(_Out_ char *buf, size_t size)'),
+  open: fn('int open(const char *path, int flags, uint32_t mode)'),
+  openat: fn('int openat(int dirfd, const char *path, int flags, uint32_t mode)'),
+  close: fn('int close(int fd)'),
+  read: fn('intptr_t read(int fd, _Out_ uint8_t *buf, size_t count)'),
+  write: fn('intptr_t write(int fd, const uint8_t *buf, size_t count)'),
+  fcntl: fn('int fcntl(int fd, int cmd, ...)'),
+  ioctl: fn('int ioctl(int fd, unsigned long request, ...)'),
+  mkdirat: fn('int mkdirat(int dirfd, const char *path, uint32_t mode)'),
+  mknodat: fn('int mknodat(int dirfd, const char *path, uint32_t mode, uint64_t dev)'),
+  mkfifo: fn('int mkfifo(const char *path, uint32_t mode)'),
+  symlinkat: fn('int symlinkat(const char *target, int dirfd, const char *linkpath)'),
+  fchownat: fn('int fchownat(int dirfd, const char *path, uint32_t uid, uint32_t gid, int flags)'),
+  sethostname: fn('int sethostname(const char *name, size_t len)'),
+  setdomainname: fn('int setdomainname(const char *name, size_t len)'),
+  setresuid: fn('int setresuid(uint32_t r, uint32_t e, uint32_t s)'),
+  setresgid: fn('int setresgid(uint32_t r, uint32_t e, uint32_t s)'),
+  setgroups: fn('int setgroups(size_t size, const uint32_t *list)'),
+  umask: fn('uint32_t umask(uint32_t mask)'),
+  prctl: fn('int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)'),
+  prlimit: fn('int prlimit(int pid, int resource, const rlimit *newlimit, _Out_ rlimit *old)'),
+  kill: fn('int kill(int pid, int sig)'),
+  waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
+  socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
+  signal: fn('void *signal(int sig, void *handler)'),
+  sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
+  poll: fn('int poll(_Inout_ pollfd *fds, unsigned long nfds, int timeout)'),
+  flock: fn('int flock(int fd, int op)'),
+  syscall: fn('long syscall(long number, ...)'),
+  dup3: fn('int dup3(int oldfd, int newfd, int flags)'),
+  statfs: fn('int statfs(const char *path, _Out_ statfs_t *buf)'),
+  fstatfs: fn('int fstatfs(int fd, _Out_ statfs_t *buf)'),
+};
+
+export function fork(): number {
+  return check(c.fork(), 'fork', []);
+}
+
+/** Leaves a forked child without running any JS teardown (process.exit() segfaults there). */
+export function exitNow(status: number): never {
+  c._exit(status);
+  throw new Error('unreachable: _exit returned');
+}
+
+export function execve(path: string, argv: readonly string[], envp: readonly string[]): never {
+  check(c.execve(path, [...argv, null], [...envp, null]), 'execve', [path]);
+  throw new Error('unreachable: execve returned');
+}
+
+export const getpid = (): number => c.getpid() as number;
+export const getuid = (): number => c.getuid() as number;
+export const setsid = (): number => check(c.setsid(), 'setsid', []);
+export const unshare = (flags: number): void => void check(c.unshare(flags), 'unshare', [flags]);
+export const setns = (fd: number, nstype: number): void => void check(c.setns(fd, nstype), 'setns', [fd, nstype]);
+
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void {
+  check(c.mount(source, target, fstype, flags, data), 'mount', [source ?? '', target, fstype ?? '', flags, data ?? '']);
+}
+
+export const umount2 = (target: string, flags: number): void => void check(c.umount2(target, flags), 'umount2', [target, flags]);
+export const chroot = (path: string): void => void check(c.chroot(path), 'chroot', [path]);
+export const chdir = (path: string): void => void check(c.chdir(path), 'chdir', [path]);
+export const fchdir = (fd: number): void => void check(c.fchdir(fd), 'fchdir', [fd]);
+
+export function getcwd(): string {
+  const buf = Buffer.alloc(4096);
+  const r = c.getcwd(buf, buf.length);
+  if (r === null) check(-1, 'getcwd', []);
+  return buf.toString('utf8', 0, buf.indexOf(0));
+}
+
+export const open = (path: string, flags: number, mode = 0): number => check(c.open(path, flags, mode), 'open', [path, flags]);
+export const openat = (dirfd: number, path: string, flags: number, mode = 0): number =>
+  check(c.openat(dirfd, path, flags, mode), 'openat', [dirfd, path, flags]);
+
+/** openat2(2): path resolution confined by `resolve` (RESOLVE_IN_ROOT keeps symlinks inside dirfd). */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const how = { flags: BigInt(flags), mode: BigInt(mode), resolve: BigInt(resolve) };
+  return check(
+    c.syscall(NR.openat2, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)),
+    'openat2',
+    [dirfd, path, flags, resolve],
+  );
+}
+
+export const close = (fd: number): void => void check(c.close(fd), 'close', [fd]);
+
+export function closeQuietly(fd: number): void {
+  if (fd >= 0) c.close(fd);
+}
+
+export function read(fd: number, buf: Buffer): number {
+  return check(c.read(fd, buf, buf.length), 'read', [fd]);
+}
+
+export function write(fd: number, data: Buffer | string): number {
+  const buf = typeof data === 'string' ? Buffer.from(data) : data;
+  return check(c.write(fd, buf, buf.length), 'write', [fd]);
+}
+
+export const fcntl = (fd: number, cmd: number, arg = 0): number => check(c.fcntl(fd, cmd, 'int', arg), 'fcntl', [fd, cmd, arg]);
+export const ioctl = (fd: number, request: number, arg: number | bigint = 0): number =>
+  check(c.ioctl(fd, request, 'unsigned long', arg), 'ioctl', [fd, request]);
+export function ioctlPtr(fd: number, request: number, buf: Buffer): number {
+  return check(c.ioctl(fd, request, 'uint8_t *', buf), 'ioctl', [fd, request]);
+}
+
+export const mkdirat = (dirfd: number, path: string, mode: number): void =>
+  void check(c.mkdirat(dirfd, path, mode), 'mkdirat', [dirfd, path, mode]);
+export const mknodat = (dirfd: number, path: string, mode: number, dev: bigint): void =>
+  void check(c.mknodat(dirfd, path, mode, dev), 'mknodat', [dirfd, path, mode, dev]);
+export const mkfifo = (path: string, mode: number): void => void check(c.mkfifo(path, mode), 'mkfifo', [path, mode]);
+export const symlinkat = (target: string, dirfd: number, linkpath: string): void =>
+  void check(c.symlinkat(target, dirfd, linkpath), 'symlinkat', [target, dirfd, linkpath]);
+export const fchownat = (dirfd: number, path: string, uid: number, gid: number, flags: number): void =>
+  void check(c.fchownat(dirfd, path, uid, gid, flags), 'fchownat', [dirfd, path, uid, gid]);
+
+export function sethostname(name: string): void {
+  check(c.sethostname(name, Buffer.byteLength(name)), 'sethostname', [name]);
+}
+export function setdomainname(name: string): void {
+  check(c.setdomainname(name, Buffer.byteLength(name)), 'setdomainname', [name]);
+}
+
+export const setresuid = (r: number, e: number, s: number): void => void check(c.setresuid(r, e, s), 'setresuid', [r, e, s]);
+export const setresgid = (r: number, e: number, s: number): void => void check(c.setresgid(r, e, s), 'setresgid', [r, e, s]);
+export function setgroups(gids: readonly number[]): void {
+  check(c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null), 'setgroups', [gids.join(',')]);
+}
+export const umask = (mask: number): number => c.umask(mask) as number;
+
+export function prctl(option: number, a2: number | bigint = 0, a3: number | bigint = 0, a4: number | bigint = 0, a5: number | bigint = 0): number {
+  return check(c.prctl(option, a2, a3, a4, a5), 'prctl', [option, a2]);
+}
+
+export function prlimit(pid: number, resource: number, soft: bigint, hard: bigint): void {
+  check(c.prlimit(pid, resource, { cur: soft, max: hard }, null), 'prlimit', [pid, resource, soft, hard]);
+}
+
+export const kill = (pid: number, sig: number): void => void check(c.kill(pid, sig), 'kill', [pid, sig]);
+export function killQuietly(pid: number, sig: number): boolean {
+  return tryCall(c.kill(pid, sig)).ok;
+}
+
+/** waitpid(2); returns [pid, raw status] (pid 0 with WNOHANG when the child still runs). */
+export function waitpid(pid: number, options: number): [number, number] {
+  const status = [0];
+  const r = check(c.waitpid(pid, status, options), 'waitpid', [pid, options]);
+  return [r, status[0] ?? 0];
+}
+
+export function socketpair(domain: number, type: number): [number, number] {
+  const sv = [0, 0];
+  check(c.socketpair(domain, type, 0, sv), 'socketpair', [domain, type]);
+  return [sv[0] ?? -1, sv[1] ?? -1];
+}
+
+export function madvise(addr: bigint, len: bigint, advice: number): boolean {
+  return tryCall(c.madvise(addr, len, advice)).ok;
+}
+
+/** Resets one signal to SIG_DFL; SIG_IGN would otherwise survive execve. */
+export function resetSignal(sig: number): void {
+  c.signal(sig, null);
+}
+
+export function clearSignalMask(): void {
+  check(c.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null), 'sigprocmask', []);
+}
+
+/** poll(2) on fds for `events`; returns the revents of each (0 when the timeout ran out). */
+export function poll(fds: readonly number[], events: number, timeoutMs: number): number[] {
+  const arr = fds.map((fd) => ({ fd, events, revents: 0 }));
+  for (;;) {
+    const r = tryCall(c.poll(arr, arr.length, timeoutMs));
+    if (r.ok) return arr.map((p) => p.revents);
+    if (r.errno !== 4 /* EINTR */) check(-1, 'poll', [fds.join(',')]);
+  }
+}
+
+export const flock = (fd: number, op: number): void => void check(c.flock(fd, op), 'flock', [fd, op]);
+export const dup3 = (oldfd: number, newfd: number, flags: number): number => check(c.dup3(oldfd, newfd, flags), 'dup3', [oldfd, newfd, flags]);
+
+export function pivotRoot(newRoot: string, putOld: string): void {
+  check(c.syscall(NR.pivot_root, 'const char *', newRoot, 'const char *', putOld), 'pivot_root', [newRoot, putOld]);
+}
+
+export function closeRange(first: number, last: number, flags: number): void {
+  check(c.syscall(NR.close_range, 'unsigned int', first, 'unsigned int', last, 'unsigned int', flags), 'close_range', [first, last, flags]);
+}
+
+export function pidfdOpen(pid: number): number {
+  return check(c.syscall(NR.pidfd_open, 'int', pid, 'unsigned int', 0), 'pidfd_open', [pid]);
+}
+
+export function pidfdSendSignal(pidfd: number, sig: number): void {
+  check(c.syscall(NR.pidfd_send_signal, 'int', pidfd, 'int', sig, 'void *', null, 'unsigned int', 0), 'pidfd_send_signal', [pidfd, sig]);
+}
+
+
+export interface StatfsResult {
+  type: number;
+  /** ST_* mount flags; their values equal the MS_* flags mount(2) takes. */
+  flags: number;
+}
+
+function toStatfs(buf: { f_type: number | bigint; f_flags: number | bigint }): StatfsResult {
+  return { type: Number(buf.f_type), flags: Number(buf.f_flags) };
+}
+
+export function statfs(path: string): StatfsResult {
+  const buf = {} as { f_type: number; f_flags: number };
+  check(c.statfs(path, buf), 'statfs', [path]);
+  return toStatfs(buf);
+}
+
+export function fstatfs(fd: number): StatfsResult {
+  const buf = {} as { f_type: number; f_flags: number };
+  check(c.fstatfs(fd, buf), 'fstatfs', [fd]);
+  return toStatfs(buf);
+}
+
+export const AT_RECURSIVE = 0x8000;
+
+export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
+  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: 0n };
+  check(
+    c.syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
+    'mount_setattr',
+    [dirfd, path, flags, attrSet, attrClr],
+  );
+}
+
+const KEYCTL_JOIN_SESSION_KEYRING = 1;
+
+/** A fresh session keyring, so the container cannot read the host session's keys. */
+export function joinSessionKeyring(name: string): void {
+  check(c.syscall(NR.keyctl, 'int', KEYCTL_JOIN_SESSION_KEYRING, 'const char *', name), 'keyctl', ['JOIN_SESSION_KEYRING', name]);
+}
+
+export const setChildSubreaper = (): void => void check(c.prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0), 'prctl', ['PR_SET_CHILD_SUBREAPER']);
