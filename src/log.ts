@@ -1,0 +1,57 @@
+import { appendFileSync, writeSync } from 'node:fs';
+
+// runc-compatible logging: logrus text (`time="…" level=error msg="…"`) or JSON lines
+// ({"level","msg","time"}), to --log PATH or stderr. podman reads the JSON file as one object
+// per failed call, so a failure logs exactly one error line.
+
+export type LogFormat = 'text' | 'json';
+export type Level = 'debug' | 'info' | 'warning' | 'error';
+
+export interface LogOptions {
+  path?: string;
+  format: LogFormat;
+  debug: boolean;
+}
+
+function rfc3339Seconds(d: Date): string {
+  return d.toISOString().slice(0, 19) + 'Z';
+}
+
+export function formatLine(format: LogFormat, level: Level, msg: string, now: Date): string {
+  const time = rfc3339Seconds(now);
+  if (format === 'json') return JSON.stringify({ level, msg, time }) + '\n';
+  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
+}
+
+export class Logger {
+  constructor(readonly opts: LogOptions) {}
+
+  /** Whether log lines already go to stderr (then an error is not printed there twice). */
+  get toStderr(): boolean {
+    return this.opts.path === undefined;
+  }
+
+  log(level: Level, msg: string): void {
+    if (level === 'debug' && !this.opts.debug) return;
+    const line = formatLine(this.opts.format, level, msg, new Date());
+    try {
+      if (this.opts.path === undefined) writeSync(2, line);
+      else appendFileSync(this.opts.path, line, { mode: 0o644 });
+    } catch {
+      // A log that cannot be written must not turn a success into a failure.
+    }
+  }
+
+  debug(msg: string): void {
+    this.log('debug', msg);
+  }
+  info(msg: string): void {
+    this.log('info', msg);
+  }
+  warn(msg: string): void {
+    this.log('warning', msg);
+  }
+  error(msg: string): void {
+    this.log('error', msg);
+  }
+}

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+
+// runc's rule: letters, digits and _ + - . ; "." and ".." would name the root or its parent.
+const VALID_ID = /^[A-Za-z0-9_+.-]+$/;
+const MAX_ID_LENGTH = 1024;
+
+export class InvalidIdError extends Error {}
+
+export function validateContainerId(id: string | undefined): string {
+  if (id === undefined || id === '') throw new InvalidIdError('container id cannot be empty');
+  if (id.length > MAX_ID_LENGTH) throw new InvalidIdError(`invalid container id: longer than ${MAX_ID_LENGTH} characters`);
+  if (!VALID_ID.test(id) || id === '.' || id === '..') {
+    throw new InvalidIdError(`invalid container id ${JSON.stringify(id)}: only letters, digits and _ + - . are allowed`);
+  }
+  return id;
+}
+
+export function containerDir(root: string, id: string): string {
+  return join(root, validateContainerId(id));
+}

@@ -1,0 +1,17 @@
+import { LOCK_EX, O_CLOEXEC, O_DIRECTORY, O_RDONLY } from '../linux/constants.js';
+import { close, flock, open } from '../linux/libc.js';
+
+/**
+ * Serializes commands on one container: an exclusive flock on its state dir. The lock dies
+ * with the process, so a killed command never leaves it held. A holder that removed the dir
+ * leaves the next holder on a deleted dir: callers re-check existence after locking.
+ */
+export function withContainerLock<T>(dir: string, fn: () => T): T {
+  const fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  try {
+    flock(fd, LOCK_EX);
+    return fn();
+  } finally {
+    close(fd);
+  }
+}

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { openCgroupManager } from '../cgroups/manager.js';
+import { isAlive } from './process-identity.js';
+import type { ContainerRecord, Status } from './record.js';
+import type { StateStore } from './store.js';
+
+/**
+ * Status is derived from the kernel on every read, never stored: the init's pid and start time
+ * say whether it lives, the start gate (exec.fifo) says whether `start` has run, and the
+ * freezer says whether it is paused.
+ */
+export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
+  if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return 'stopped';
+  if (existsSync(store.fifoPath(rec.id))) return 'created';
+  if (rec.cgroupPath !== undefined && isFrozen(rec.cgroupPath)) return 'paused';
+  return 'running';
+}
+
+function isFrozen(cgroupPath: string): boolean {
+  try {
+    return openCgroupManager(cgroupPath).frozen();
+  } catch {
+    return false;
+  }
+}
