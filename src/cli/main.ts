@@ -1,0 +1,101 @@
+import { Logger, type LogFormat } from '../log.js';
+import { helpText, parseArgs, UsageError, type FlagSpecs } from './args.js';
+import type { Command, Globals } from './command.js';
+import { versionText } from './version.js';
+import { writeOut } from './output.js';
+
+// argv -> one command module, loaded on demand so `state` never pays for the FFI or the
+// validators. Errors: exit 1, one log line (JSON with --log-format json), and the message on
+// stderr unless the log already goes there (runc's behaviour, which engines parse).
+
+const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = {
+  create: () => import('./commands/create.js'),
+  start: () => import('./commands/start.js'),
+  state: () => import('./commands/state.js'),
+  kill: () => import('./commands/kill.js'),
+  delete: () => import('./commands/delete.js'),
+  run: () => import('./commands/run.js'),
+  list: () => import('./commands/list.js'),
+  spec: () => import('./commands/spec.js'),
+};
+
+const GLOBAL_FLAGS: FlagSpecs = {
+  root: { kind: 'string', describe: 'root directory for container state (default /run/ocirun)' },
+  log: { kind: 'string', describe: 'log file path (default: stderr)' },
+  'log-format': { kind: 'string', describe: 'log format: text or json' },
+  debug: { kind: 'boolean', describe: 'log debug messages' },
+  'systemd-cgroup': { kind: 'boolean', describe: 'manage cgroups through systemd (not supported)' },
+  rootless: { kind: 'string', describe: 'rootless mode: true, false or auto' },
+  criu: { kind: 'string', describe: 'accepted for runc compatibility; checkpointing is not supported' },
+  help: { kind: 'boolean', alias: ['h'], describe: 'show help' },
+  version: { kind: 'boolean', alias: ['v'], describe: 'print the version' },
+};
+
+function defaultRoot(): string {
+  if (process.getuid?.() === 0) return '/run/ocirun';
+  const xdg = process.env.XDG_RUNTIME_DIR;
+  return xdg ? `${xdg}/ocirun` : `/tmp/ocirun-${process.getuid?.() ?? 0}`;
+}
+
+function splitGlobals(argv: readonly string[]): { globalArgs: string[]; rest: string[] } {
+  let i = 0;
+  while (i < argv.length && (argv[i] as string).startsWith('-')) {
+    const arg = argv[i] as string;
+    const name = arg.replace(/^--?/, '').split('=')[0] as string;
+    const spec = GLOBAL_FLAGS[name] ?? Object.values(GLOBAL_FLAGS).find((s) => s.alias?.includes(name));
+    i += spec && spec.kind !== 'boolean' && !arg.includes('=') ? 2 : 1;
+  }
+  return { globalArgs: argv.slice(0, i), rest: argv.slice(i) };
+}
+
+function usage(): string {
+  return helpText('[global options] command [command options] [arguments...]', `ocirun: an OCI runtime.\n\nCommands: ${Object.keys(COMMANDS).join(', ')}`, GLOBAL_FLAGS);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { globalArgs, rest } = splitGlobals(argv);
+  let log = new Logger({ format: 'text', debug: false });
+  let prefix = '';
+  try {
+    const g = parseArgs(globalArgs, GLOBAL_FLAGS).flags;
+    const format = (g['log-format'] as string | undefined) ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`invalid --log-format ${JSON.stringify(format)}: must be text or json`);
+    log = new Logger({ format: format as LogFormat, debug: g.debug === true, ...(typeof g.log === 'string' ? { path: g.log } : {}) });
+    if (g.version === true) {
+      writeOut(1, versionText());
+      return 0;
+    }
+    const name = rest[0];
+    if (name === undefined || g.help === true || name === 'help') {
+      writeOut(1, usage());
+      return name === undefined && g.help !== true ? 1 : 0;
+    }
+    const loader = COMMANDS[name];
+    if (!loader) throw new UsageError(`No help topic for '${name}': unknown command`);
+    const { command } = await loader();
+    prefix = command.failurePrefix ?? '';
+    const args = rest.slice(1);
+    if (args.includes('--help') || args.includes('-h')) {
+      writeOut(1, helpText(`${name} ${command.usage}`, command.description, command.flags));
+      return 0;
+    }
+    const parsed = parseArgs(args, command.flags, command.parse);
+    const n = parsed.positionals.length;
+    if (n < command.args.min || (command.args.max !== undefined && n > command.args.max)) {
+      const want = command.args.max === command.args.min ? `exactly ${command.args.min}` : `at least ${command.args.min}`;
+      throw new UsageError(`"${name}" requires ${want} argument(s)`);
+    }
+    if (g['systemd-cgroup'] === true) throw new Error('--systemd-cgroup: managing cgroups through systemd is not supported by ocirun; leave the flag out to use cgroupfs');
+    const globals: Globals = {
+      root: (g.root as string | undefined) ?? defaultRoot(),
+      systemdCgroup: false,
+      rootless: g.rootless as string | undefined,
+    };
+    return await command.run({ globals, log }, parsed);
+  } catch (err) {
+    const msg = prefix + (err instanceof Error ? err.message : String(err)).replace(/\n/g, ' ');
+    log.error(msg);
+    if (!log.toStderr) writeOut(2, `${msg}\n`);
+    return 1;
+  }
+}
