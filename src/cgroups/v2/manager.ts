@@ -1,0 +1,132 @@
+import type { LinuxResources } from '../../spec/types.js';
+import { deviceRulesFromConfig } from '../devices.js';
+import { emulateDeviceRules } from '../devices-emulator.js';
+import { dirExists, fileExists, isPermissionError, makeDir, readProcsRecursive, writeCgroupFile } from '../fs.js';
+import { hostHugePageSizes } from '../hugepages.js';
+import type { CgroupManager } from '../manager.js';
+import { planPids } from '../pids.js';
+import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupWrite } from '../plan.js';
+import { planRdma } from '../rdma.js';
+import { removeCgroupTrees } from '../remove.js';
+import { signalPids } from '../signal.js';
+import type { CgroupStats } from '../stats.js';
+import { planCpuV2 } from './cpu.js';
+import { enableControllersV2, explainMissingControllers } from './create.js';
+import { planCpusetV2 } from './cpuset.js';
+import { applyDeviceFilterV2 } from './devices.js';
+import { freezeV2, isFrozenV2, thawV2 } from './freezer.js';
+import { planHugetlbV2 } from './hugetlb.js';
+import { planIoV2 } from './io.js';
+import { oomKillCountV2, planMemoryV2 } from './memory.js';
+import { collectStatsV2 } from './stats.js';
+import { planUnified } from './unified.js';
+
+const SIGKILL = 9;
+
+/** A cgroup on a cgroup v2 (unified) host: one directory. */
+export class V2Manager implements CgroupManager {
+  readonly version = 2 as const;
+  /** Why a rootless create() could not make the cgroup; resources then cannot be applied. */
+  private unusable: string | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly dir: string,
+    private readonly mountpoint: string,
+    private readonly rootless = false,
+  ) {}
+
+  get paths(): Readonly<Record<string, string>> {
+    return { '': this.dir };
+  }
+
+  create(): void {
+    try {
+      makeDir(this.dir);
+      enableControllersV2(this.mountpoint, this.dir);
+    } catch (err) {
+      if (!this.rootless || !isPermissionError(err)) throw err;
+      this.unusable = `rootless: ${(err as Error).message}`;
+    }
+  }
+
+  apply(r: LinuxResources): void {
+    const probe = dirProbe(this.dir);
+    if (r.network?.classID !== undefined || (r.network?.priorities?.length ?? 0) > 0) {
+      const field = r.network?.classID !== undefined ? 'classID' : 'priorities';
+      throw new CgroupResourceError(`linux.resources.network.${field}`, 'cgroup v2 has no net_cls/net_prio controllers (v1 only)');
+    }
+    const writes: CgroupWrite[] = [
+      ...planPids(r.pids),
+      ...planMemoryV2(r.memory, probe),
+      ...planIoV2(r.blockIO, probe),
+      ...planCpuV2(r.cpu, probe),
+      ...planCpusetV2(r.cpu),
+      ...planHugetlbV2(r.hugepageLimits, probe, hostHugePageSizes()),
+      ...planRdma(r.rdma),
+      // Last, so a key can refine what the fields above set.
+      ...planUnified(r.unified),
+    ];
+    // As runc: a rootless container gets no device filter (loading one needs CAP_BPF and
+    // CAP_SYS_ADMIN on the host); its devices are limited by what the user can open anyway.
+    const devices = r.devices && !this.rootless ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;
+    const plan = [{ dir: this.unusable ? undefined : this.dir, writes: explainMissingControllers(this.dir, writes), missing: this.unusable }];
+    checkPlan(plan);
+    if (devices) applyDeviceFilterV2(this.dir, devices);
+    executePlan(plan);
+  }
+
+  addProcess(pid: number): void {
+    if (this.unusable) return;
+    writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
+  }
+
+  pids(): number[] {
+    return readProcsRecursive(this.dir);
+  }
+
+  freeze(): void {
+    freezeV2(this.dir);
+  }
+
+  /** A cgroup that is gone is not frozen: nothing to do. */
+  thaw(): void {
+    if (this.exists()) thawV2(this.dir);
+  }
+
+  frozen(): boolean {
+    return isFrozenV2(this.dir);
+  }
+
+  stats(): CgroupStats {
+    return collectStatsV2(dirProbe(this.dir), hostHugePageSizes(), () => this.pids().length);
+  }
+
+  oomKillCount(): number {
+    return oomKillCountV2(dirProbe(this.dir));
+  }
+
+  killAll(signal: number): void {
+    if (!this.exists()) return;
+    // cgroup.kill (Linux 5.14+) kills the whole tree atomically, forks in flight included.
+    if (signal === SIGKILL && fileExists(this.dir, 'cgroup.kill')) {
+      writeCgroupFile(this.dir, 'cgroup.kill', '1');
+      return;
+    }
+    const wasFrozen = this.frozen();
+    if (!wasFrozen) this.freeze();
+    try {
+      signalPids(this.pids(), signal);
+    } finally {
+      if (!wasFrozen) this.thaw();
+    }
+  }
+
+  destroy(): void {
+    removeCgroupTrees([this.dir]);
+  }
+
+  exists(): boolean {
+    return dirExists(this.dir);
+  }
+}
