@@ -1,0 +1,90 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isErrno } from '../linux/errors.js';
+import { O_CLOEXEC, O_WRONLY } from '../linux/constants.js';
+import { close, open, write } from '../linux/libc.js';
+import type { Linux, Process } from '../spec/types.js';
+
+// AppArmor profiles and SELinux labels.
+//
+// Choice: a config that asks for a label on a host without that LSM is an error, never silently
+// ignored — running a container unconfined when its author asked for confinement is the worse
+// failure. runc errors for selinuxLabel and for an apparmorProfile it cannot apply; we do the
+// same and extend it to mountLabel (runc drops that one silently).
+//
+// Where the LSM is present, the init writes the label to its own "exec" attribute, which the
+// kernel applies at the next execve: the container process starts confined, and the init's
+// remaining steps are not. AppArmor gets its own file (/proc/self/attr/apparmor/exec, Linux 5.8+,
+// unambiguous when several LSMs are stacked) with a fallback to the shared attr/exec; SELinux uses
+// attr/exec. The write goes through the container's /proc (after pivot_root, as in runc), so the
+// container must mount proc at /proc for a label to apply. Call applyLsm after any hook the init
+// runs (a hook exec'd later would get the label) but, as runc does, while the init is still root
+// and before no_new_privs: afterwards the LSM may refuse the change (SELinux's setexec permission,
+// AppArmor's no_new_privs rules). mountLabel is applied by the mount code as a context= option;
+// here it is only checked.
+
+export interface LsmHost {
+  apparmor: boolean;
+  selinux: boolean;
+}
+
+/** The labels the init sets for the container process. */
+export interface LsmPlan {
+  apparmorProfile?: string;
+  selinuxLabel?: string;
+}
+
+/**
+ * AppArmor: the module parameter says whether it is active even when securityfs is not mounted
+ * (as on this project's VM). SELinux: selinuxfs exposes `enforce` only where SELinux is active.
+ */
+export function detectLsm(): LsmHost {
+  let apparmor = false;
+  try {
+    apparmor = readFileSync('/sys/module/apparmor/parameters/enabled', 'utf8').startsWith('Y');
+  } catch {
+    apparmor = existsSync('/sys/kernel/security/apparmor');
+  }
+  return { apparmor, selinux: existsSync('/sys/fs/selinux/enforce') };
+}
+
+/** Parent side: refuses labels the host cannot apply; returns what the init will set. */
+export function checkLsm(
+  process: Pick<Process, 'apparmorProfile' | 'selinuxLabel'> | undefined,
+  linux: Pick<Linux, 'mountLabel'> | undefined,
+  host: LsmHost = detectLsm(),
+): LsmPlan {
+  const plan: LsmPlan = {};
+  if (process?.apparmorProfile) {
+    if (!host.apparmor) throw new Error('process.apparmorProfile: AppArmor is not enabled on this host');
+    plan.apparmorProfile = process.apparmorProfile;
+  }
+  if (process?.selinuxLabel) {
+    if (!host.selinux) throw new Error('process.selinuxLabel: SELinux is not enabled on this host');
+    plan.selinuxLabel = process.selinuxLabel;
+  }
+  if (linux?.mountLabel && !host.selinux) throw new Error('linux.mountLabel: SELinux is not enabled on this host');
+  return plan;
+}
+
+function writeAttr(path: string, value: string): void {
+  const fd = open(path, O_WRONLY | O_CLOEXEC);
+  try {
+    write(fd, value);
+  } finally {
+    close(fd);
+  }
+}
+
+/** Child side (see the ordering note at the top). */
+export function applyLsm(plan: LsmPlan): void {
+  if (plan.apparmorProfile) {
+    const value = `exec ${plan.apparmorProfile}`;
+    try {
+      writeAttr('/proc/self/attr/apparmor/exec', value);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+      writeAttr('/proc/self/attr/exec', value);
+    }
+  }
+  if (plan.selinuxLabel) writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
+}
