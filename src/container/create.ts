@@ -1,0 +1,139 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createCgroupManager } from '../cgroups/manager.js';
+import { cgroupLayoutFromMountinfo } from '../init/cgroup-layout.js';
+import { buildInitPlan, type InitPlan } from '../init/plan.js';
+import { runIntermediate } from '../init/stage1.js';
+import { expect, send } from '../init/sync.js';
+import * as K from '../linux/constants.js';
+import { forkProcess } from '../linux/fork.js';
+import { close, closeQuietly, killQuietly, mkfifo, open, socketpair, waitpid } from '../linux/libc.js';
+import type { Logger } from '../log.js';
+import { loadConfig } from '../spec/validate.js';
+import { SPEC_VERSION } from '../spec/version.js';
+import { validateContainerId } from '../state/container-id.js';
+import { withContainerLock } from '../state/lock.js';
+import { readStat } from '../state/process-identity.js';
+import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
+import { StateStore } from '../state/store.js';
+import { writePidFile } from './pid-file.js';
+import { prepareSecurity } from './security.js';
+import { UndoStack } from './undo.js';
+
+export interface CreateOptions {
+  root: string;
+  id: string;
+  bundle: string;
+  pidFile?: string;
+  consoleSocket?: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  log: Logger;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return true;
+  }
+}
+
+function writeIdMaps(pid: number, plan: InitPlan): void {
+  writeFileSync(`/proc/${pid}/uid_map`, plan.namespaces.uidMappings);
+  writeFileSync(`/proc/${pid}/gid_map`, plan.namespaces.gidMappings);
+}
+
+/**
+ * runtime.md "create": everything up to the start gate. On return the init waits on exec.fifo
+ * and state.json says "created"; on any failure nothing of the container is left.
+ */
+export function createContainer(o: CreateOptions): ContainerRecord {
+  validateContainerId(o.id);
+  const bundle = resolve(o.bundle);
+  const spec = loadConfig(bundle);
+  const plan = buildInitPlan(spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: o.preserveFds, isDirectory });
+  if (spec.process?.terminal && o.consoleSocket === undefined) {
+    throw new Error('process.terminal is true: a terminal needs --console-socket (or use run in the foreground)');
+  }
+  if (o.consoleSocket !== undefined && !spec.process?.terminal) {
+    throw new Error('--console-socket was given but process.terminal is false: there is no terminal to send');
+  }
+  if (spec.process?.terminal) throw new Error('process.terminal: terminals are not supported by ocirun yet');
+  const store = new StateStore(o.root);
+  const dir = store.claim(o.id);
+  const undo = new UndoStack();
+  undo.push(() => store.remove(o.id));
+  try {
+    return withContainerLock(dir, () => {
+      const security = prepareSecurity(spec, o.log);
+      undo.push(() => security.release());
+      mkfifo(store.fifoPath(o.id), 0o622);
+      const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
+      undo.push(() => closeQuietly(fifoFd));
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id });
+      cgroup.create();
+      undo.push(() => cgroup.destroy());
+      if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      const nsFds = plan.namespaces.joins.map((j) => {
+        try {
+          return open(j.path, K.O_RDONLY | K.O_CLOEXEC);
+        } catch (err) {
+          throw new Error(`linux.namespaces: cannot open the ${j.type} namespace ${JSON.stringify(j.path)}: ${(err as Error).message}`);
+        }
+      });
+      undo.push(() => nsFds.forEach(closeQuietly));
+      const cgroups = cgroupLayoutFromMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+      const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
+      undo.push(() => closeQuietly(parentSock));
+
+      const child = forkProcess();
+      if (child === 0) {
+        close(parentSock);
+        runIntermediate({ containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init });
+      }
+      close(childSock);
+      undo.push(() => {
+        killQuietly(child, 9);
+        waitpid(child, 0);
+      });
+      cgroup.addProcess(child);
+      if (plan.namespaces.newUser) {
+        expect(parentSock, 'userns');
+        writeIdMaps(child, plan);
+      }
+      send(parentSock, { kind: 'go' });
+      const { pid } = expect(parentSock, 'pid');
+      undo.push(() => killQuietly(pid, 9));
+      expect(parentSock, 'ready');
+      waitpid(child, 0);
+      const stat = readStat(pid);
+      if (!stat) throw new Error('container init exited before it was ready');
+      const record: ContainerRecord = {
+        ociVersion: SPEC_VERSION,
+        id: o.id,
+        pid,
+        pidStartTime: stat.startTime,
+        bundle,
+        rootfs: plan.rootfs,
+        created: rfc3339Nano(nowEpochNs()),
+        owner: '',
+        cgroupPath: cgroup.path,
+        config: spec,
+      };
+      if (spec.annotations) record.annotations = spec.annotations;
+      store.save(record);
+      if (o.pidFile !== undefined) writePidFile(o.pidFile, pid);
+      closeQuietly(parentSock);
+      closeQuietly(fifoFd);
+      nsFds.forEach(closeQuietly);
+      security.release();
+      undo.clear();
+      return record;
+    });
+  } catch (err) {
+    undo.run();
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+import { openCgroupManager } from '../cgroups/manager.js';
+import type { Logger } from '../log.js';
+import type { ContainerRecord } from '../state/record.js';
+import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../state/store.js';
+import { withContainerLock } from '../state/lock.js';
+import { withContainer } from './lookup.js';
+import { killInitAndWait } from './signal-init.js';
+
+const KILL_WAIT_MS = 10_000;
+
+function destroyCgroup(rec: ContainerRecord): void {
+  if (rec.cgroupPath === undefined) return;
+  const cgroup = openCgroupManager(rec.cgroupPath);
+  // Without a pid namespace the init's death does not take the other processes with it.
+  cgroup.killAll(9);
+  cgroup.thaw();
+  cgroup.destroy();
+}
+
+/**
+ * runtime.md "delete": only a stopped container may be deleted; with --force a created,
+ * running or paused one is killed first. Removes the cgroup and the state dir; the mounts went
+ * with the container's mount namespace.
+ */
+export function deleteContainer(store: StateStore, id: string, force: boolean, log: Logger): void {
+  try {
+    withContainer(store, id, (rec, status) => {
+      if (status !== 'stopped') {
+        if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
+        if (status === 'paused' && rec.cgroupPath !== undefined) openCgroupManager(rec.cgroupPath).thaw();
+        if (!killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
+      }
+      destroyCgroup(rec);
+      store.remove(id);
+    });
+  } catch (err) {
+    if (!force) throw err;
+    if (err instanceof ContainerNotFoundError) return;
+    if (err instanceof BrokenStateError) {
+      log.warn(`container ${id}: ${err.message}; removing its state`);
+      withContainerLock(store.dir(id), () => store.remove(id));
+      return;
+    }
+    throw err;
+  }
+}

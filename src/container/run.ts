@@ -1,0 +1,64 @@
+import { constants } from 'node:os';
+import { kill, setChildSubreaper, waitpid } from '../linux/libc.js';
+import { WNOHANG } from '../linux/constants.js';
+import type { Logger } from '../log.js';
+import { StateStore } from '../state/store.js';
+import { createContainer, type CreateOptions } from './create.js';
+import { deleteContainer } from './delete.js';
+import { exitCodeOf } from './signals.js';
+import { releaseInit } from './start.js';
+
+/** Signals a foreground `run` passes on to the container's init (runc's set: all catchable). */
+const FORWARDED: readonly NodeJS.Signals[] = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGPROF', 'SIGVTALRM',
+];
+
+export interface RunOptions extends CreateOptions {
+  detach: boolean;
+}
+
+/**
+ * `run` = create + start, and in the foreground: wait for the init, forward signals to it, delete
+ * the container and exit with the process's code (or 128 + signal). The runtime makes itself a
+ * child subreaper, so the init (forked by the intermediate child) is re-parented to it and can
+ * be waited for; SIGCHLD wakes the wait, no polling.
+ */
+export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
+  const store = new StateStore(o.root);
+  if (o.detach) {
+    const rec = createContainer(o);
+    releaseInit(store, rec);
+    return 0;
+  }
+  setChildSubreaper();
+  const rec = createContainer(o);
+  const forward = (sig: NodeJS.Signals): void => {
+    try {
+      kill(rec.pid, constants.signals[sig]);
+    } catch {
+      // The init is gone; its exit is reported through SIGCHLD.
+    }
+  };
+  for (const sig of FORWARDED) process.on(sig, forward);
+  try {
+    releaseInit(store, rec);
+  } catch (err) {
+    deleteContainer(store, o.id, true, log);
+    throw err;
+  }
+  const status = await new Promise<number>((resolveExit) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const reap = (): void => {
+      const [pid, raw] = waitpid(rec.pid, WNOHANG);
+      if (pid !== rec.pid) return;
+      clearInterval(keepAlive);
+      process.off('SIGCHLD', reap);
+      resolveExit(raw);
+    };
+    process.on('SIGCHLD', reap);
+    reap();
+  });
+  for (const sig of FORWARDED) process.off(sig, forward);
+  deleteContainer(store, o.id, true, log);
+  return exitCodeOf(status);
+}

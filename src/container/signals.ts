@@ -1,0 +1,32 @@
+import { constants } from 'node:os';
+
+// `kill ID SIGNAL`: names with or without SIG (TERM, SIGTERM, sigterm) or numbers, as runc takes them.
+
+const BY_NAME: Readonly<Record<string, number>> = constants.signals as unknown as Record<string, number>;
+
+export function parseSignal(text: string | undefined): number {
+  if (text === undefined || text === '') return 15;
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n >= 1 && n <= 64) return n;
+    throw new Error(`invalid signal number ${text}: must be 1 to 64`);
+  }
+  const upper = text.toUpperCase();
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  const rt = /^SIGRTMIN(?:\+(\d+))?$/.exec(name) ?? /^SIGRTMAX(?:-(\d+))?$/.exec(name);
+  if (rt) {
+    const offset = Number(rt[1] ?? 0);
+    const sig = name.startsWith('SIGRTMIN') ? 34 + offset : 64 - offset;
+    if (sig >= 34 && sig <= 64) return sig;
+  }
+  const n = BY_NAME[name];
+  if (n === undefined) throw new Error(`unknown signal ${JSON.stringify(text)}`);
+  return n;
+}
+
+/** Shell convention for a process killed by a signal. */
+export function exitCodeOf(waitStatus: number): number {
+  const sig = waitStatus & 0x7f;
+  if (sig === 0) return (waitStatus >> 8) & 0xff;
+  return 128 + sig;
+}

@@ -1,0 +1,38 @@
+// Which cgroup filesystems a "cgroup" mount in config.json must reproduce inside the container:
+// cgroup2 on a unified host; on a v1 or hybrid host, one cgroup mount per v1 hierarchy
+// (named as the host names them: "cpu,cpuacct", "memory", ...) on a tmpfs.
+
+export interface CgroupLayout {
+  version: 1 | 2;
+  hierarchies: Array<{ name: string; options: string }>;
+}
+
+const V1_CONTROLLERS = new Set([
+  'blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'hugetlb', 'memory', 'net_cls', 'net_prio',
+  'perf_event', 'pids', 'rdma', 'misc',
+]);
+
+export function cgroupLayoutFromMountinfo(mountinfo: string): CgroupLayout {
+  const hierarchies: CgroupLayout['hierarchies'] = [];
+  let unifiedAtRoot = false;
+  const seen = new Set<string>();
+  for (const line of mountinfo.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const fields = line.slice(0, sep).split(' ');
+    const [fstype, , superOpts] = line.slice(sep + 3).split(' ');
+    const mountPoint = fields[4] ?? '';
+    if (fstype === 'cgroup2' && mountPoint === '/sys/fs/cgroup') unifiedAtRoot = true;
+    if (fstype !== 'cgroup') continue;
+    const opts = (superOpts ?? '').split(',');
+    const controllers = opts.filter((o) => V1_CONTROLLERS.has(o));
+    const named = opts.find((o) => o.startsWith('name='));
+    const options = [...controllers, ...(named ? [named] : [])].join(',');
+    if (options === '' || seen.has(options)) continue;
+    seen.add(options);
+    const name = named && controllers.length === 0 ? named.slice('name='.length) : controllers.join(',');
+    hierarchies.push({ name, options });
+  }
+  if (unifiedAtRoot || hierarchies.length === 0) return { version: 2, hierarchies: [] };
+  return { version: 1, hierarchies };
+}

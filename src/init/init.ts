@@ -1,0 +1,161 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as K from '../linux/constants.js';
+import { SyscallError } from '../linux/errors.js';
+import {
+  chdir, clearSignalMask, close, closeRange, exitNow, fcntl, execve, getcwd, joinSessionKeyring, mount,
+  open, openat, prctl, prlimit, resetSignal, setdomainname, setgroups, sethostname, setresgid, setresuid, setsid,
+  umask, write,
+} from '../linux/libc.js';
+import type { CgroupLayout } from './cgroup-layout.js';
+import { createDevices } from './devices.js';
+import { lookupExecutable, withHome } from './exec-lookup.js';
+import { applyMount } from './mounts.js';
+import { chrootInto, pivotInto } from './pivot.js';
+import type { InitPlan } from './plan.js';
+import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
+import { send } from './sync.js';
+
+/** The security steps other modules contribute; prepared in the parent, run in the init. */
+export interface InitSecurity {
+  /** Before the user switch, while the init still has CAP_SETPCAP. */
+  dropBounding?: () => void;
+  /** After the user switch: capset and ambient raise. */
+  applyCapabilities?: () => void;
+  /** Before the start gate (runc's order): LSM exec labels. */
+  applyLsm?: () => void;
+  /** Last step before execve. */
+  loadSeccomp?: () => void;
+}
+
+export interface InitContext {
+  containerId: string;
+  plan: InitPlan;
+  /** The init's end of the sync socketpair. */
+  sock: number;
+  /** O_PATH handle of exec.fifo, opened by the parent. */
+  fifoFd: number;
+  /** fds of the namespaces to join, parallel to plan.namespaces.joins. */
+  nsFds: number[];
+  cgroups: CgroupLayout;
+  security: InitSecurity;
+}
+
+const ALL_FDS = 0xffffffff;
+
+function setupRootfs(ctx: InitContext): void {
+  const p = ctx.plan;
+  mount(null, '/', null, p.rootPropagation, null);
+  mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+  try {
+    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
+    createDevices(rootFd, p.defaultDevices, p.devices);
+  } finally {
+    close(rootFd);
+  }
+}
+
+function applySysctl(entries: ReadonlyArray<[string, string]>): void {
+  for (const [path, value] of entries) writeFileSync(path, value);
+}
+
+function enterCwd(cwd: string): void {
+  chdir(cwd);
+  // A cwd reached through a leaked host fd (/proc/self/fd/N) lies outside the new root:
+  // the kernel then reports it as unreachable (CVE-2024-21626).
+  let where: string;
+  try {
+    where = getcwd();
+  } catch (err) {
+    throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root: ${(err as Error).message}`);
+  }
+  if (!where.startsWith('/')) throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root`);
+}
+
+function switchUser(p: InitPlan, security: InitSecurity): void {
+  if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
+  security.dropBounding?.();
+  setgroups(p.additionalGids);
+  setresgid(p.gid, p.gid, p.gid);
+  setresuid(p.uid, p.uid, p.uid);
+  security.applyCapabilities?.();
+}
+
+/** Node ignores SIGPIPE and SIGXFSZ and marks stdio close-on-exec; neither may reach the container. */
+function prepareExecEnvironment(p: InitPlan): void {
+  for (let sig = 1; sig <= 64; sig++) if (sig !== 9 && sig !== 19 && sig !== 32 && sig !== 33) resetSignal(sig);
+  clearSignalMask();
+  closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
+  for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
+    try {
+      fcntl(fd, K.F_SETFD, 0);
+    } catch (err) {
+      if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
+    }
+  }
+}
+
+function waitForStart(ctx: InitContext, procFdDir: number): void {
+  // Blocks until `start` opens the fifo for reading; the byte tells it we got past the gate.
+  const fifo = openat(procFdDir, String(ctx.fifoFd), K.O_WRONLY | K.O_CLOEXEC);
+  write(fifo, '0');
+  close(fifo);
+}
+
+/** The container's init (grandchild of create): builds the container, waits for start, execs. */
+export function runInit(ctx: InitContext): never {
+  const p = ctx.plan;
+  let ready = false;
+  try {
+    setsid();
+    umask(0);
+    setupRootfs(ctx);
+    if (p.hostname !== undefined) sethostname(p.hostname);
+    if (p.domainname !== undefined) setdomainname(p.domainname);
+    if (p.newKeyring) {
+      try {
+        joinSessionKeyring(`_ses.${ctx.containerId}`);
+      } catch (err) {
+        if (!(err instanceof SyscallError && (err.code === 'ENOSYS' || err.code === 'EACCES'))) throw err;
+      }
+    }
+    // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
+    const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+    if (p.noPivot) chrootInto(p.rootfs);
+    else pivotInto(p.rootfs);
+    applySysctl(p.sysctl);
+    maskPaths(p.maskedPaths);
+    makeReadonly(p.readonlyPaths);
+    if (p.readonlyRoot) remountReadonly('/');
+    for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
+    if (p.oomScoreAdj !== undefined) writeFileSync('/proc/self/oom_score_adj', String(p.oomScoreAdj));
+    enterCwd(p.cwd);
+    const path = lookupExecutable(p.args[0] as string, p.env);
+    let passwd: string | undefined;
+    try {
+      passwd = readFileSync('/etc/passwd', 'utf8');
+    } catch {
+      passwd = undefined;
+    }
+    const env = withHome(p.env, p.uid, passwd);
+    switchUser(p, ctx.security);
+    umask(p.umask ?? 0o022);
+    if (p.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
+    ctx.security.applyLsm?.();
+    prepareExecEnvironment(p);
+    send(ctx.sock, { kind: 'ready' });
+    ready = true;
+    waitForStart(ctx, procFdDir);
+    ctx.security.loadSeccomp?.();
+    execve(path, p.args, env);
+  } catch (err) {
+    const message = `unable to start container process: ${(err as Error).message}`;
+    try {
+      if (ready) write(2, `ocirun init: ${message}\n`);
+      else send(ctx.sock, { kind: 'error', message });
+    } catch {
+      // Nobody left to tell: the exit status is the report.
+    }
+    exitNow(ready ? 127 : 1);
+  }
+}

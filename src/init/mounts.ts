@@ -1,0 +1,93 @@
+import * as K from '../linux/constants.js';
+import { SyscallError } from '../linux/errors.js';
+import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr } from '../linux/libc.js';
+import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
+import type { CgroupLayout } from './cgroup-layout.js';
+import type { MountStep } from './plan.js';
+
+// Executes config.json "mounts" in order inside the rootfs (before pivot_root).
+
+const PROPAGATION_MASK = K.MS_SHARED | K.MS_PRIVATE | K.MS_SLAVE | K.MS_UNBINDABLE;
+/** Flags a bind remount must keep when the source mount has them locked (user namespaces). */
+const LOCKED_FLAGS = K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC | K.MS_RDONLY | K.MS_NOATIME | K.MS_NODIRATIME | K.MS_RELATIME;
+
+function remountBind(fd: number, flags: number): void {
+  const want = K.MS_BIND | K.MS_REMOUNT | (flags & ~(K.MS_BIND | K.MS_REC | K.MS_REMOUNT | PROPAGATION_MASK));
+  try {
+    mount(null, fdPath(fd), null, want, null);
+  } catch (err) {
+    if (!(err instanceof SyscallError && err.code === 'EPERM')) throw err;
+    // A mount inherited from a more privileged namespace keeps its locked flags: ask again with them.
+    mount(null, fdPath(fd), null, want | (fstatfs(fd).flags & LOCKED_FLAGS), null);
+  }
+}
+
+function applyAttributes(rootFd: number, step: MountStep): void {
+  const { options } = step;
+  const bindExtra = step.kind === 'bind' && (options.flags & ~(K.MS_BIND | K.MS_REC)) !== 0;
+  if (!bindExtra && options.propagation.length === 0 && options.recursiveSet === 0 && options.recursiveClear === 0) return;
+  // Re-open: the handle taken before mounting refers to the covered directory, not the new mount.
+  const fd = openInRoot(rootFd, step.destination);
+  try {
+    if (bindExtra) remountBind(fd, options.flags);
+    for (const p of options.propagation) mount(null, fdPath(fd), null, p, null);
+    if (options.recursiveSet !== 0 || options.recursiveClear !== 0) {
+      mountSetattr(fd, '', K.AT_EMPTY_PATH | AT_RECURSIVE, options.recursiveSet, options.recursiveClear);
+    }
+  } finally {
+    close(fd);
+  }
+}
+
+function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout): void {
+  const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
+  const fd = ensureInRoot(rootFd, step.destination, false);
+  try {
+    if (layout.version === 2) {
+      mount('cgroup2', fdPath(fd), 'cgroup2', flags, null);
+      return;
+    }
+    // v1: a tmpfs holding one directory per hierarchy, each a cgroup mount of its controllers.
+    mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
+  } finally {
+    close(fd);
+  }
+  for (const h of layout.hierarchies) {
+    const dir = `${step.destination}/${h.name}`;
+    const hfd = ensureInRoot(rootFd, dir, false);
+    try {
+      mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
+    } finally {
+      close(hfd);
+    }
+  }
+  if (flags & K.MS_RDONLY) {
+    const tfd = openInRoot(rootFd, step.destination);
+    try {
+      mount(null, fdPath(tfd), null, K.MS_REMOUNT | K.MS_BIND | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, null);
+    } finally {
+      close(tfd);
+    }
+  }
+}
+
+export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayout): void {
+  if (step.kind === 'cgroup') {
+    mountCgroup(rootFd, step, cgroups);
+    return;
+  }
+  const fd = ensureInRoot(rootFd, step.destination, step.fileDestination);
+  try {
+    if (step.kind === 'bind') {
+      mount(step.source, fdPath(fd), null, step.options.flags & (K.MS_BIND | K.MS_REC), null);
+    } else {
+      const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
+      mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+    }
+  } catch (err) {
+    throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);
+  } finally {
+    close(fd);
+  }
+  applyAttributes(rootFd, step);
+}

@@ -1,0 +1,251 @@
+import { isAbsolute, resolve } from 'node:path';
+import * as K from '../linux/constants.js';
+import type { LinuxDevice, Mount, Spec } from '../spec/types.js';
+import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
+
+// config.json -> the complete, plain-data plan the forked init executes. Everything that can
+// be decided before fork is decided here: the child only makes syscalls from it, allocates
+// little (its pages are charged to the container) and never has to load anything.
+
+export const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {
+  pid: K.CLONE_NEWPID,
+  network: K.CLONE_NEWNET,
+  mount: K.CLONE_NEWNS,
+  ipc: K.CLONE_NEWIPC,
+  uts: K.CLONE_NEWUTS,
+  user: K.CLONE_NEWUSER,
+  cgroup: K.CLONE_NEWCGROUP,
+  time: K.CLONE_NEWTIME,
+};
+
+export interface NamespacePlan {
+  /** New namespaces other than user: unshared by the intermediate process. */
+  unshareFlags: number;
+  newUser: boolean;
+  /** Existing namespaces given by path, joined with setns (user first). */
+  joins: Array<{ path: string; type: string; flag: number }>;
+  uidMappings: string;
+  gidMappings: string;
+  /** Content for /proc/self/timens_offsets, written before the init is forked into it. */
+  timeOffsets?: string;
+}
+
+export interface MountStep {
+  kind: 'bind' | 'fs' | 'cgroup';
+  source: string;
+  destination: string;
+  type: string;
+  options: ParsedMountOptions;
+  /** Bind of a non-directory: the destination is created as an empty file. */
+  fileDestination: boolean;
+}
+
+export interface DeviceStep {
+  path: string;
+  type: 'c' | 'b' | 'p' | 'u';
+  major: number;
+  minor: number;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export interface RlimitStep {
+  resource: number;
+  soft: bigint;
+  hard: bigint;
+}
+
+export interface InitPlan {
+  rootfs: string;
+  rootPropagation: number;
+  readonlyRoot: boolean;
+  noPivot: boolean;
+  namespaces: NamespacePlan;
+  mounts: MountStep[];
+  /** /dev is a fresh tmpfs: populate the default devices and symlinks. */
+  defaultDevices: boolean;
+  devices: DeviceStep[];
+  maskedPaths: string[];
+  readonlyPaths: string[];
+  hostname?: string;
+  domainname?: string;
+  sysctl: Array<[string, string]>;
+  rlimits: RlimitStep[];
+  oomScoreAdj?: number;
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  umask?: number;
+  cwd: string;
+  args: string[];
+  env: string[];
+  noNewPrivileges: boolean;
+  newKeyring: boolean;
+  preserveFds: number;
+}
+
+export class PlanError extends Error {}
+
+export interface PlanOptions {
+  bundle: string;
+  noPivot: boolean;
+  noNewKeyring: boolean;
+  preserveFds: number;
+  isDirectory: (hostPath: string) => boolean;
+}
+
+/** Default /dev content when /dev is a fresh tmpfs (runc's set). */
+export const DEFAULT_DEVICES: readonly DeviceStep[] = [
+  { path: '/dev/null', type: 'c', major: 1, minor: 3, mode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/zero', type: 'c', major: 1, minor: 5, mode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/full', type: 'c', major: 1, minor: 7, mode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/random', type: 'c', major: 1, minor: 8, mode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/urandom', type: 'c', major: 1, minor: 9, mode: 0o666, uid: 0, gid: 0 },
+  { path: '/dev/tty', type: 'c', major: 5, minor: 0, mode: 0o666, uid: 0, gid: 0 },
+];
+
+export const DEFAULT_DEV_SYMLINKS: ReadonlyArray<readonly [string, string]> = [
+  ['/proc/self/fd', '/dev/fd'],
+  ['/proc/self/fd/0', '/dev/stdin'],
+  ['/proc/self/fd/1', '/dev/stdout'],
+  ['/proc/self/fd/2', '/dev/stderr'],
+];
+
+export function planNamespaces(spec: Spec): NamespacePlan {
+  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, joins: [], uidMappings: '', gidMappings: '' };
+  for (const ns of spec.linux?.namespaces ?? []) {
+    const flag = NAMESPACE_FLAGS[ns.type];
+    if (flag === undefined) throw new PlanError(`linux.namespaces: unknown namespace type ${JSON.stringify(ns.type)}`);
+    if (ns.path) plan.joins.push({ path: ns.path, type: ns.type, flag });
+    else if (flag === K.CLONE_NEWUSER) plan.newUser = true;
+    else plan.unshareFlags |= flag;
+  }
+  plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));
+  const maps = (m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined) =>
+    (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
+  plan.uidMappings = maps(spec.linux?.uidMappings);
+  plan.gidMappings = maps(spec.linux?.gidMappings);
+  const offsets = spec.linux?.timeOffsets;
+  if (offsets && Object.keys(offsets).length > 0) {
+    plan.timeOffsets = Object.entries(offsets)
+      .map(([clock, o]) => `${clock} ${o.secs ?? 0} ${o.nanosecs ?? 0}\n`)
+      .join('');
+  }
+  return plan;
+}
+
+function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
+  if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
+  const options = parseMountOptions(m.options);
+  const type = m.type ?? '';
+  const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
+  if (bind) {
+    if (!m.source) throw new PlanError(`mounts[${index}].source: a bind mount needs a source`);
+    const source = resolve(opts.bundle, m.source);
+    options.flags |= K.MS_BIND;
+    return { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
+  }
+  if (type === '') throw new PlanError(`mounts[${index}].type: required unless the options include bind or rbind`);
+  if (options.tmpcopyup) throw new PlanError(`mounts[${index}].options: tmpcopyup is not supported by ocirun yet`);
+  const kind = type === 'cgroup' || type === 'cgroup2' ? 'cgroup' : 'fs';
+  return { kind, source: m.source ?? type, destination: m.destination, type, options, fileDestination: false };
+}
+
+function planDevice(d: LinuxDevice, index: number): DeviceStep {
+  if (!isAbsolute(d.path)) throw new PlanError(`linux.devices[${index}].path: must be absolute, got ${JSON.stringify(d.path)}`);
+  const type = d.type as DeviceStep['type'];
+  if (!['c', 'b', 'p', 'u'].includes(type)) throw new PlanError(`linux.devices[${index}].type: must be one of c, b, u, p`);
+  if (type !== 'p' && (d.major === undefined || d.minor === undefined)) {
+    throw new PlanError(`linux.devices[${index}]: major and minor are required for type ${type}`);
+  }
+  return { path: d.path, type, major: d.major ?? 0, minor: d.minor ?? 0, mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0 };
+}
+
+/** Which namespace a sysctl belongs to, as runc checks it: others would change the host. */
+export function sysctlNamespace(key: string): string | undefined {
+  if (key.startsWith('net.')) return 'network';
+  if (key.startsWith('fs.mqueue.')) return 'ipc';
+  if (['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'].includes(key)) return 'ipc';
+  if (key === 'kernel.hostname' || key === 'kernel.domainname') return 'uts';
+  return undefined;
+}
+
+function planSysctl(spec: Spec, newNamespaces: Set<string>): Array<[string, string]> {
+  return Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
+    const ns = sysctlNamespace(key);
+    if (ns === undefined) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} is not namespaced: setting it would change the host`);
+    if (!newNamespaces.has(ns)) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} needs a new ${ns} namespace in linux.namespaces`);
+    return [`/proc/sys/${key.replace(/\./g, '/')}`, value];
+  });
+}
+
+/** JSON numbers are doubles: RLIM_INFINITY (2^64-1) arrives rounded up to 2^64. */
+function toRlim(value: number): bigint {
+  return value >= 2 ** 64 - 1 ? (1n << 64n) - 1n : BigInt(value);
+}
+
+function planRlimits(spec: Spec): RlimitStep[] {
+  return (spec.process?.rlimits ?? []).map((r, i) => {
+    const resource = K.RLIMIT_NUMBERS[r.type];
+    if (resource === undefined) throw new PlanError(`process.rlimits[${i}].type: unknown rlimit ${JSON.stringify(r.type)}`);
+    return { resource, soft: toRlim(r.soft), hard: toRlim(r.hard) };
+  });
+}
+
+const PROPAGATION: Readonly<Record<string, number>> = {
+  '': K.MS_SLAVE | K.MS_REC,
+  private: K.MS_PRIVATE,
+  rprivate: K.MS_PRIVATE | K.MS_REC,
+  slave: K.MS_SLAVE,
+  rslave: K.MS_SLAVE | K.MS_REC,
+  shared: K.MS_SHARED,
+  rshared: K.MS_SHARED | K.MS_REC,
+  unbindable: K.MS_UNBINDABLE,
+  runbindable: K.MS_UNBINDABLE | K.MS_REC,
+};
+
+export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
+  const proc = spec.process;
+  if (!proc) throw new PlanError('process: required to create a container');
+  if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');
+  const namespaces = planNamespaces(spec);
+  const newNamespaces = new Set((spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
+  if (!newNamespaces.has('mount') && !namespaces.joins.some((j) => j.type === 'mount')) {
+    throw new PlanError('linux.namespaces: a mount namespace is required (the rootfs is set up inside one)');
+  }
+  const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
+  if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);
+  if (spec.hostname && !newNamespaces.has('uts')) throw new PlanError('hostname: needs a new uts namespace in linux.namespaces');
+  if (spec.domainname && !newNamespaces.has('uts')) throw new PlanError('domainname: needs a new uts namespace in linux.namespaces');
+  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, i));
+  const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
+  const plan: InitPlan = {
+    rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
+    rootPropagation: propagation,
+    readonlyRoot: spec.root?.readonly === true,
+    noPivot: opts.noPivot,
+    namespaces,
+    mounts,
+    defaultDevices: devMount !== undefined && devMount.kind !== 'bind',
+    devices: (spec.linux?.devices ?? []).map(planDevice),
+    maskedPaths: spec.linux?.maskedPaths ?? [],
+    readonlyPaths: spec.linux?.readonlyPaths ?? [],
+    sysctl: planSysctl(spec, newNamespaces),
+    rlimits: planRlimits(spec),
+    uid: proc.user?.uid ?? 0,
+    gid: proc.user?.gid ?? 0,
+    additionalGids: proc.user?.additionalGids ?? [],
+    cwd: proc.cwd ?? '/',
+    args: proc.args,
+    env: proc.env ?? [],
+    noNewPrivileges: proc.noNewPrivileges === true,
+    newKeyring: !opts.noNewKeyring,
+    preserveFds: opts.preserveFds,
+  };
+  if (spec.hostname) plan.hostname = spec.hostname;
+  if (spec.domainname) plan.domainname = spec.domainname;
+  if (proc.oomScoreAdj !== undefined) plan.oomScoreAdj = proc.oomScoreAdj;
+  if (proc.user?.umask !== undefined) plan.umask = proc.user.umask;
+  return plan;
+}

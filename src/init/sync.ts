@@ -1,0 +1,66 @@
+import { POLLIN } from '../linux/constants.js';
+import { poll, read, write } from '../linux/libc.js';
+
+// The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
+// message per write, and EOF once every child holding the other end is gone, so a dead
+// child is noticed instead of waited for.
+
+export type SyncMessage =
+  | { kind: 'userns' }
+  | { kind: 'go' }
+  | { kind: 'pid'; pid: number }
+  | { kind: 'ready' }
+  | { kind: 'error'; message: string };
+
+export function encode(msg: SyncMessage): string {
+  switch (msg.kind) {
+    case 'pid':
+      return `pid ${msg.pid}`;
+    case 'error':
+      return `error ${msg.message}`;
+    default:
+      return msg.kind;
+  }
+}
+
+export function decode(text: string): SyncMessage {
+  const space = text.indexOf(' ');
+  const head = space < 0 ? text : text.slice(0, space);
+  const rest = space < 0 ? '' : text.slice(space + 1);
+  switch (head) {
+    case 'userns':
+    case 'go':
+    case 'ready':
+      return { kind: head };
+    case 'pid':
+      return { kind: 'pid', pid: Number(rest) };
+    case 'error':
+      return { kind: 'error', message: rest };
+    default:
+      return { kind: 'error', message: `unexpected message from init: ${JSON.stringify(text)}` };
+  }
+}
+
+export function send(fd: number, msg: SyncMessage): void {
+  write(fd, encode(msg));
+}
+
+export class ChildGoneError extends Error {}
+
+/** Waits for the next message; `null` timeout waits forever. EOF means every child died. */
+export function receive(fd: number, timeoutMs = -1): SyncMessage {
+  if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
+    throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
+  }
+  const buf = Buffer.alloc(65536);
+  const n = read(fd, buf);
+  if (n === 0) throw new ChildGoneError('container init exited before it was ready');
+  return decode(buf.toString('utf8', 0, n));
+}
+
+export function expect<K extends SyncMessage['kind']>(fd: number, kind: K, timeoutMs = -1): Extract<SyncMessage, { kind: K }> {
+  const msg = receive(fd, timeoutMs);
+  if (msg.kind === 'error') throw new Error(msg.message);
+  if (msg.kind !== kind) throw new Error(`container init sent ${JSON.stringify(msg.kind)} where ${JSON.stringify(kind)} was expected`);
+  return msg as Extract<SyncMessage, { kind: K }>;
+}
