@@ -4,12 +4,13 @@ import { createCgroupManager } from '../cgroups/manager.js';
 import { cgroupLayoutFromMountinfo } from '../init/cgroup-layout.js';
 import { buildInitPlan, type InitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
-import { expect, send } from '../init/sync.js';
+import { expect, expectFd, send } from '../init/sync.js';
+import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
 import { close, closeQuietly, killQuietly, mkfifo, open, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
-import { loadConfig } from '../spec/validate.js';
+import { loadConfig, requireProcess } from '../spec/validate.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
@@ -45,6 +46,17 @@ function writeIdMaps(pid: number, plan: InitPlan): void {
   writeFileSync(`/proc/${pid}/gid_map`, plan.namespaces.gidMappings);
 }
 
+/** config-linux.md "Seccomp": the agent gets the listener while the container is still being created. */
+function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, pid: number, id: string, bundle: string): void {
+  const fd = expectFd(sock, 'seccomp');
+  try {
+    const state = { ociVersion: SPEC_VERSION, id, status: 'creating' as const, pid, bundle };
+    sendToSeccompAgent(seccomp, fd, pid, state);
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
 /**
  * runtime.md "create": everything up to the start gate. On return the init waits on exec.fifo
  * and state.json says "created"; on any failure nothing of the container is left.
@@ -53,6 +65,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   validateContainerId(o.id);
   const bundle = resolve(o.bundle);
   const spec = loadConfig(bundle);
+  requireProcess(spec, bundle);
   const plan = buildInitPlan(spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: o.preserveFds, isDirectory });
   if (spec.process?.terminal && o.consoleSocket === undefined) {
     throw new Error('process.terminal is true: a terminal needs --console-socket (or use run in the foreground)');
@@ -66,7 +79,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const undo = new UndoStack();
   undo.push(() => store.remove(o.id));
   try {
-    return withContainerLock(dir, () => {
+    return withContainerLock(dir, (lockFd) => {
       const security = prepareSecurity(spec, o.log);
       undo.push(() => security.release());
       mkfifo(store.fifoPath(o.id), 0o622);
@@ -90,6 +103,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
 
       const child = forkProcess();
       if (child === 0) {
+        close(lockFd);
         close(parentSock);
         runIntermediate({ containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init });
       }
@@ -106,6 +120,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       send(parentSock, { kind: 'go' });
       const { pid } = expect(parentSock, 'pid');
       undo.push(() => killQuietly(pid, 9));
+      if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, pid, o.id, bundle);
       expect(parentSock, 'ready');
       waitpid(child, 0);
       const stat = readStat(pid);
@@ -120,6 +135,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         created: rfc3339Nano(nowEpochNs()),
         owner: '',
         cgroupPath: cgroup.path,
+        cgroupPaths: { ...cgroup.paths },
         config: spec,
       };
       if (spec.annotations) record.annotations = spec.annotations;

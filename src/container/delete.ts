@@ -1,4 +1,4 @@
-import { openCgroupManager } from '../cgroups/manager.js';
+import { cgroupOf } from '../state/cgroup-of.js';
 import type { Logger } from '../log.js';
 import type { ContainerRecord } from '../state/record.js';
 import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../state/store.js';
@@ -9,8 +9,8 @@ import { killInitAndWait } from './signal-init.js';
 const KILL_WAIT_MS = 10_000;
 
 function destroyCgroup(rec: ContainerRecord): void {
-  if (rec.cgroupPath === undefined) return;
-  const cgroup = openCgroupManager(rec.cgroupPath);
+  const cgroup = cgroupOf(rec);
+  if (!cgroup) return;
   // Without a pid namespace the init's death does not take the other processes with it.
   cgroup.killAll(9);
   cgroup.thaw();
@@ -27,7 +27,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
     withContainer(store, id, (rec, status) => {
       if (status !== 'stopped') {
         if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
-        if (status === 'paused' && rec.cgroupPath !== undefined) openCgroupManager(rec.cgroupPath).thaw();
+        if (status === 'paused') cgroupOf(rec)?.thaw();
         if (!killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
       }
       destroyCgroup(rec);

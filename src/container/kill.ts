@@ -1,4 +1,4 @@
-import { openCgroupManager } from '../cgroups/manager.js';
+import { cgroupOf } from '../state/cgroup-of.js';
 import type { StateStore } from '../state/store.js';
 import { withContainer } from './lookup.js';
 import { NotRunningError, signalInit } from './signal-init.js';
@@ -7,8 +7,8 @@ import { NotRunningError, signalInit } from './signal-init.js';
 export function killContainer(store: StateStore, id: string, sig: number, all: boolean): void {
   withContainer(store, id, (rec, status) => {
     if (status === 'stopped') throw new NotRunningError();
-    if (all && rec.cgroupPath !== undefined) {
-      const cgroup = openCgroupManager(rec.cgroupPath);
+    const cgroup = all ? cgroupOf(rec) : undefined;
+    if (cgroup) {
       cgroup.killAll(sig);
       // A frozen process cannot act on a signal; SIGKILL must be able to finish a paused container.
       if (sig === 9 && status === 'paused') cgroup.thaw();

@@ -1,13 +1,50 @@
 import type { InitSecurity } from '../init/init.js';
 import type { Logger } from '../log.js';
+import { applyCapabilities, dropBoundingSet, planCapabilities, readHostBounding } from '../security/capabilities.js';
+import { applyLsm, checkLsm } from '../security/lsm.js';
+import { loadSeccomp, loadSeccompListener, prepareSeccomp, releaseSeccomp, type PreparedSeccomp } from '../security/seccomp.js';
 import type { Spec } from '../spec/types.js';
 
 export interface PreparedSecurity {
   init: InitSecurity;
+  /** Null unless the profile has SCMP_ACT_NOTIFY rules: then create forwards the listener fd. */
+  seccomp: PreparedSeccomp | null;
   release(): void;
 }
 
-/** Capabilities, LSM labels and seccomp, decided in the parent and handed to the init. */
-export function prepareSecurity(_spec: Spec, _log: Logger): PreparedSecurity {
-  return { init: {}, release: () => undefined };
+/**
+ * Capabilities, LSM labels and seccomp, decided and compiled in the parent so that the forked
+ * init only makes the system calls (and touches few pages after joining the cgroup).
+ */
+export function prepareSecurity(spec: Spec, log: Logger): PreparedSecurity {
+  const proc = spec.process;
+  const lsm = checkLsm(proc, spec.linux);
+  const seccomp = prepareSeccomp(spec.linux?.seccomp);
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    if (seccomp) releaseSeccomp(seccomp);
+  };
+  try {
+    const init: InitSecurity = {};
+    if (proc) {
+      const { plan, warnings } = planCapabilities(proc.capabilities, readHostBounding(), {
+        holdForSeccomp: seccomp !== null && !proc.noNewPrivileges,
+      });
+      for (const w of warnings) log.warn(w);
+      init.dropBounding = () => dropBoundingSet(plan);
+      init.applyCapabilities = () => applyCapabilities(plan);
+    }
+    if (lsm.apparmorProfile !== undefined || lsm.selinuxLabel !== undefined) init.applyLsm = () => applyLsm(lsm);
+    if (seccomp) {
+      for (const d of seccomp.debug) log.debug(d);
+      init.loadSeccompListener = () => loadSeccompListener(seccomp);
+      init.loadSeccomp = () => loadSeccomp(seccomp);
+    }
+    return { init, seccomp, release };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }

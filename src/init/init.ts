@@ -13,7 +13,7 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { send } from './sync.js';
+import { send, sendWithFd } from './sync.js';
 
 /** The security steps other modules contribute; prepared in the parent, run in the init. */
 export interface InitSecurity {
@@ -23,6 +23,8 @@ export interface InitSecurity {
   applyCapabilities?: () => void;
   /** Before the start gate (runc's order): LSM exec labels. */
   applyLsm?: () => void;
+  /** Before "ready": loads the SCMP_ACT_NOTIFY rules; returns the listener fd or -1. */
+  loadSeccompListener?: () => number;
   /** Last step before execve. */
   loadSeccomp?: () => void;
 }
@@ -138,11 +140,17 @@ export function runInit(ctx: InitContext): never {
       passwd = undefined;
     }
     const env = withHome(p.env, p.uid, passwd);
+    // runc's order: labels while still root, before the user change and no_new_privs.
+    ctx.security.applyLsm?.();
     switchUser(p, ctx.security);
     umask(p.umask ?? 0o022);
     if (p.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
-    ctx.security.applyLsm?.();
     prepareExecEnvironment(p);
+    const listener = ctx.security.loadSeccompListener?.() ?? -1;
+    if (listener >= 0) {
+      sendWithFd(ctx.sock, { kind: 'seccomp' }, listener);
+      close(listener);
+    }
     send(ctx.sock, { kind: 'ready' });
     ready = true;
     waitForStart(ctx, procFdDir);

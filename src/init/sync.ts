@@ -1,5 +1,6 @@
 import { POLLIN } from '../linux/constants.js';
-import { poll, read, write } from '../linux/libc.js';
+import { closeQuietly, poll, read, write } from '../linux/libc.js';
+import { recvFds, sendFds } from '../linux/scm.js';
 
 // The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
 // message per write, and EOF once every child holding the other end is gone, so a dead
@@ -10,6 +11,8 @@ export type SyncMessage =
   | { kind: 'go' }
   | { kind: 'pid'; pid: number }
   | { kind: 'ready' }
+  /** Carries the seccomp listener fd (SCM_RIGHTS). */
+  | { kind: 'seccomp' }
   | { kind: 'error'; message: string };
 
 export function encode(msg: SyncMessage): string {
@@ -31,6 +34,7 @@ export function decode(text: string): SyncMessage {
     case 'userns':
     case 'go':
     case 'ready':
+    case 'seccomp':
       return { kind: head };
     case 'pid':
       return { kind: 'pid', pid: Number(rest) };
@@ -47,7 +51,7 @@ export function send(fd: number, msg: SyncMessage): void {
 
 export class ChildGoneError extends Error {}
 
-/** Waits for the next message; `null` timeout waits forever. EOF means every child died. */
+/** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
 export function receive(fd: number, timeoutMs = -1): SyncMessage {
   if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
     throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
@@ -59,8 +63,30 @@ export function receive(fd: number, timeoutMs = -1): SyncMessage {
 }
 
 export function expect<K extends SyncMessage['kind']>(fd: number, kind: K, timeoutMs = -1): Extract<SyncMessage, { kind: K }> {
-  const msg = receive(fd, timeoutMs);
+  return checked(receive(fd, timeoutMs), kind);
+}
+
+function checked<K extends SyncMessage['kind']>(msg: SyncMessage, kind: K): Extract<SyncMessage, { kind: K }> {
   if (msg.kind === 'error') throw new Error(msg.message);
   if (msg.kind !== kind) throw new Error(`container init sent ${JSON.stringify(msg.kind)} where ${JSON.stringify(kind)} was expected`);
   return msg as Extract<SyncMessage, { kind: K }>;
+}
+
+export function sendWithFd(sock: number, msg: SyncMessage, fd: number): void {
+  sendFds(sock, [fd], Buffer.from(encode(msg)));
+}
+
+/** Like expect, for a message that carries one fd; returns the fd (close-on-exec). */
+export function expectFd(sock: number, kind: SyncMessage['kind']): number {
+  const { fds, payload } = recvFds(sock, 1);
+  try {
+    if (payload.length === 0) throw new ChildGoneError('container init exited before it was ready');
+    checked(decode(payload.toString('utf8')), kind);
+    const fd = fds[0];
+    if (fd === undefined) throw new Error(`container init sent ${JSON.stringify(kind)} without a file descriptor`);
+    return fd;
+  } catch (err) {
+    fds.forEach(closeQuietly);
+    throw err;
+  }
 }

@@ -5,12 +5,15 @@ import { close, flock, open } from '../linux/libc.js';
  * Serializes commands on one container: an exclusive flock on its state dir. The lock dies
  * with the process, so a killed command never leaves it held. A holder that removed the dir
  * leaves the next holder on a deleted dir: callers re-check existence after locking.
+ *
+ * A flock belongs to the open file description, which fork shares: a child that outlives the
+ * command (the container's init) must close `lockFd`, or the lock outlives the command too.
  */
-export function withContainerLock<T>(dir: string, fn: () => T): T {
+export function withContainerLock<T>(dir: string, fn: (lockFd: number) => T): T {
   const fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   try {
     flock(fd, LOCK_EX);
-    return fn();
+    return fn(fd);
   } finally {
     close(fd);
   }

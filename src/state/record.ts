@@ -16,6 +16,8 @@ export interface ContainerRecord {
   annotations?: Record<string, string>;
   /** Resolved cgroup path; absent when the container has no cgroup of its own. */
   cgroupPath?: string;
+  /** Per-hierarchy directories (v1) or the one cgroup2 directory, as created: later commands use exactly these. */
+  cgroupPaths?: Record<string, string>;
   /** The config the container was created with: later commands never re-read the bundle. */
   config: Spec;
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { openCgroupManager } from '../cgroups/manager.js';
+import { cgroupOf } from './cgroup-of.js';
 import { isAlive } from './process-identity.js';
 import type { ContainerRecord, Status } from './record.js';
 import type { StateStore } from './store.js';
@@ -12,13 +12,13 @@ import type { StateStore } from './store.js';
 export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
   if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return 'stopped';
   if (existsSync(store.fifoPath(rec.id))) return 'created';
-  if (rec.cgroupPath !== undefined && isFrozen(rec.cgroupPath)) return 'paused';
+  if (isFrozen(rec)) return 'paused';
   return 'running';
 }
 
-function isFrozen(cgroupPath: string): boolean {
+function isFrozen(rec: ContainerRecord): boolean {
   try {
-    return openCgroupManager(cgroupPath).frozen();
+    return cgroupOf(rec)?.frozen() ?? false;
   } catch {
     return false;
   }
