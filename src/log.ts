@@ -17,10 +17,20 @@ function rfc3339Seconds(d: Date): string {
   return d.toISOString().slice(0, 19) + 'Z';
 }
 
+/** logrus quotes a text value only when it holds something beyond these characters. */
+function textValue(value: string): string {
+  return /^[A-Za-z0-9\-._/@^+]*$/.test(value) ? value : JSON.stringify(value);
+}
+
+/** Go's encoding/json escapes HTML characters and the JS line separators; logrus keeps that. */
+function goJson(value: object): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export function formatLine(format: LogFormat, level: Level, msg: string, now: Date): string {
   const time = rfc3339Seconds(now);
-  if (format === 'json') return JSON.stringify({ level, msg, time }) + '\n';
-  return `time="${time}" level=${level} msg=${JSON.stringify(msg)}\n`;
+  if (format === 'json') return goJson({ level, msg, time }) + '\n';
+  return `time=${textValue(time)} level=${level} msg=${textValue(msg)}\n`;
 }
 
 export class Logger {

@@ -28,7 +28,9 @@ export function lookupExecutable(arg0: string, env: readonly string[]): string {
     return arg0;
   }
   let denied = false;
-  for (const dir of (envValue(env, 'PATH') ?? '').split(':')) {
+  // Go's SplitList: an unset or empty PATH has no elements (not one empty element, which is ".").
+  const path = envValue(env, 'PATH') ?? '';
+  for (const dir of path === '' ? [] : path.split(':')) {
     const candidate = `${dir === '' ? '.' : dir}/${arg0}`;
     const found = isExecutableFile(candidate);
     if (found === 'ok') return candidate;

@@ -63,7 +63,7 @@ export interface InitPlan {
   noPivot: boolean;
   namespaces: NamespacePlan;
   mounts: MountStep[];
-  /** /dev is a fresh tmpfs: populate the default devices and symlinks. */
+  /** /dev is not bind-mounted from elsewhere: supply the default devices and symlinks. */
   defaultDevices: boolean;
   devices: DeviceStep[];
   maskedPaths: string[];
@@ -227,7 +227,8 @@ export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
     noPivot: opts.noPivot,
     namespaces,
     mounts,
-    defaultDevices: devMount !== undefined && devMount.kind !== 'bind',
+    // runc's rule: whatever /dev is (a tmpfs or the rootfs's own directory) unless it is bound in.
+    defaultDevices: devMount?.kind !== 'bind',
     devices: (spec.linux?.devices ?? []).map(planDevice),
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
