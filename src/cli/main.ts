@@ -17,6 +17,12 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   run: () => import('./commands/run.js'),
   list: () => import('./commands/list.js'),
   spec: () => import('./commands/spec.js'),
+  update: () => import('./commands/update.js'),
+  pause: () => import('./commands/pause.js'),
+  resume: () => import('./commands/resume.js'),
+  ps: () => import('./commands/ps.js'),
+  events: () => import('./commands/events.js'),
+  features: () => import('./commands/features.js'),
 };
 
 const GLOBAL_FLAGS: FlagSpecs = {

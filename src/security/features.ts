@@ -1,6 +1,6 @@
-import { syscallNumbers } from '../linux/constants.js';
-import { fn, lastErrno } from '../linux/ffi.js';
-import { seccompArchResolveName, seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
+import { existsSync } from 'node:fs';
+import { KNOWN_MOUNT_OPTIONS } from '../init/mount-options.js';
+import { seccompActionAvailable, seccompArchResolveName, seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
 import { CAPABILITIES } from './capabilities.js';
 import { detectLsm } from './lsm.js';
 import {
@@ -13,14 +13,18 @@ import {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
   SECCOMP_FLAG_NAMES,
   SECCOMP_OPERATOR_NAMES,
+  seccompActionBase,
   seccompArchName,
 } from './seccomp-plan.js';
 
 // `ocirun features` (features.md, features-linux.md). The spec version this build implements is
 // 1.2.0, so only properties that version defines appear (no memoryPolicy, netDevices or
-// intelRdt.schemata, which came later). What depends on the host is probed, not assumed: the
-// seccomp flags this kernel accepts, the architectures this libseccomp resolves, the LSMs present
-// (a label for an absent LSM is an error here, so "supported" means "present"), idmapped mounts.
+// intelRdt.schemata, which came later). Everything listed is something this build applies, and
+// what depends on the host is probed, not assumed: the time namespace, the seccomp actions this
+// kernel and libseccomp both know, the flags this kernel accepts, the architectures this
+// libseccomp resolves, the LSMs present (a label for an absent LSM is an error here, so
+// "supported" means "present"). Mount options are exactly the words the mount-option parser
+// gives a meaning to; idmapped mounts are not implemented, so idmap/ridmap are not among them.
 
 export const OCI_VERSION_MIN = '1.0.0';
 export const OCI_VERSION_MAX = '1.2.0';
@@ -53,26 +57,14 @@ export interface Features {
 /** What features depend on in the host; probed by probeHost(), faked in tests. */
 export interface FeatureHost {
   /** null when libseccomp cannot be loaded. */
-  libseccomp: { version: string; archs: string[] } | null;
+  libseccomp: { version: string; archs: string[]; actions: string[] } | null;
   seccompFlags: string[];
   apparmor: boolean;
   selinux: boolean;
-  idmapMounts: boolean;
+  timeNamespace: boolean;
 }
 
 const HOOKS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
-
-// config.md, "Linux mount options", plus acl/noacl, which mount(8) knows and runc reports.
-const MOUNT_OPTIONS = [
-  'acl', 'async', 'atime', 'bind', 'defaults', 'dev', 'diratime', 'dirsync', 'exec', 'idmap',
-  'iversion', 'lazytime', 'loud', 'mand', 'noacl', 'noatime', 'nodev', 'nodiratime', 'noexec',
-  'noiversion', 'nolazytime', 'nomand', 'norelatime', 'nostrictatime', 'nosuid', 'nosymfollow',
-  'private', 'ratime', 'rbind', 'rdev', 'rdiratime', 'relatime', 'remount', 'rexec', 'ridmap',
-  'rnoatime', 'rnodev', 'rnodiratime', 'rnoexec', 'rnorelatime', 'rnostrictatime', 'rnosuid',
-  'rnosymfollow', 'ro', 'rprivate', 'rrelatime', 'rro', 'rrw', 'rshared', 'rslave', 'rstrictatime',
-  'rsuid', 'rsymfollow', 'runbindable', 'rw', 'shared', 'silent', 'slave', 'strictatime', 'suid',
-  'symfollow', 'sync', 'tmpcopyup', 'unbindable',
-];
 
 const NAMESPACES = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'];
 
@@ -84,13 +76,25 @@ const FLAG_PROBES: Readonly<Record<string, number>> = {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER,
 };
 
-const ENOSYS = 38;
+// The libseccomp release that first knew each newer action (older ones date from 2.0).
+const ACTION_SINCE: Readonly<Record<string, readonly [number, number]>> = {
+  SCMP_ACT_KILL_PROCESS: [2, 4],
+  SCMP_ACT_LOG: [2, 4],
+  SCMP_ACT_NOTIFY: [2, 5],
+};
 
-/** mount_setattr(2) (Linux 5.12) with an invalid size: EINVAL where the call exists, ENOSYS where not. */
-function hasMountSetattr(): boolean {
-  const syscall = fn('long syscall(long number, ...)');
-  syscall(syscallNumbers().mount_setattr, 'int', -1, 'const char *', '', 'unsigned int', 0, 'void *', null, 'size_t', 0);
-  return lastErrno() !== ENOSYS;
+function versionAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
+  const [ma = 0, mi = 0] = version.split('.').map(Number);
+  return ma > major || (ma === major && mi >= minor);
+}
+
+/** Actions a profile can use here: libseccomp can encode them and the kernel can run them. */
+function seccompActions(version: string): string[] {
+  return SECCOMP_ACTION_NAMES.filter((name) => {
+    const since = ACTION_SINCE[name];
+    const base = seccompActionBase(name);
+    return (!since || versionAtLeast(version, since)) && base !== undefined && seccompActionAvailable(base);
+  });
 }
 
 export function probeHost(): FeatureHost {
@@ -98,7 +102,7 @@ export function probeHost(): FeatureHost {
   try {
     const version = seccompVersion();
     const archs = SECCOMP_ARCH_NAMES.filter((a) => seccompArchResolveName(seccompArchName(a) ?? '') !== 0);
-    libseccomp = { version, archs };
+    libseccomp = { version, archs, actions: seccompActions(version) };
   } catch {
     // No libseccomp: seccomp is reported as not enabled.
   }
@@ -108,7 +112,7 @@ export function probeHost(): FeatureHost {
     seccompFlags: SECCOMP_FLAG_NAMES.filter((f) => seccompFlagsSupported(FLAG_PROBES[f] ?? -1)),
     apparmor: lsm.apparmor,
     selinux: lsm.selinux,
-    idmapMounts: hasMountSetattr(),
+    timeNamespace: existsSync('/proc/self/ns/time'),
   };
 }
 
@@ -117,15 +121,15 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
     ociVersionMin: OCI_VERSION_MIN,
     ociVersionMax: OCI_VERSION_MAX,
     hooks: [...HOOKS],
-    mountOptions: [...MOUNT_OPTIONS],
+    mountOptions: [...KNOWN_MOUNT_OPTIONS],
     linux: {
-      namespaces: [...NAMESPACES],
+      namespaces: host.timeNamespace ? [...NAMESPACES, 'time'] : [...NAMESPACES],
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: host.libseccomp
         ? {
             enabled: true,
-            actions: [...SECCOMP_ACTION_NAMES],
+            actions: [...host.libseccomp.actions],
             operators: [...SECCOMP_OPERATOR_NAMES],
             archs: [...host.libseccomp.archs],
             knownFlags: [...SECCOMP_FLAG_NAMES],
@@ -135,7 +139,7 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       apparmor: { enabled: host.apparmor },
       selinux: { enabled: host.selinux },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: host.idmapMounts } },
+      mountExtensions: { idmap: { enabled: false } },
     },
   };
   if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };

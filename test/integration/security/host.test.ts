@@ -1,8 +1,9 @@
 // Features and LSM checks against this host's real kernel, libseccomp and LSMs.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { capbsetRead, capget } from '../../../src/linux/capabilities.js';
+import { seccompActionAvailable } from '../../../src/linux/seccomp.js';
 import { buildFeatures, probeHost } from '../../../src/security/features.js';
 import { readHostBounding } from '../../../src/security/capabilities.js';
 import { checkLsm, detectLsm } from '../../../src/security/lsm.js';
@@ -34,8 +35,17 @@ describe('features on this host', () => {
     if (process.arch === 'x64') expect(archs).toEqual(expect.arrayContaining(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']));
   });
 
-  it('reports idmapped mounts where mount_setattr exists (Linux 5.12)', () => {
-    expect(probeHost().idmapMounts).toBe(kernelAtLeast(5, 12));
+  it('reports the time namespace where the kernel has it (Linux 5.6)', () => {
+    expect(probeHost().timeNamespace).toBe(existsSync('/proc/self/ns/time'));
+    if (kernelAtLeast(5, 6)) expect(probeHost().timeNamespace).toBe(true);
+  });
+
+  it('lists the actions the kernel reports available, and no others', () => {
+    const actions = probeHost().libseccomp?.actions ?? [];
+    expect(actions).toEqual(expect.arrayContaining(['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_TRAP', 'SCMP_ACT_TRACE']));
+    if (kernelAtLeast(5, 0)) expect(actions).toContain('SCMP_ACT_NOTIFY');
+    expect(seccompActionAvailable(0x7fff0000)).toBe(true);
+    expect(seccompActionAvailable(0x12340000)).toBe(false);
   });
 });
 

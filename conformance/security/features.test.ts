@@ -1,0 +1,100 @@
+// features.md: `ocirun features` prints what this build supports on this host, as JSON valid
+// against features-schema.json, shaped like runc's output (../shared/golden/runc-1.1.5).
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { validateFeatures } from '../../src/spec/validate.js';
+import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+
+const sb = new Sandbox('security-features');
+afterEach(() => expect(sb.cleanup()).toEqual([]));
+afterAll(() => sb.destroy());
+
+interface FeaturesDoc {
+  ociVersionMin: string;
+  ociVersionMax: string;
+  hooks: string[];
+  mountOptions: string[];
+  annotations?: Record<string, string>;
+  linux: {
+    namespaces: string[];
+    capabilities: string[];
+    cgroup: Record<string, boolean>;
+    seccomp: { enabled: boolean; actions: string[]; operators: string[]; archs: string[]; knownFlags: string[]; supportedFlags: string[] };
+    apparmor: { enabled: boolean };
+    selinux: { enabled: boolean };
+    mountExtensions: { idmap: { enabled: boolean } };
+  };
+}
+
+const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/runc-1.1.5/runc-features.json', import.meta.url), 'utf8')) as FeaturesDoc;
+
+function features(): { doc: FeaturesDoc; text: string } {
+  const r = sb.run(['features']);
+  expect(r.status, r.stderr).toBe(0);
+  return { doc: JSON.parse(r.stdout) as FeaturesDoc, text: r.stdout };
+}
+
+describe('ocirun features', () => {
+  it('prints a document valid against features-schema.json, indented like runc', () => {
+    const { doc, text } = features();
+    expect(validateFeatures(doc)).toEqual([]);
+    expect(text.split('\n')[1]).toBe('    "ociVersionMin": "1.0.0",');
+    expect(doc.ociVersionMax).toBe('1.2.0');
+  });
+
+  it('has runc’s top-level shape, hooks, capabilities and seccomp operators', () => {
+    const { doc } = features();
+    expect(Object.keys(doc).sort()).toEqual(Object.keys(golden).sort());
+    expect(doc.hooks).toEqual(golden.hooks);
+    expect(doc.linux.capabilities).toEqual(golden.linux.capabilities);
+    expect(doc.linux.seccomp.operators).toEqual(golden.linux.seccomp.operators);
+  });
+
+  it('lists the time namespace exactly when the kernel has one', () => {
+    const { doc } = features();
+    expect(doc.linux.namespaces).toEqual(expect.arrayContaining(golden.linux.namespaces));
+    expect(doc.linux.namespaces.includes('time')).toBe(existsSync('/proc/self/ns/time'));
+  });
+
+  it('lists only mount options this build applies: no idmap, and every one accepted by a real mount', () => {
+    const { doc } = features();
+    expect(doc.mountOptions).not.toContain('idmap');
+    expect(doc.mountOptions).not.toContain('ridmap');
+    expect(doc.linux.mountExtensions.idmap.enabled).toBe(false);
+    // Each option a bind mount can take, each on its own mount of one container: the runtime knows
+    // the word (it would otherwise pass it to the kernel as data, which a bind mount refuses).
+    const notForBinds = ['remount', 'tmpcopyup', 'mand', 'nomand', 'sync', 'dirsync', 'lazytime', 'nolazytime', 'iversion', 'noiversion', 'silent', 'loud'];
+    const spec = baseSpec(['/bin/true']);
+    for (const option of doc.mountOptions.filter((o) => !notForBinds.includes(o))) {
+      spec.mounts?.push({ destination: `/tmp/${option}`, type: 'bind', source: '/tmp', options: ['rbind', option] });
+    }
+    const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('reports seccomp from the host: libseccomp version, all nine actions, the flags the kernel takes', () => {
+    const { doc } = features();
+    const s = doc.linux.seccomp;
+    expect(s.enabled).toBe(true);
+    expect(doc.annotations?.['io.github.seccomp.libseccomp.version']).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(s.actions).toEqual(golden.linux.seccomp.actions);
+    if (process.arch === 'x64') expect(s.archs).toEqual(expect.arrayContaining(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32']));
+    expect(s.knownFlags).toEqual(expect.arrayContaining(['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']));
+    for (const f of s.supportedFlags) expect(s.knownFlags).toContain(f);
+  });
+
+  it('reports the LSMs as absent on this host (no AppArmor, no SELinux) and both cgroup versions', () => {
+    const { doc } = features();
+    expect(doc.linux.apparmor.enabled).toBe(existsSync('/sys/kernel/security/apparmor') || readFlag('/sys/module/apparmor/parameters/enabled'));
+    expect(doc.linux.selinux.enabled).toBe(existsSync('/sys/fs/selinux/enforce'));
+    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: false, systemdUser: false });
+  });
+});
+
+function readFlag(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').startsWith('Y');
+  } catch {
+    return false;
+  }
+}
