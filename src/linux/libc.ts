@@ -63,6 +63,9 @@ const c = {
   dup3: fn('int dup3(int oldfd, int newfd, int flags)'),
   statfs: fn('int statfs(const char *path, _Out_ statfs_t *buf)'),
   fstatfs: fn('int fstatfs(int fd, _Out_ statfs_t *buf)'),
+  eventfd: fn('int eventfd(unsigned int initval, int flags)'),
+  inotify_init1: fn('int inotify_init1(int flags)'),
+  inotify_add_watch: fn('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
 };
 
 export function fork(): number {
@@ -272,3 +275,9 @@ export function joinSessionKeyring(name: string): void {
 }
 
 export const setChildSubreaper = (): void => void check(c.prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0), 'prctl', ['PR_SET_CHILD_SUBREAPER']);
+
+/** eventfd(2) with a zero counter (cgroup v1 memory.oom_control notifications). */
+export const eventfd = (flags: number): number => check(c.eventfd(0, flags), 'eventfd', [flags]);
+export const inotifyInit1 = (flags: number): number => check(c.inotify_init1(flags), 'inotify_init1', [flags]);
+export const inotifyAddWatch = (fd: number, path: string, mask: number): number =>
+  check(c.inotify_add_watch(fd, path, mask), 'inotify_add_watch', [fd, path, mask]);

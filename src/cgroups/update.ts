@@ -1,0 +1,188 @@
+import type { LinuxBlockIO, LinuxCPU, LinuxMemory, LinuxResources } from '../spec/types.js';
+import { ramInBytes } from './units.js';
+
+// `update`: what a request changes, as runc 1.1 reads it. The request is LinuxResources (JSON
+// from --resources, or built from the flags); a zero or empty value means "leave as is", since
+// engines send whole objects with zeros for what they do not change. The fields runc updates
+// are taken; the rest (devices above all: rewriting a running container's device list would
+// deny it every device for a moment) are left out. The change is applied to the cgroup, and
+// merged into the saved config so later commands see the container's real limits.
+
+/** Flag name → field, for the flags that take a memory size (or -1 for unlimited). */
+const MEMORY_FLAGS = {
+  memory: 'limit',
+  'memory-reservation': 'reservation',
+  'memory-swap': 'swap',
+  'kernel-memory': 'kernel',
+  'kernel-memory-tcp': 'kernelTCP',
+} as const satisfies Record<string, keyof LinuxMemory>;
+
+/** Flag name → field, for the flags that take a non-negative integer. */
+const CPU_UNSIGNED_FLAGS = { 'cpu-period': 'period', 'cpu-rt-period': 'realtimePeriod', 'cpu-share': 'shares' } as const satisfies Record<
+  string,
+  keyof LinuxCPU
+>;
+/** Flag name → field, for the flags that take an integer (-1 for no limit). */
+const CPU_SIGNED_FLAGS = { 'cpu-quota': 'quota', 'cpu-rt-runtime': 'realtimeRuntime' } as const satisfies Record<string, keyof LinuxCPU>;
+
+/** Every value flag of `update`, for the command's flag table. */
+export const UPDATE_VALUE_FLAGS: readonly string[] = [
+  ...Object.keys(MEMORY_FLAGS),
+  ...Object.keys(CPU_UNSIGNED_FLAGS),
+  ...Object.keys(CPU_SIGNED_FLAGS),
+  'cpuset-cpus',
+  'cpuset-mems',
+  'blkio-weight',
+  'pids-limit',
+];
+
+/** Intel RDT flags runc has; ocirun does not manage resctrl. */
+export const UPDATE_RDT_FLAGS: Readonly<Record<string, string>> = {
+  'l3-cache-schema': 'Intel RDT/CAT (l3 cache schema)',
+  'mem-bw-schema': 'Intel RDT/MBA (memory bandwidth schema)',
+};
+
+function integer(flag: string, text: string, signed: boolean): number {
+  const ok = signed ? /^-?\d+$/.test(text) : /^\d+$/.test(text);
+  if (!ok) throw new Error(`invalid value for ${flag}: ${JSON.stringify(text)} is not ${signed ? 'an integer' : 'a non-negative integer'}`);
+  return Number(text);
+}
+
+/** The request the flags make; flags not given are absent. `get` returns a flag's text. */
+export function resourcesFromFlags(get: (flag: string) => string | undefined): LinuxResources {
+  for (const [flag, what] of Object.entries(UPDATE_RDT_FLAGS)) {
+    if (get(flag) !== undefined) throw new Error(`--${flag}: ${what} is not supported by ocirun`);
+  }
+  const memory: LinuxMemory = {};
+  for (const [flag, field] of Object.entries(MEMORY_FLAGS)) {
+    const text = get(flag);
+    if (text === undefined || text === '') continue;
+    try {
+      memory[field] = text === '-1' ? -1 : ramInBytes(text);
+    } catch (err) {
+      throw new Error(`invalid value for ${flag}: ${(err as Error).message}`);
+    }
+  }
+  const cpu: LinuxCPU = {};
+  for (const [flag, field] of Object.entries(CPU_UNSIGNED_FLAGS)) {
+    const text = get(flag);
+    if (text !== undefined && text !== '') cpu[field] = integer(flag, text, false);
+  }
+  for (const [flag, field] of Object.entries(CPU_SIGNED_FLAGS)) {
+    const text = get(flag);
+    if (text !== undefined && text !== '') cpu[field] = integer(flag, text, true);
+  }
+  const cpus = get('cpuset-cpus');
+  if (cpus) cpu.cpus = cpus;
+  const mems = get('cpuset-mems');
+  if (mems) cpu.mems = mems;
+
+  const r: LinuxResources = {};
+  if (Object.keys(memory).length > 0) r.memory = memory;
+  if (Object.keys(cpu).length > 0) r.cpu = cpu;
+  const weight = get('blkio-weight');
+  if (weight !== undefined) r.blockIO = { weight: integer('blkio-weight', weight, false) };
+  const pids = get('pids-limit');
+  if (pids !== undefined) r.pids = { limit: integer('pids-limit', pids, true) };
+  return r;
+}
+
+/** --resources content: a LinuxResources object. */
+export function parseResourcesJson(text: string, source: string): LinuxResources {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${source}: invalid resources JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${source}: resources must be a JSON object (LinuxResources), got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  checkNumbers(value as Record<string, unknown>, source);
+  return value as LinuxResources;
+}
+
+const NUMERIC: Readonly<Record<string, readonly string[]>> = {
+  memory: ['limit', 'reservation', 'swap', 'kernel', 'kernelTCP'],
+  cpu: ['shares', 'quota', 'burst', 'period', 'realtimeRuntime', 'realtimePeriod', 'idle'],
+  blockIO: ['weight'],
+  pids: ['limit'],
+};
+
+/** The fields update reads must have the JSON type LinuxResources gives them. */
+function checkNumbers(r: Record<string, unknown>, source: string): void {
+  for (const [group, fields] of Object.entries(NUMERIC)) {
+    const obj = r[group];
+    if (obj === undefined || obj === null) continue;
+    if (typeof obj !== 'object' || Array.isArray(obj)) throw new Error(`${source}: ${group} must be an object`);
+    for (const f of fields) {
+      const v = (obj as Record<string, unknown>)[f];
+      if (v !== undefined && v !== null && (typeof v !== 'number' || !Number.isInteger(v))) {
+        throw new Error(`${source}: ${group}.${f} must be an integer, got ${JSON.stringify(v)}`);
+      }
+    }
+  }
+  for (const f of ['cpus', 'mems']) {
+    const v = (r.cpu as Record<string, unknown> | undefined)?.[f];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new Error(`${source}: cpu.${f} must be a string`);
+  }
+  if (r.unified !== undefined && r.unified !== null) {
+    const u = r.unified;
+    if (typeof u !== 'object' || Array.isArray(u) || Object.values(u).some((v) => typeof v !== 'string')) {
+      throw new Error(`${source}: unified must be an object of strings`);
+    }
+  }
+}
+
+export interface ResourceUpdate {
+  /** What to write to the cgroup now: only the values the request changes. */
+  apply: LinuxResources;
+  /** The container's resources after the update, for state.json. */
+  saved: LinuxResources;
+}
+
+const set = (n: number | undefined): n is number => n !== undefined && n !== null && n !== 0;
+
+function memoryChange(m: LinuxMemory | undefined): LinuxMemory | undefined {
+  if (!m) return undefined;
+  const out: LinuxMemory = {};
+  for (const k of ['limit', 'reservation', 'swap', 'kernel', 'kernelTCP'] as const) if (set(m[k])) out[k] = m[k];
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+function cpuChange(c: LinuxCPU | undefined): LinuxCPU | undefined {
+  if (!c) return undefined;
+  const out: LinuxCPU = {};
+  for (const k of ['shares', 'quota', 'period', 'realtimeRuntime', 'realtimePeriod'] as const) if (set(c[k])) out[k] = c[k];
+  // burst and idle have meaningful zeros; they count when present at all.
+  for (const k of ['burst', 'idle'] as const) if (c[k] !== undefined && c[k] !== null) out[k] = c[k];
+  if (c.cpus) out.cpus = c.cpus;
+  if (c.mems) out.mems = c.mems;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** The values of `req` that change something, and the container's resources once they have. */
+export function planUpdate(current: LinuxResources | undefined, req: LinuxResources): ResourceUpdate {
+  const apply: LinuxResources = {};
+  const memory = memoryChange(req.memory);
+  if (memory) {
+    // memory+swap alone is relative to the memory limit (v2 writes swap - limit): carry the
+    // container's limit along.
+    const limit = current?.memory?.limit;
+    if (memory.swap !== undefined && memory.limit === undefined && set(limit)) memory.limit = limit;
+    apply.memory = memory;
+  }
+  const cpu = cpuChange(req.cpu);
+  if (cpu) apply.cpu = cpu;
+  if (set(req.blockIO?.weight)) apply.blockIO = { weight: req.blockIO.weight };
+  if (set(req.pids?.limit)) apply.pids = { limit: req.pids.limit };
+  if (req.unified && Object.keys(req.unified).length > 0) apply.unified = { ...req.unified };
+
+  const saved: LinuxResources = { ...current };
+  if (apply.memory) saved.memory = { ...current?.memory, ...apply.memory };
+  if (apply.cpu) saved.cpu = { ...current?.cpu, ...apply.cpu };
+  if (apply.blockIO) saved.blockIO = { ...current?.blockIO, ...apply.blockIO } satisfies LinuxBlockIO;
+  if (apply.pids) saved.pids = apply.pids;
+  if (apply.unified) saved.unified = { ...current?.unified, ...apply.unified };
+  return { apply, saved };
+}
