@@ -14,12 +14,13 @@ import { loadConfig, requireProcess } from '../spec/validate.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
-import { readStat } from '../state/process-identity.js';
+import { readStat, selfIdentity } from '../state/process-identity.js';
 import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { faultPoint } from '../debug/fault.js';
 
 export interface CreateOptions {
   root: string;
@@ -76,6 +77,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   if (spec.process?.terminal) throw new Error('process.terminal: terminals are not supported by ocirun yet');
   const store = new StateStore(o.root);
   const dir = store.claim(o.id);
+  faultPoint('after-claim');
   const undo = new UndoStack();
   undo.push(() => store.remove(o.id));
   try {
@@ -86,9 +88,28 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
       undo.push(() => closeQuietly(fifoFd));
       const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id });
+      // Saved before anything exists that needs cleaning up: a create killed at any later point
+      // leaves a record naming its cgroup and init, so `delete --force` finds everything.
+      const record: ContainerRecord = {
+        ociVersion: SPEC_VERSION,
+        id: o.id,
+        pid: 0,
+        pidStartTime: 0,
+        bundle,
+        rootfs: plan.rootfs,
+        created: rfc3339Nano(nowEpochNs()),
+        owner: '',
+        cgroupPath: cgroup.path,
+        cgroupPaths: { ...cgroup.paths },
+        config: spec,
+        creating: selfIdentity(),
+      };
+      if (spec.annotations) record.annotations = spec.annotations;
+      store.save(record);
       cgroup.create();
       undo.push(() => cgroup.destroy());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
         try {
           return open(j.path, K.O_RDONLY | K.O_CLOEXEC);
@@ -101,6 +122,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
 
+      faultPoint('before-fork');
       const child = forkProcess();
       if (child === 0) {
         close(lockFd);
@@ -120,27 +142,25 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       send(parentSock, { kind: 'go' });
       const { pid } = expect(parentSock, 'pid');
       undo.push(() => killQuietly(pid, 9));
+      record.pid = pid;
+      record.pidStartTime = readStat(pid)?.startTime ?? 0;
+      store.save(record);
+      faultPoint('during-mounts');
       if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, pid, o.id, bundle);
+      faultPoint('waiting-ready');
       expect(parentSock, 'ready');
       waitpid(child, 0);
       const stat = readStat(pid);
       if (!stat) throw new Error('container init exited before it was ready');
-      const record: ContainerRecord = {
-        ociVersion: SPEC_VERSION,
-        id: o.id,
-        pid,
-        pidStartTime: stat.startTime,
-        bundle,
-        rootfs: plan.rootfs,
-        created: rfc3339Nano(nowEpochNs()),
-        owner: '',
-        cgroupPath: cgroup.path,
-        cgroupPaths: { ...cgroup.paths },
-        config: spec,
-      };
-      if (spec.annotations) record.annotations = spec.annotations;
+      faultPoint('after-ready');
+      record.pidStartTime = stat.startTime;
+      delete record.creating;
       store.save(record);
       if (o.pidFile !== undefined) writePidFile(o.pidFile, pid);
+      faultPoint('after-pid-file');
+      // Only now may the init wait at the start gate: had we died before this, the init would
+      // have read EOF and exited instead of waiting for a `start` no record allows.
+      send(parentSock, { kind: 'commit' });
       closeQuietly(parentSock);
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);

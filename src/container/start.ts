@@ -5,6 +5,8 @@ import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import type { StateStore } from '../state/store.js';
 import { withContainer } from './lookup.js';
+import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
+import type { Logger } from '../log.js';
 
 /**
  * runtime.md "start": release the init from the start gate. The wait watches the init through
@@ -18,21 +20,25 @@ export function releaseInit(store: StateStore, rec: ContainerRecord): void {
     pidfd = pidfdOpen(rec.pid);
     if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) throw new Error('cannot start a container that has stopped');
     const [fifoEvents = 0] = poll([fifo, pidfd], K.POLLIN, -1);
-    if ((fifoEvents & K.POLLIN) === 0 || read(fifo, Buffer.alloc(1)) !== 1) {
-      throw new Error('container init exited before it could be started');
-    }
+    const verdict = Buffer.alloc(4096);
+    const n = (fifoEvents & K.POLLIN) === 0 ? 0 : read(fifo, verdict);
+    if (n === 0) throw new Error('container init exited before it could be started');
     unlinkSync(fifoPath);
+    // "1" and a message: a startContainer hook failed and the init is exiting.
+    if (verdict[0] !== 0x30) throw new Error(verdict.toString('utf8', 1, n));
   } finally {
     close(fifo);
     closeQuietly(pidfd);
   }
 }
 
-export function startContainer(store: StateStore, id: string): ContainerRecord {
+export function startContainer(store: StateStore, id: string, log: Logger): ContainerRecord {
   return withContainer(store, id, (rec, status) => {
     if (status === 'stopped') throw new Error('cannot start a container that has stopped');
     if (status !== 'created') throw new Error(`cannot start an already ${status} container`);
     releaseInit(store, rec);
+    const poststart = rec.config.hooks?.poststart;
+    if (poststart?.length) runHooksWarning('poststart', poststart, hookState({ ...rec, annotations: rec.config.annotations ?? {} }, 'running'), log);
     return rec;
   });
 }

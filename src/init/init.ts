@@ -13,7 +13,7 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { send, sendWithFd } from './sync.js';
+import { expect, send, sendWithFd } from './sync.js';
 
 /** The security steps other modules contribute; prepared in the parent, run in the init. */
 export interface InitSecurity {
@@ -152,6 +152,8 @@ export function runInit(ctx: InitContext): never {
       close(listener);
     }
     send(ctx.sock, { kind: 'ready' });
+    // EOF instead means create was killed before it saved the container: go with it.
+    expect(ctx.sock, 'commit');
     ready = true;
     waitForStart(ctx, procFdDir);
     ctx.security.loadSeccomp?.();

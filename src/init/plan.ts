@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
-import type { LinuxDevice, Mount, Spec } from '../spec/types.js';
+import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
@@ -83,6 +83,18 @@ export interface InitPlan {
   noNewPrivileges: boolean;
   newKeyring: boolean;
   preserveFds: number;
+  hooks: InitHooks;
+}
+
+/** The hooks the init runs itself, in the container's namespaces (config.md "POSIX-platform Hooks"). */
+export interface InitHooks {
+  /**
+   * The init stops after the mounts, before pivot_root, for the runtime to run prestart and
+   * createRuntime hooks and to hand over the state the init's own hooks get on stdin.
+   */
+  stopBeforePivot: boolean;
+  createContainer: Hook[];
+  startContainer: Hook[];
 }
 
 export class PlanError extends Error {}
@@ -205,6 +217,14 @@ const PROPAGATION: Readonly<Record<string, number>> = {
   runbindable: K.MS_UNBINDABLE | K.MS_REC,
 };
 
+export function planInitHooks(spec: Spec): InitHooks {
+  const h = spec.hooks ?? {};
+  const createContainer = h.createContainer ?? [];
+  const startContainer = h.startContainer ?? [];
+  const runtimeSide = (h.prestart ?? []).length + (h.createRuntime ?? []).length;
+  return { stopBeforePivot: runtimeSide + createContainer.length + startContainer.length > 0, createContainer, startContainer };
+}
+
 export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
   const proc = spec.process;
   if (!proc) throw new PlanError('process: required to create a container');
@@ -243,6 +263,7 @@ export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
     noNewPrivileges: proc.noNewPrivileges === true,
     newKeyring: !opts.noNewKeyring,
     preserveFds: opts.preserveFds,
+    hooks: planInitHooks(spec),
   };
   if (spec.hostname) plan.hostname = spec.hostname;
   if (spec.domainname) plan.domainname = spec.domainname;

@@ -11,6 +11,12 @@ export type SyncMessage =
   | { kind: 'go' }
   | { kind: 'pid'; pid: number }
   | { kind: 'ready' }
+  /** create saved the final state: the init may now wait at the start gate. */
+  | { kind: 'commit' }
+  /** The init stopped before pivot_root for the runtime's hooks. */
+  | { kind: 'hooks' }
+  /** The runtime's answer to "hooks": the state the init's hooks get. */
+  | { kind: 'state'; json: string }
   /** Carries the seccomp listener fd (SCM_RIGHTS). */
   | { kind: 'seccomp' }
   | { kind: 'error'; message: string };
@@ -21,6 +27,8 @@ export function encode(msg: SyncMessage): string {
       return `pid ${msg.pid}`;
     case 'error':
       return `error ${msg.message}`;
+    case 'state':
+      return `state ${msg.json}`;
     default:
       return msg.kind;
   }
@@ -34,8 +42,12 @@ export function decode(text: string): SyncMessage {
     case 'userns':
     case 'go':
     case 'ready':
+    case 'commit':
     case 'seccomp':
+    case 'hooks':
       return { kind: head };
+    case 'state':
+      return { kind: 'state', json: rest };
     case 'pid':
       return { kind: 'pid', pid: Number(rest) };
     case 'error':

@@ -54,6 +54,7 @@ const c = {
   kill: fn('int kill(int pid, int sig)'),
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
@@ -183,6 +184,13 @@ export function waitpid(pid: number, options: number): [number, number] {
   const status = [0];
   const r = check(c.waitpid(pid, status, options), 'waitpid', [pid, options]);
   return [r, status[0] ?? 0];
+}
+
+/** [read end, write end]. */
+export function pipe2(flags: number): [number, number] {
+  const fds = [0, 0];
+  check(c.pipe2(fds, flags), 'pipe2', [flags]);
+  return [fds[0] ?? -1, fds[1] ?? -1];
 }
 
 export function socketpair(domain: number, type: number): [number, number] {

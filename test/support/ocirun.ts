@@ -112,8 +112,10 @@ export class Sandbox {
     this.track(args);
     // Files, not pipes: a created container inherits ocirun's stdio and keeps a pipe open long
     // after ocirun exits, exactly as with runc, so waiting for EOF would wait for the container.
-    const outPath = join(this.dir, 'stdout');
-    const errPath = join(this.dir, 'stderr');
+    // Per call: a created container keeps writing to the files of the call that created it.
+    const call = uniqueId('call');
+    const outPath = join(this.dir, `${call}.stdout`);
+    const errPath = join(this.dir, `${call}.stderr`);
     const out = openSync(outPath, 'w');
     const err = openSync(errPath, 'w');
     try {
@@ -131,6 +133,8 @@ export class Sandbox {
     } finally {
       closeSync(out);
       closeSync(err);
+      rmSync(outPath, { force: true });
+      rmSync(errPath, { force: true });
     }
   }
 

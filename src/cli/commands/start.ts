@@ -8,7 +8,7 @@ export const command: Command = {
   args: { min: 1, max: 1 },
   async run(ctx, { positionals }) {
     const { startContainer } = await import('../../container/start.js');
-    startContainer(new StateStore(ctx.globals.root), positionals[0] as string);
+    startContainer(new StateStore(ctx.globals.root), positionals[0] as string, ctx.log);
     return 0;
   },
 };

@@ -1,0 +1,139 @@
+// config.md "POSIX-platform Hooks" and runtime.md "Lifecycle": each hook runs at its moment, in
+// its namespace, with the state of that moment on stdin.
+import { chmodSync, existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Hook, Hooks, Spec } from '../../src/spec/types.js';
+import { baseSpec, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+
+const sb = new Sandbox('hooks');
+afterEach(() => expect(sb.cleanup()).toEqual([]));
+afterAll(() => sb.destroy());
+
+const log = join(sb.dir, 'hooks.log');
+const recorder = join(sb.dir, 'record-hook');
+writeFileSync(recorder, `#!/bin/sh\necho "$1 $(readlink /proc/self/ns/mnt) $HOOK_ENV $(cat)" >> ${log}\nexit \${2:-0}\n`);
+chmodSync(recorder, 0o755);
+const hostMountNs = readlinkSync('/proc/self/ns/mnt');
+
+interface Entry {
+  kind: string;
+  mountNs: string;
+  env: string;
+  state: { status: string; pid?: number; id: string; bundle: string };
+}
+
+function entries(): Entry[] {
+  if (!existsSync(log)) return [];
+  return readFileSync(log, 'utf8').trim().split('\n').map((line) => {
+    const [kind = '', mountNs = '', env = '', ...rest] = line.split(' ');
+    return { kind, mountNs, env, state: JSON.parse(rest.join(' ')) as Entry['state'] };
+  });
+}
+
+const record = (kind: string, exit = 0): Hook => ({ path: recorder, args: ['record-hook', kind, String(exit)], env: [`HOOK_ENV=env-${kind}`] });
+
+/** The one error line of a failed call, decoded from --log-format json. */
+function failure(args: string[]): { status: number; msg: string; lines: number } {
+  const r = sb.run(['--log-format', 'json', ...args]);
+  const lines = r.stderr.trim().split('\n');
+  return { status: r.status, msg: (JSON.parse(lines[0] ?? '{}') as { msg?: string }).msg ?? '', lines: lines.length };
+}
+
+function withHooks(hooks: Hooks, args = ['true']): Spec {
+  return { ...baseSpec(args), hooks };
+}
+
+afterEach(() => writeFileSync(log, ''));
+
+describe('hooks', () => {
+  it('run in order with the status of their moment, in the right mount namespace', async () => {
+    const spec = withHooks({
+      prestart: [record('prestart')],
+      createRuntime: [record('createRuntime')],
+      createContainer: [record('createContainer')],
+      // startContainer resolves inside the container: it leaves its stdin where the process reads it.
+      startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/shm/start-state'] }],
+      poststart: [record('poststart')],
+      poststop: [record('poststop')],
+    }, ['cat', '/dev/shm/start-state']);
+    const id = sb.create(spec);
+    const pid = sb.state(id).pid;
+    expect(entries().map((e) => [e.kind, e.state.status])).toEqual([
+      ['prestart', 'creating'], ['createRuntime', 'creating'], ['createContainer', 'creating'],
+    ]);
+    for (const e of entries()) expect(e.state).toMatchObject({ id, pid });
+    const [pre, runtime, container] = entries();
+    expect(pre?.mountNs).toBe(hostMountNs);
+    expect(runtime?.mountNs).toBe(hostMountNs);
+    expect(container?.mountNs).toBe(readlinkSync(`/proc/${pid}/ns/mnt`));
+    expect(container?.env).toBe('env-createContainer');
+
+    const out = join(sb.dir, 'start.out');
+    const started = sb.run(['start', id]);
+    expect(started.status, started.stderr).toBe(0);
+    expect(entries().map((e) => [e.kind, e.state.status]).at(-1)).toEqual(['poststart', 'running']);
+    await waitFor(() => sb.state(id).status === 'stopped');
+    writeFileSync(out, '');
+    sb.ok(['delete', id]);
+    expect(entries().map((e) => [e.kind, e.state.status]).at(-1)).toEqual(['poststop', 'stopped']);
+  });
+
+  it('startContainer sees status "created" and runs inside the container', () => {
+    const spec = withHooks({ startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/shm/s; echo >> /dev/shm/s; hostname >> /dev/shm/s'] }] }, ['cat', '/dev/shm/s']);
+    const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
+    expect(r.status, r.stderr).toBe(0);
+    const [json = '', hostname] = r.stdout.trim().split('\n');
+    expect(JSON.parse(json)).toMatchObject({ status: 'created' });
+    expect(hostname).toBe('ocirun');
+  });
+
+  it('a failing createRuntime hook fails create, leaves nothing, and still runs poststop', () => {
+    const id = uniqueId();
+    const spec = withHooks({ createRuntime: [record('createRuntime', 3)], poststop: [record('poststop')] });
+    const r = failure(['create', '--bundle', sb.bundle(spec), id]);
+    expect(r.status).toBe(1);
+    expect(r.msg).toMatch(/error running createRuntime hook #0: hook ".*record-hook" exited with status 3/);
+    expect(r.lines).toBe(1);
+    expect(sb.run(['state', id]).stderr).toMatch(/container does not exist/);
+    expect(entries().map((e) => [e.kind, e.state.status])).toEqual([['createRuntime', 'creating'], ['poststop', 'stopped']]);
+  });
+
+  it('a failing createContainer hook fails create and leaves nothing', () => {
+    const id = uniqueId();
+    const r = failure(['create', '--bundle', sb.bundle(withHooks({ createContainer: [record('createContainer', 5)] })), id]);
+    expect(r.status).toBe(1);
+    expect(r.msg).toMatch(/error running createContainer hook #0: .*exited with status 5/);
+    expect(sb.run(['state', id]).status).toBe(1);
+  });
+
+  it('a failing startContainer hook fails start and stops the container', async () => {
+    const id = sb.create(withHooks({ startContainer: [{ path: '/bin/false' }] }, ['sleep', '100']));
+    const r = failure(['start', id]);
+    expect(r.status).toBe(1);
+    expect(r.msg).toMatch(/error running startContainer hook #0: hook "\/bin\/false" exited with status 1/);
+    expect(await waitFor(() => sb.state(id).status === 'stopped')).toBe(true);
+  });
+
+  it('a hook that outlives its timeout is killed and fails the operation', () => {
+    const id = uniqueId();
+    const spec = withHooks({ prestart: [{ path: '/bin/sleep', args: ['sleep', '30'], timeout: 1 }] });
+    const r = failure(['create', '--bundle', sb.bundle(spec), id]);
+    expect(r.status).toBe(1);
+    expect(r.msg).toMatch(/error running prestart hook #0: hook "\/bin\/sleep" killed: timeout after 1 seconds/);
+  });
+
+  it('poststart and poststop failures are warnings; every poststop hook runs', async () => {
+    const spec = withHooks({
+      poststart: [record('poststart', 1)],
+      poststop: [record('poststop-a', 1), record('poststop-b')],
+    }, ['sleep', '100']);
+    const id = sb.create(spec);
+    const started = sb.run(['start', id]);
+    expect(started.status).toBe(0);
+    expect(started.stderr).toMatch(/level=warning msg="error running poststart hook #0/);
+    const deleted = sb.run(['delete', '--force', id]);
+    expect(deleted.status).toBe(0);
+    expect(entries().map((e) => e.kind)).toEqual(['poststart', 'poststop-a', 'poststop-b']);
+  });
+});
