@@ -4,11 +4,12 @@ import type { ContainerRecord } from '../state/record.js';
 import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../state/store.js';
 import { withContainerLock } from '../state/lock.js';
 import { withContainer } from './lookup.js';
+import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
 import { killInitAndWait } from './signal-init.js';
 
 const KILL_WAIT_MS = 10_000;
 
-function destroyCgroup(rec: ContainerRecord): void {
+function destroyCgroup(rec: Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths'>): void {
   const cgroup = cgroupOf(rec);
   if (!cgroup) return;
   // Without a pid namespace the init's death does not take the other processes with it.
@@ -28,9 +29,15 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
       if (status !== 'stopped') {
         if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
         if (status === 'paused') cgroupOf(rec)?.thaw();
-        if (!killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
+        // A record from a create that is still running (or was killed) may have no init yet.
+        if (rec.pid > 0 && !killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
       }
       destroyCgroup(rec);
+      const poststop = rec.config.hooks?.poststop;
+      if (poststop?.length) {
+        const { ociVersion, bundle } = rec;
+        runHooksWarning('poststop', poststop, hookState({ ociVersion, id, bundle, annotations: rec.config.annotations ?? {} }, 'stopped'), log);
+      }
       store.remove(id);
     });
   } catch (err) {
@@ -38,7 +45,16 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
     if (err instanceof ContainerNotFoundError) return;
     if (err instanceof BrokenStateError) {
       log.warn(`container ${id}: ${err.message}; removing its state`);
-      withContainerLock(store.dir(id), () => store.remove(id));
+      withContainerLock(store.dir(id), () => {
+        // Whatever the damaged file still names is killed and removed, the start time guarding the pid.
+        const salvage = err.salvage;
+        if (salvage) {
+          // killInitAndWait reads only the pid and its start time.
+          if (salvage.pid > 0) killInitAndWait({ ...salvage, id } as ContainerRecord, KILL_WAIT_MS);
+          destroyCgroup(salvage);
+        }
+        store.remove(id);
+      });
       return;
     }
     throw err;

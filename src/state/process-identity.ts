@@ -34,3 +34,8 @@ export function isAlive(id: ProcessIdentity): boolean {
   const st = readStat(id.pid);
   return st !== undefined && st.startTime === id.startTime && st.state !== 'Z' && st.state !== 'X';
 }
+
+/** This process, as a `creating` record names it. */
+export function selfIdentity(): ProcessIdentity {
+  return { pid: process.pid, startTime: readStat(process.pid)?.startTime ?? 0 };
+}

@@ -1,4 +1,5 @@
 import type { Spec } from '../spec/types.js';
+import type { ProcessIdentity } from './process-identity.js';
 
 /** What ocirun keeps per container in <root>/<id>/state.json. */
 export interface ContainerRecord {
@@ -20,6 +21,11 @@ export interface ContainerRecord {
   cgroupPaths?: Record<string, string>;
   /** The config the container was created with: later commands never re-read the bundle. */
   config: Spec;
+  /**
+   * The `create` process while it is still building the container; absent once create has
+   * finished. A record that keeps it after that process died belongs to a killed create.
+   */
+  creating?: ProcessIdentity;
 }
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';

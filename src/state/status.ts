@@ -10,6 +10,9 @@ import type { StateStore } from './store.js';
  * freezer says whether it is paused.
  */
 export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
+  // A create that died before finishing never released its init, which dies on the socket's EOF
+  // (and `delete` kills whatever is left in the cgroup): the container can only be deleted.
+  if (rec.creating) return isAlive(rec.creating) ? 'creating' : 'stopped';
   if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return 'stopped';
   if (existsSync(store.fifoPath(rec.id))) return 'created';
   if (isFrozen(rec)) return 'paused';

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { containerDir } from './container-id.js';
+import { join, resolve } from 'node:path';
+import { containerDir, isValidContainerId } from './container-id.js';
+import { isAlive, readStat } from './process-identity.js';
 import type { ContainerRecord } from './record.js';
+import { salvageRecord, type Salvage } from './salvage.js';
 
 export const STATE_FILE = 'state.json';
 export const EXEC_FIFO = 'exec.fifo';
@@ -19,11 +21,26 @@ export class ContainerExistsError extends Error {
 }
 
 /** A state dir whose state.json cannot be read: shown as such by `list`, removable by `delete --force`. */
-export class BrokenStateError extends Error {}
+export class BrokenStateError extends Error {
+  /** What could still be read from a damaged file, for `delete --force`. */
+  constructor(message: string, readonly salvage?: Salvage) {
+    super(message);
+  }
+}
+
+// A state dir being removed is first renamed to "~<pid>.<n>": '~' never occurs in an id, so
+// readers see the whole dir or none of it, never one half-emptied by a concurrent delete.
+const GRAVE = /^~(\d+)\.(\d+)\.\d+$/;
+let graves = 0;
 
 /** <root>/<id>/state.json, replaced atomically (write a temporary file, then rename). */
 export class StateStore {
-  constructor(readonly root: string) {}
+  /** Absolute, so a relative --root means the same dir to every later step. */
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   dir(id: string): string {
     return containerDir(this.root, id);
@@ -37,6 +54,7 @@ export class StateStore {
   claim(id: string): string {
     const dir = this.dir(id);
     mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    this.sweepGraves();
     try {
       mkdirSync(dir, { mode: 0o711 });
     } catch (err) {
@@ -60,12 +78,13 @@ export class StateStore {
     }
     try {
       const rec = JSON.parse(text) as ContainerRecord;
-      if (typeof rec !== 'object' || rec === null || rec.id !== id || typeof rec.pid !== 'number') {
+      if (typeof rec !== 'object' || rec === null || rec.id !== id || typeof rec.pid !== 'number' || typeof rec.pidStartTime !== 'number' ||
+        typeof rec.bundle !== 'string' || typeof rec.config !== 'object' || rec.config === null) {
         throw new Error('not a container record');
       }
       return rec;
     } catch (err) {
-      throw new BrokenStateError(`${join(dir, STATE_FILE)}: corrupt (${(err as Error).message})`);
+      throw new BrokenStateError(`${join(dir, STATE_FILE)}: corrupt (${(err as Error).message})`, salvageRecord(text));
     }
   }
 
@@ -77,13 +96,29 @@ export class StateStore {
   }
 
   remove(id: string): void {
-    rmSync(this.dir(id), { recursive: true, force: true });
+    const self = readStat(process.pid)?.startTime ?? 0;
+    const grave = join(this.root, `~${process.pid}.${self}.${graves++}`);
+    try {
+      renameSync(this.dir(id), grave);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw err;
+    }
+    rmSync(grave, { recursive: true, force: true });
+  }
+
+  /** Graves whose remover was killed before it finished. */
+  private sweepGraves(): void {
+    for (const name of readdirSync(this.root)) {
+      const m = GRAVE.exec(name);
+      if (m && !isAlive({ pid: Number(m[1]), startTime: Number(m[2]) })) rmSync(join(this.root, name), { recursive: true, force: true });
+    }
   }
 
   ids(): string[] {
     try {
       return readdirSync(this.root, { withFileTypes: true })
-        .filter((e) => e.isDirectory())
+        .filter((e) => e.isDirectory() && isValidContainerId(e.name))
         .map((e) => e.name)
         .sort();
     } catch (err) {
