@@ -1,5 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import * as K from '../linux/constants.js';
+import { isErrno } from '../linux/errors.js';
 import { close, closeQuietly, open, pidfdOpen, poll, read } from '../linux/libc.js';
 import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -14,11 +15,19 @@ import type { Logger } from '../log.js';
  */
 export function releaseInit(store: StateStore, rec: ContainerRecord): void {
   const fifoPath = store.fifoPath(rec.id);
-  const fifo = open(fifoPath, K.O_RDONLY | K.O_NONBLOCK | K.O_CLOEXEC);
-  let pidfd = -1;
+  // Identify the init before opening the fifo: the open itself releases it, and a short-lived
+  // process may be gone before a check made afterwards.
+  let pidfd: number;
   try {
     pidfd = pidfdOpen(rec.pid);
+  } catch (err) {
+    if (isErrno(err, 'ESRCH')) throw new Error('cannot start a container that has stopped');
+    throw err;
+  }
+  let fifo = -1;
+  try {
     if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) throw new Error('cannot start a container that has stopped');
+    fifo = open(fifoPath, K.O_RDONLY | K.O_NONBLOCK | K.O_CLOEXEC);
     const [fifoEvents = 0] = poll([fifo, pidfd], K.POLLIN, -1);
     const verdict = Buffer.alloc(4096);
     const n = (fifoEvents & K.POLLIN) === 0 ? 0 : read(fifo, verdict);
@@ -27,8 +36,8 @@ export function releaseInit(store: StateStore, rec: ContainerRecord): void {
     // "1" and a message: a startContainer hook failed and the init is exiting.
     if (verdict[0] !== 0x30) throw new Error(verdict.toString('utf8', 1, n));
   } finally {
-    close(fifo);
-    closeQuietly(pidfd);
+    closeQuietly(fifo);
+    close(pidfd);
   }
 }
 
