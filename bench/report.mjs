@@ -1,0 +1,66 @@
+// Turns bench/run.sh's hyperfine JSON exports and memory samples into one markdown table:
+// medians per runtime and the ocirun/runc ratio, headed by the machine and date.
+import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpus, release } from 'node:os';
+
+const [jsonDir, memoryTsv, runtimeList, loop] = process.argv.slice(2);
+const runtimes = runtimeList.split(' ');
+
+const SCENARIOS = [
+  ['run', '`run` /bin/true'],
+  ['create-start-wait-delete', 'create + start + wait + delete'],
+  ['state', '`state` (running)'],
+  ['exec', '`exec` /bin/true (running)'],
+  ['delete-force', '`delete --force` (running)'],
+  [`run-x${loop}`, `${loop} sequential \`run\`s`],
+];
+const MEMORY = [
+  ['create-max-rss-kib', 'max RSS of `create`', (v) => `${(v / 1024).toFixed(1)} MiB`],
+  ['init-cgroup-charge-bytes', 'waiting init, charged to its cgroup', (v) => `${(v / 1048576).toFixed(2)} MiB`],
+  ['min-memory-limit-bytes', 'smallest memory limit for `run`', (v) => `${Math.round(v / 1024)} KiB`],
+];
+
+function medians(scenario) {
+  const path = `${jsonDir}/${scenario}.json`;
+  if (!existsSync(path)) return {};
+  const { results } = JSON.parse(readFileSync(path, 'utf8'));
+  return Object.fromEntries(results.map((r) => [r.command, r.median * 1000]));
+}
+
+function version(cmd) {
+  try {
+    return execFileSync(cmd, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+  } catch {
+    return `${cmd}: unknown`;
+  }
+}
+
+const ms = (v) => (v === undefined ? 'n/a' : `${v.toFixed(1)} ms`);
+const ratio = (a, b) => (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || b === 0 ? 'n/a' : `${(a / b).toFixed(2)}×`);
+const lines = [];
+const head = ['', ...runtimes, 'ocirun/runc'];
+lines.push(`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
+let state = {};
+for (const [key, label] of SCENARIOS) {
+  const m = medians(key);
+  if (key === 'state') state = m;
+  lines.push(`| ${label} | ${runtimes.map((r) => ms(m[r])).join(' | ')} | ${ratio(m.ocirun, m.runc)} |`);
+}
+const mem = {};
+if (existsSync(memoryTsv)) {
+  for (const line of readFileSync(memoryTsv, 'utf8').trim().split('\n').filter(Boolean)) {
+    const [rt, key, value] = line.split('\t');
+    (mem[key] ??= {})[rt] = value === 'n/a' || value === '' ? undefined : Number(value);
+  }
+}
+for (const [key, label, fmt] of MEMORY) {
+  const m = mem[key] ?? {};
+  const cell = (v) => (v === undefined || Number.isNaN(v) ? 'n/a' : fmt(v));
+  lines.push(`| ${label} | ${runtimes.map((r) => cell(m[r])).join(' | ')} | ${ratio(m.ocirun, m.runc)} |`);
+}
+const base = ['node -e 0', 'node --single-threaded -e 0'].map((k) => `\`${k}\` ${ms(state[k])}`).join(', ');
+
+const cpu = cpus();
+const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Linux ${release()}, Node ${process.version}, ${runtimes.filter((r) => r !== 'ocirun').map(version).join(', ')}`;
+console.log(`Medians (hyperfine, NODE_EXTRA_CA_CERTS unset), ${new Date().toISOString().slice(0, 10)}, ${machine}.\nBaselines in the \`state\` run: ${base}.\n\n${lines.join('\n')}`);
