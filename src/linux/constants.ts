@@ -94,6 +94,13 @@ export const POLLHUP = 0x10;
 
 export const WNOHANG = 1;
 
+// Terminal ioctls (asm-generic/ioctls.h; the same on x86-64 and arm64).
+export const TIOCGWINSZ = 0x5413;
+export const TIOCSWINSZ = 0x5414;
+export const TIOCSCTTY = 0x540e;
+export const TIOCGPTPEER = 0x5441;
+export const TIOCSPTLCK = 0x40045431;
+
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
 export const LOCK_NB = 4;
@@ -132,16 +139,17 @@ interface SyscallNumbers {
   openat2: number;
   mount_setattr: number;
   keyctl: number;
+  ioprio_set: number;
 }
 
 const SYSCALLS: Readonly<Record<string, SyscallNumbers>> = {
   x64: {
     pivot_root: 155, capget: 125, capset: 126, seccomp: 317, bpf: 321,
-    pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 250,
+    pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 250, ioprio_set: 251,
   },
   arm64: {
     pivot_root: 41, capget: 90, capset: 91, seccomp: 277, bpf: 280,
-    pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 219,
+    pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 219, ioprio_set: 30,
   },
 };
 

@@ -1,0 +1,42 @@
+// linux.personality and process.ioPriority applied from inside; fields ocirun does not implement
+// fail create with the field's name instead of being skipped.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Spec } from '../../src/spec/types.js';
+import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+
+const sb = new Sandbox('extras');
+afterEach(() => expect(sb.cleanup()).toEqual([]));
+afterAll(() => sb.destroy());
+
+function run(spec: Spec): { status: number; stdout: string; stderr: string } {
+  return sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
+}
+
+describe('process extras', () => {
+  it('LINUX32 personality makes uname report a 32-bit machine', () => {
+    const spec = baseSpec(['uname', '-m']);
+    spec.linux = { ...spec.linux, personality: { domain: 'LINUX32' } };
+    const r = run(spec);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^(i686|armv8l|armv7l)$/);
+  });
+
+  it('ioPriority is set on the container process', () => {
+    const spec = baseSpec(['ionice']);
+    spec.process = { ...spec.process, args: ['ionice'], ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 6 } };
+    const r = run(spec);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('best-effort: prio 6');
+  });
+
+  it.each([
+    ['linux.intelRdt', (s: Spec) => ({ ...s, linux: { ...s.linux, intelRdt: { closID: 'x' } } })],
+    ['process.scheduler', (s: Spec) => ({ ...s, process: { ...s.process, scheduler: { policy: 'SCHED_OTHER' } } })],
+  ] as const)('%s is refused by name and leaves nothing', (field, edit) => {
+    const id = uniqueId();
+    const r = sb.run(['create', '--bundle', sb.bundle(edit(baseSpec()) as Spec), id]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${field}: `);
+    expect(sb.run(['state', id]).status).toBe(1);
+  });
+});
