@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
+import { planProcessExtras, type ProcessExtras } from './process-extras.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
 // be decided before fork is decided here: the child only makes syscalls from it, allocates
@@ -84,6 +85,7 @@ export interface InitPlan {
   newKeyring: boolean;
   preserveFds: number;
   hooks: InitHooks;
+  extras: ProcessExtras;
 }
 
 /** The hooks the init runs itself, in the container's namespaces (config.md "POSIX-platform Hooks"). */
@@ -197,7 +199,7 @@ function toRlim(value: number): bigint {
   return value >= 2 ** 64 - 1 ? (1n << 64n) - 1n : BigInt(value);
 }
 
-function planRlimits(spec: Spec): RlimitStep[] {
+export function planRlimits(spec: Spec): RlimitStep[] {
   return (spec.process?.rlimits ?? []).map((r, i) => {
     const resource = K.RLIMIT_NUMBERS[r.type];
     if (resource === undefined) throw new PlanError(`process.rlimits[${i}].type: unknown rlimit ${JSON.stringify(r.type)}`);
@@ -264,6 +266,7 @@ export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
     newKeyring: !opts.noNewKeyring,
     preserveFds: opts.preserveFds,
     hooks: planInitHooks(spec),
+    extras: planProcessExtras(spec),
   };
   if (spec.hostname) plan.hostname = spec.hostname;
   if (spec.domainname) plan.domainname = spec.domainname;

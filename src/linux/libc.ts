@@ -55,6 +55,7 @@ const c = {
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
+  personality: fn('int personality(unsigned long persona)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
@@ -289,3 +290,13 @@ export const eventfd = (flags: number): number => check(c.eventfd(0, flags), 'ev
 export const inotifyInit1 = (flags: number): number => check(c.inotify_init1(flags), 'inotify_init1', [flags]);
 export const inotifyAddWatch = (fd: number, path: string, mask: number): number =>
   check(c.inotify_add_watch(fd, path, mask), 'inotify_add_watch', [fd, path, mask]);
+
+export const personality = (persona: number): void => void check(c.personality(persona), 'personality', [persona]);
+
+const IOPRIO_WHO_PROCESS = 1;
+const IOPRIO_CLASS_SHIFT = 13;
+/** ioprio_set(2) on the calling process. */
+export function ioprioSet(ioClass: number, level: number): void {
+  const prio = (ioClass << IOPRIO_CLASS_SHIFT) | level;
+  check(c.syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
+}
