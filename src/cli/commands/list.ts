@@ -54,7 +54,8 @@ export const command: Command = {
     if (bool(flags, 'quiet')) {
       writeOut(1, entries.map((e) => `${e.id}\n`).join(''));
     } else if (format === 'json') {
-      writeOut(1, JSON.stringify(entries) + '\n');
+      // runc prints a nil slice: null, not [], when there are no containers.
+      writeOut(1, (entries.length === 0 ? 'null' : JSON.stringify(entries)) + '\n');
     } else {
       const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...entries.map((e) => [e.id, String(e.pid), e.status, e.bundle, e.created, e.owner])];
       writeOut(1, formatTable(rows));
