@@ -20,6 +20,7 @@ import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { faultPoint } from '../debug/fault.js';
 
 export interface CreateOptions {
@@ -28,6 +29,8 @@ export interface CreateOptions {
   bundle: string;
   pidFile?: string;
   consoleSocket?: string;
+  /** A console socket the caller made (foreground run proxies the terminal itself). */
+  consoleSocketFd?: number;
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
@@ -68,13 +71,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const spec = loadConfig(bundle);
   requireProcess(spec, bundle);
   const plan = buildInitPlan(spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: o.preserveFds, isDirectory });
-  if (spec.process?.terminal && o.consoleSocket === undefined) {
-    throw new Error('process.terminal is true: a terminal needs --console-socket (or use run in the foreground)');
-  }
-  if (o.consoleSocket !== undefined && !spec.process?.terminal) {
-    throw new Error('--console-socket was given but process.terminal is false: there is no terminal to send');
-  }
-  if (spec.process?.terminal) throw new Error('process.terminal: terminals are not supported by ocirun yet');
+  const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
+  checkConsoleRequest(consoleRequest);
   const store = new StateStore(o.root);
   const dir = store.claim(o.id);
   faultPoint('after-claim');
@@ -121,13 +119,15 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const cgroups = cgroupLayoutFromMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
+      const tty = openConsole(consoleRequest, spec.process, true);
+      undo.push(() => tty?.close());
 
       faultPoint('before-fork');
       const child = forkProcess();
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        runIntermediate({ containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init });
+        runIntermediate({ containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) });
       }
       close(childSock);
       undo.push(() => {
@@ -162,6 +162,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       // have read EOF and exited instead of waiting for a `start` no record allows.
       send(parentSock, { kind: 'commit' });
       closeQuietly(parentSock);
+      tty?.close();
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);
       security.release();

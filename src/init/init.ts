@@ -1,17 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  chdir, clearSignalMask, close, closeRange, exitNow, fcntl, execve, getcwd, joinSessionKeyring, mount,
-  open, openat, prctl, prlimit, resetSignal, setdomainname, setgroups, sethostname, setresgid, setresuid, setsid,
-  umask, write,
+  close, exitNow, execve, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, write,
 } from '../linux/libc.js';
 import type { CgroupLayout } from './cgroup-layout.js';
+import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
-import { lookupExecutable, withHome } from './exec-lookup.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
+import { applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send, sendWithFd } from './sync.js';
 
@@ -40,9 +39,9 @@ export interface InitContext {
   nsFds: number[];
   cgroups: CgroupLayout;
   security: InitSecurity;
+  /** process.terminal: the pty is made after pivot_root and its master sent out. */
+  console?: ConsolePlan;
 }
-
-const ALL_FDS = 0xffffffff;
 
 function setupRootfs(ctx: InitContext): void {
   const p = ctx.plan;
@@ -59,42 +58,6 @@ function setupRootfs(ctx: InitContext): void {
 
 function applySysctl(entries: ReadonlyArray<[string, string]>): void {
   for (const [path, value] of entries) writeFileSync(path, value);
-}
-
-function enterCwd(cwd: string): void {
-  chdir(cwd);
-  // A cwd reached through a leaked host fd (/proc/self/fd/N) lies outside the new root:
-  // the kernel then reports it as unreachable (CVE-2024-21626).
-  let where: string;
-  try {
-    where = getcwd();
-  } catch (err) {
-    throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root: ${(err as Error).message}`);
-  }
-  if (!where.startsWith('/')) throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root`);
-}
-
-function switchUser(p: InitPlan, security: InitSecurity): void {
-  if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
-  security.dropBounding?.();
-  setgroups(p.additionalGids);
-  setresgid(p.gid, p.gid, p.gid);
-  setresuid(p.uid, p.uid, p.uid);
-  security.applyCapabilities?.();
-}
-
-/** Node ignores SIGPIPE and SIGXFSZ and marks stdio close-on-exec; neither may reach the container. */
-function prepareExecEnvironment(p: InitPlan): void {
-  for (let sig = 1; sig <= 64; sig++) if (sig !== 9 && sig !== 19 && sig !== 32 && sig !== 33) resetSignal(sig);
-  clearSignalMask();
-  closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
-  for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
-    try {
-      fcntl(fd, K.F_SETFD, 0);
-    } catch (err) {
-      if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
-    }
-  }
 }
 
 function waitForStart(ctx: InitContext, procFdDir: number): void {
@@ -125,26 +88,15 @@ export function runInit(ctx: InitContext): never {
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
     if (p.noPivot) chrootInto(p.rootfs);
     else pivotInto(p.rootfs);
+    if (ctx.console) setupConsole(ctx.console);
     applySysctl(p.sysctl);
     maskPaths(p.maskedPaths);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
-    for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
-    if (p.oomScoreAdj !== undefined) writeFileSync('/proc/self/oom_score_adj', String(p.oomScoreAdj));
+    applyLimits(p);
     enterCwd(p.cwd);
-    const path = lookupExecutable(p.args[0] as string, p.env);
-    let passwd: string | undefined;
-    try {
-      passwd = readFileSync('/etc/passwd', 'utf8');
-    } catch {
-      passwd = undefined;
-    }
-    const env = withHome(p.env, p.uid, passwd);
-    // runc's order: labels while still root, before the user change and no_new_privs.
-    ctx.security.applyLsm?.();
-    switchUser(p, ctx.security);
-    umask(p.umask ?? 0o022);
-    if (p.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
+    const { path, env } = resolveProgram(p);
+    becomeProcessUser(p, ctx.security);
     prepareExecEnvironment(p);
     const listener = ctx.security.loadSeccompListener?.() ?? -1;
     if (listener >= 0) {

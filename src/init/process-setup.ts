@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as K from '../linux/constants.js';
+import { SyscallError } from '../linux/errors.js';
+import { chdir, clearSignalMask, closeRange, fcntl, getcwd, prctl, prlimit, resetSignal, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
+import { lookupExecutable, withHome } from './exec-lookup.js';
+import type { InitSecurity } from './init.js';
+import type { RlimitStep } from './plan.js';
+
+// The steps that turn a forked runtime process, already inside the container's root, into the
+// container's process: the same for the init (create) and for every `exec`. They run in the
+// child, in this order: limits, cwd, program lookup, labels, user, umask, no_new_privs, fds.
+
+/** What a container process is, as the child applies it (InitPlan and ExecPlan both carry it). */
+export interface ProcessPlan {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  umask?: number;
+  cwd: string;
+  args: string[];
+  env: string[];
+  noNewPrivileges: boolean;
+  rlimits: RlimitStep[];
+  oomScoreAdj?: number;
+  /** Extra fds (3, 4, ...) the process inherits. */
+  preserveFds: number;
+}
+
+const ALL_FDS = 0xffffffff;
+
+export function applyLimits(p: ProcessPlan): void {
+  for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
+  if (p.oomScoreAdj !== undefined) writeFileSync('/proc/self/oom_score_adj', String(p.oomScoreAdj));
+}
+
+export function enterCwd(cwd: string): void {
+  chdir(cwd);
+  // A cwd reached through a leaked host fd (/proc/self/fd/N) lies outside the new root:
+  // the kernel then reports it as unreachable (CVE-2024-21626).
+  let where: string;
+  try {
+    where = getcwd();
+  } catch (err) {
+    throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root: ${(err as Error).message}`);
+  }
+  if (!where.startsWith('/')) throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root`);
+}
+
+/** The program's path and its environment (HOME from the container's /etc/passwd when unset). */
+export function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
+  const path = lookupExecutable(p.args[0] as string, p.env);
+  let passwd: string | undefined;
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    passwd = undefined;
+  }
+  return { path, env: withHome(p.env, p.uid, passwd) };
+}
+
+/** LSM labels (while still root, runc's order), the user and groups, capabilities, umask, no_new_privs. */
+export function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
+  security.applyLsm?.();
+  if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
+  security.dropBounding?.();
+  setgroups(p.additionalGids);
+  setresgid(p.gid, p.gid, p.gid);
+  setresuid(p.uid, p.uid, p.uid);
+  security.applyCapabilities?.();
+  umask(p.umask ?? 0o022);
+  if (p.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
+}
+
+/**
+ * Node ignores SIGPIPE and SIGXFSZ and marks stdio close-on-exec; neither may reach the container.
+ * Every fd past stdio and the preserved ones is closed at execve (the caller's leaked fds,
+ * Node's own, the runtime's sockets).
+ */
+export function prepareExecEnvironment(p: ProcessPlan): void {
+  for (let sig = 1; sig <= 64; sig++) if (sig !== 9 && sig !== 19 && sig !== 32 && sig !== 33) resetSignal(sig);
+  clearSignalMask();
+  closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
+  for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
+    try {
+      fcntl(fd, K.F_SETFD, 0);
+    } catch (err) {
+      if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
+    }
+  }
+}
