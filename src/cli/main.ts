@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   kill: () => import('./commands/kill.js'),
   delete: () => import('./commands/delete.js'),
   run: () => import('./commands/run.js'),
+  exec: () => import('./commands/exec.js'),
   list: () => import('./commands/list.js'),
   spec: () => import('./commands/spec.js'),
   update: () => import('./commands/update.js'),

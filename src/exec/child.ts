@@ -1,0 +1,84 @@
+import * as K from '../linux/constants.js';
+import { chroot, close, exitNow, execve, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
+import { forkProcess } from '../linux/fork.js';
+import { setupConsole, type ConsolePlan } from '../init/console.js';
+import type { InitSecurity } from '../init/init.js';
+import { applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram, type ProcessPlan } from '../init/process-setup.js';
+import { expect, send, sendWithFd } from '../init/sync.js';
+
+// The two forked processes of `exec`. The first joins the container's namespaces and root and
+// forks the second, which is then a real member of the container's pid namespace; the first
+// reports the second's pid and exits. The second becomes the container process and execs.
+// Both run only synchronous FFI calls (see DESIGN.md) and leave by execve or _exit.
+
+export interface ExecChildContext {
+  plan: ProcessPlan;
+  /** The children's end of the SEQPACKET sync socket; close-on-exec, so execve means EOF. */
+  sock: number;
+  /** Namespace fds of the container's init, in join order (user first). */
+  namespaces: Array<{ fd: number; flag: number }>;
+  /** O_PATH handle of /proc/<init>/root: the container's root, pivoted or chrooted. */
+  rootFd: number;
+  security: InitSecurity;
+  console?: ConsolePlan;
+}
+
+function report(sock: number, err: unknown): never {
+  try {
+    send(sock, { kind: 'error', message: `unable to start container process: ${(err as Error).message}` });
+  } catch {
+    // The runtime notices our exit through EOF on the socket.
+  }
+  exitNow(1);
+}
+
+function runExecProcess(ctx: ExecChildContext): never {
+  const p = ctx.plan;
+  try {
+    // The runtime answers our pid report first: our own messages must come after it.
+    expect(ctx.sock, 'go');
+    setsid();
+    if (ctx.console) setupConsole(ctx.console);
+    applyLimits(p);
+    enterCwd(p.cwd);
+    const { path, env } = resolveProgram(p);
+    becomeProcessUser(p, ctx.security);
+    prepareExecEnvironment(p);
+    const listener = ctx.security.loadSeccompListener?.() ?? -1;
+    if (listener >= 0) {
+      sendWithFd(ctx.sock, { kind: 'seccomp' }, listener);
+      close(listener);
+    }
+    ctx.security.loadSeccomp?.();
+    execve(path, p.args, env);
+  } catch (err) {
+    report(ctx.sock, err);
+  }
+}
+
+export function runExecIntermediate(ctx: ExecChildContext): never {
+  try {
+    // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed
+    // to everything in the container (it lacks CAP_SYS_PTRACE over the runtime), so nothing
+    // there can reach the runtime's binary while this process and its child are node. Fork
+    // keeps the flag; the container program's execve makes the process dumpable again.
+    prctl(K.PR_SET_DUMPABLE, 0);
+    // The runtime moves us into the container's cgroup first: our child is born there.
+    expect(ctx.sock, 'go');
+    for (const ns of ctx.namespaces) {
+      setns(ns.fd, ns.flag);
+      if (ns.flag === K.CLONE_NEWUSER) {
+        setresgid(0, 0, 0);
+        setresuid(0, 0, 0);
+      }
+    }
+    fchdir(ctx.rootFd);
+    chroot('.');
+    const pid = forkProcess();
+    if (pid === 0) runExecProcess(ctx);
+    send(ctx.sock, { kind: 'pid', pid });
+    exitNow(0);
+  } catch (err) {
+    report(ctx.sock, err);
+  }
+}

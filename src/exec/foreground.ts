@@ -1,0 +1,43 @@
+import { constants } from 'node:os';
+import { WNOHANG } from '../linux/constants.js';
+import { kill, waitpid } from '../linux/libc.js';
+
+// Foreground `run` and `exec`: the runtime is the process's parent (a child subreaper, since the
+// process is its grandchild), passes signals on and waits for it without polling: SIGCHLD wakes
+// the wait.
+
+/** Signals passed on to the process (runc's set: every catchable one a terminal or engine sends). */
+export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
+  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGPROF', 'SIGVTALRM',
+];
+
+/** Starts forwarding; the returned function stops it. */
+export function forwardSignals(pid: number, signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS): () => void {
+  const forward = (sig: NodeJS.Signals): void => {
+    try {
+      kill(pid, constants.signals[sig]);
+    } catch {
+      // The process is gone; its exit arrives through SIGCHLD.
+    }
+  };
+  for (const sig of signals) process.on(sig, forward);
+  return () => {
+    for (const sig of signals) process.off(sig, forward);
+  };
+}
+
+/** Resolves with the raw wait status of `pid`, a child (or adopted grandchild) of this process. */
+export function waitForChild(pid: number): Promise<number> {
+  return new Promise<number>((resolveExit) => {
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    const reap = (): void => {
+      const [got, raw] = waitpid(pid, WNOHANG);
+      if (got !== pid) return;
+      clearInterval(keepAlive);
+      process.off('SIGCHLD', reap);
+      resolveExit(raw);
+    };
+    process.on('SIGCHLD', reap);
+    reap();
+  });
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { validateConfig } from '../spec/generated/validators.js';
+import { describeJsonSyntaxError } from '../spec/json-syntax.js';
+import { systemErrorReason } from '../spec/config-error.js';
+import { mostSpecificSchemaError } from '../spec/schema-errors.js';
+import type { LinuxCapabilities, Process } from '../spec/types.js';
+
+// The process `exec` runs: either a whole process document (--process FILE, the form engines
+// use) or the container's own process with the command-line overrides (runc's rules).
+
+export class ExecProcessError extends Error {}
+
+/** The command-line form of `exec`; unset fields leave the container's process as it is. */
+export interface ExecFlags {
+  args: string[];
+  /** --tty; undefined when not given (runc then runs without a terminal). */
+  tty?: boolean;
+  cwd?: string;
+  env: string[];
+  /** --user uid[:gid], numeric. */
+  user?: string;
+  additionalGids: string[];
+  caps: string[];
+  noNewPrivs?: boolean;
+  apparmor?: string;
+  processLabel?: string;
+}
+
+function parseId(text: string, what: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new ExecProcessError(`--${what} ${JSON.stringify(text)}: must be a number from 0 to 4294967295`);
+  return Number(text);
+}
+
+/** --user "uid[:gid]": numeric ids only (names would need the container's /etc/passwd, as runc refuses too). */
+export function parseUser(text: string): { uid: number; gid?: number } {
+  const [uid, gid, extra] = text.split(':');
+  if (extra !== undefined || uid === undefined || uid === '') throw new ExecProcessError(`--user ${JSON.stringify(text)}: must be uid or uid:gid`);
+  const out: { uid: number; gid?: number } = { uid: parseId(uid, 'user') };
+  if (gid !== undefined) out.gid = parseId(gid, 'user');
+  return out;
+}
+
+/** --cap adds to bounding, effective and permitted; to ambient only if the process has inheritable ones (runc's rule). */
+function withCaps(caps: LinuxCapabilities | undefined, add: readonly string[]): LinuxCapabilities | undefined {
+  if (add.length === 0) return caps;
+  const out: LinuxCapabilities = { ...caps };
+  out.bounding = [...(caps?.bounding ?? []), ...add];
+  out.effective = [...(caps?.effective ?? []), ...add];
+  out.permitted = [...(caps?.permitted ?? []), ...add];
+  if (caps?.inheritable !== undefined) out.ambient = [...(caps.ambient ?? []), ...add];
+  return out;
+}
+
+export function processFromFlags(base: Process | undefined, f: ExecFlags): Process {
+  const p: Process = structuredClone(base ?? { cwd: '/' });
+  p.args = [...f.args];
+  if (f.cwd !== undefined && f.cwd !== '') p.cwd = f.cwd;
+  if (f.apparmor !== undefined && f.apparmor !== '') p.apparmorProfile = f.apparmor;
+  if (f.processLabel !== undefined && f.processLabel !== '') p.selinuxLabel = f.processLabel;
+  const caps = withCaps(p.capabilities, f.caps);
+  if (caps) p.capabilities = caps;
+  p.env = [...(p.env ?? []), ...f.env];
+  p.terminal = f.tty === true;
+  if (f.noNewPrivs !== undefined) p.noNewPrivileges = f.noNewPrivs;
+  if (f.user !== undefined && f.user !== '') {
+    const u = parseUser(f.user);
+    p.user = { ...p.user, uid: u.uid, ...(u.gid !== undefined ? { gid: u.gid } : {}) };
+  }
+  if (f.additionalGids.length > 0) {
+    p.user = { ...p.user, additionalGids: [...(p.user?.additionalGids ?? []), ...f.additionalGids.map((g) => parseId(g, 'additional-gids'))] };
+  }
+  return p;
+}
+
+/** --process FILE: JSON syntax, then config-schema's `process`; messages name the file and field. */
+export function loadProcessFile(path: string): Process {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ExecProcessError(`--process ${file}: cannot read: ${systemErrorReason(err)}`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new ExecProcessError(`--process ${file}: ${describeJsonSyntaxError(text, err as Error)}`);
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new ExecProcessError(`--process ${file}: must be a JSON object (a runtime-spec process)`);
+  }
+  // The schema defines `process` only inside a config: validate it in a minimal one.
+  const wrapped = { ociVersion: '1.0.0', process: document };
+  if (!validateConfig(wrapped)) {
+    const { path: where, message } = mostSpecificSchemaError(validateConfig.errors ?? [], wrapped);
+    const field = where.replace(/^process\.?/, '');
+    throw new ExecProcessError(`--process ${file}: ${field === '' ? '' : `${field}: `}${message}`);
+  }
+  return document as Process;
+}
+
+/** What runc's validateProcessSpec checks, for both forms. */
+export function checkExecProcess(p: Process): void {
+  if (!p.args || p.args.length === 0) throw new ExecProcessError('process.args: must name the program to run (exec ID COMMAND [ARGS...] or --process FILE)');
+  if (p.cwd === '') throw new ExecProcessError('process.cwd: must not be empty');
+  if (!isAbsolute(p.cwd)) throw new ExecProcessError(`process.cwd ${JSON.stringify(p.cwd)}: must be an absolute path`);
+}
