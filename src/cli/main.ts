@@ -1,5 +1,5 @@
 import { Logger, type LogFormat } from '../log.js';
-import { helpText, parseArgs, UsageError, type FlagSpecs } from './args.js';
+import { helpText, parseArgs, UsageError, type FlagSpec, type FlagSpecs } from './args.js';
 import type { Command, Globals } from './command.js';
 import { versionText } from './version.js';
 import { writeOut } from './output.js';
@@ -80,18 +80,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     const name = rest[0];
     if (name === undefined || g.help === true || name === 'help') {
       writeOut(1, usage());
-      return name === undefined && g.help !== true ? 1 : 0;
+      return 0;
     }
     const loader = COMMANDS[name];
     if (!loader) throw new UsageError(`No help topic for '${name}': unknown command`);
     const { command } = await loader();
     prefix = command.failurePrefix ?? '';
     const args = rest.slice(1);
-    if (args.includes('--help') || args.includes('-h')) {
+    // Parsed like any flag, so a process argument (`exec ID ls -h`) is never taken for it.
+    const parsed = parseArgs(args, { ...command.flags, help: GLOBAL_FLAGS.help as FlagSpec }, command.parse);
+    if (parsed.flags.help === true) {
       writeOut(1, helpText(`${name} ${command.usage}`, command.description, command.flags));
       return 0;
     }
-    const parsed = parseArgs(args, command.flags, command.parse);
     const n = parsed.positionals.length;
     if (n < command.args.min || (command.args.max !== undefined && n > command.args.max)) {
       const want = command.args.max === command.args.min ? `exactly ${command.args.min}` : `at least ${command.args.min}`;

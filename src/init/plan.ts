@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
@@ -227,7 +227,17 @@ export function planInitHooks(spec: Spec): InitHooks {
   return { stopBeforePivot: runtimeSide + createContainer.length + startContainer.length > 0, createContainer, startContainer };
 }
 
+/** Every check here is about config.json: its errors name the file, like the schema's do. */
 export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
+  try {
+    return planFrom(spec, opts);
+  } catch (err) {
+    if (err instanceof PlanError) throw new PlanError(`${join(opts.bundle, 'config.json')}: ${err.message}`);
+    throw err;
+  }
+}
+
+function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const proc = spec.process;
   if (!proc) throw new PlanError('process: required to create a container');
   if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { containerDir, isValidContainerId } from './container-id.js';
 import { isAlive, readStat } from './process-identity.js';
@@ -40,6 +40,14 @@ export class StateStore {
 
   constructor(root: string) {
     this.root = resolve(root);
+    // Otherwise each command fails later with a raw ENOTDIR from whichever call hit it first.
+    let isDir = true;
+    try {
+      isDir = statSync(this.root).isDirectory();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') isDir = false;
+    }
+    if (!isDir) throw new Error(`--root ${root}: not a directory`);
   }
 
   dir(id: string): string {

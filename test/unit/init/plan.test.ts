@@ -172,8 +172,8 @@ describe('buildInitPlan: namespaces the config depends on', () => {
   });
 
   it('hostname and domainname need a new uts namespace', () => {
-    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^hostname: needs a new uts namespace/);
-    expect(() => buildInitPlan(spec({ domainname: 'd' }), OPTS)).toThrow(/^domainname/);
+    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^\/b\/config\.json: hostname: needs a new uts namespace/);
+    expect(() => buildInitPlan(spec({ domainname: 'd' }), OPTS)).toThrow(/^\/b\/config\.json: domainname/);
     expect(buildInitPlan(spec({ hostname: 'h', domainname: 'd' }, [{ type: 'mount' }, { type: 'uts' }]), OPTS)).toMatchObject({ hostname: 'h', domainname: 'd' });
   });
 });
