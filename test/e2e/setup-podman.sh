@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Writes a private podman configuration under DIR (storage, run state, events, networks all
+# inside DIR) and prints the environment that makes podman use it:
+#   eval "$(test/e2e/setup-podman.sh /tmp/pm)"; podman --runtime "$PWD/bin/ocirun" run --rm IMAGE true
+# cgroupfs and a file events log because there is no systemd here; vfs needs no kernel support;
+# no network namespace setup (the tests need none). The ulimits: podman's defaults
+# (nofile=1048576, nproc=4194304) exceed this machine's hard limits, so every create would fail.
+set -euo pipefail
+dir=$(mkdir -p "$1" && cd "$1" && pwd)
+mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp" "$dir/networks" "$dir/volumes"
+cat > "$dir/containers.conf" <<CONF
+[containers]
+default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
+netns = "none"
+log_driver = "k8s-file"
+
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+tmp_dir = "$dir/tmp"
+volume_path = "$dir/volumes"
+static_dir = "$dir/root/libpod"
+
+[network]
+network_config_dir = "$dir/networks"
+CONF
+cat > "$dir/storage.conf" <<CONF
+[storage]
+driver = "vfs"
+graphroot = "$dir/root"
+runroot = "$dir/runroot"
+CONF
+cat > "$dir/registries.conf" <<'CONF'
+unqualified-search-registries = []
+CONF
+echo "export CONTAINERS_CONF='$dir/containers.conf' CONTAINERS_STORAGE_CONF='$dir/storage.conf' CONTAINERS_REGISTRIES_CONF='$dir/registries.conf'"
