@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
 import { cgroupLayoutFromMountinfo } from '../init/cgroup-layout.js';
@@ -83,6 +83,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const security = prepareSecurity(spec, o.log);
       undo.push(() => security.release());
       mkfifo(store.fifoPath(o.id), 0o622);
+      // Not the umask's 0600: an init in a user namespace is "other" to this root-owned fifo.
+      chmodSync(store.fifoPath(o.id), 0o622);
       const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
       undo.push(() => closeQuietly(fifoFd));
       const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id });
