@@ -2,19 +2,41 @@ import { fstatSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import { close, fstatfs, mount, open } from '../linux/libc.js';
-import { fdPath } from './in-root.js';
+import { fdPath, openInRoot } from './in-root.js';
 
-// config-linux.md "Masked Paths" and "Readonly Paths", applied after pivot_root. Each target is
-// opened O_PATH|O_NOFOLLOW and mounted over through its fd, and /dev/null is checked to be the
-// real null device first: a container that swapped either for a symlink cannot redirect the
-// mount onto something else (CVE-2025-31133 family).
+// config-linux.md "Masked Paths" and "Readonly Paths", applied after pivot_root. Each path is
+// resolved by the kernel inside the container's root (RESOLVE_IN_ROOT, no magic links): a
+// symlink in the rootfs is followed, but only to what it names inside the container, so the mask
+// or the read-only bind lands on the real file the path leads to and nowhere else. Mounts go
+// through /proc/self/fd/N of O_PATH handles, /proc is checked to be procfs first (a fake /proc
+// would redirect those paths), and /dev/null is checked to be the real null device and opened
+// without following symlinks (CVE-2025-31133 family): a container that swapped it for a link to
+// a procfs file cannot get that file bind-mounted over a masked path. The /dev/null bind is then
+// made read-only.
 
-function openTarget(path: string): number | undefined {
+const PROC_SUPER_MAGIC = 0x9fa0;
+
+function openTarget(rootFd: number, path: string): number | undefined {
   try {
-    return open(path, K.O_PATH | K.O_NOFOLLOW | K.O_CLOEXEC);
+    return openInRoot(rootFd, path);
   } catch (err) {
     if (err instanceof SyscallError && err.code === 'ENOENT') return undefined;
-    throw err;
+    throw new Error(`${path}: ${(err as Error).message}`);
+  }
+}
+
+function withRoot<T>(fn: (rootFd: number) => T): T {
+  const rootFd = open('/', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+  try {
+    const proc = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_NOFOLLOW | K.O_CLOEXEC);
+    try {
+      if (fstatfs(proc).type !== PROC_SUPER_MAGIC) throw new Error('/proc in the container is not procfs');
+    } finally {
+      close(proc);
+    }
+    return fn(rootFd);
+  } finally {
+    close(rootFd);
   }
 }
 
@@ -28,43 +50,59 @@ function openNullDevice(): number {
   return fd;
 }
 
-export function maskPaths(paths: readonly string[]): void {
-  if (paths.length === 0) return;
-  let nullFd = -1;
+/** Remounts the mount now on top of `path` (inside the root) read-only, keeping its locked flags. */
+function remountTopReadonly(rootFd: number, path: string): void {
+  const fd = openInRoot(rootFd, path);
   try {
-    for (const path of paths) {
-      const fd = openTarget(path);
-      if (fd === undefined) continue;
-      try {
-        const st = fstatSync(fd);
-        if (st.isSymbolicLink()) continue;
-        if (st.isDirectory()) {
-          mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, null);
-        } else {
-          if (nullFd < 0) nullFd = openNullDevice();
-          mount(fdPath(nullFd), fdPath(fd), null, K.MS_BIND, null);
-        }
-      } finally {
-        close(fd);
-      }
-    }
+    const keep = fstatfs(fd).flags & (K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC | K.MS_NOATIME | K.MS_NODIRATIME | K.MS_RELATIME);
+    mount(null, fdPath(fd), null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY | K.MS_REC | keep, null);
   } finally {
-    if (nullFd >= 0) close(nullFd);
+    close(fd);
   }
 }
 
-export function makeReadonly(paths: readonly string[]): void {
-  for (const path of paths) {
-    const fd = openTarget(path);
-    if (fd === undefined) continue;
+export function maskPaths(paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  withRoot((rootFd) => {
+    let nullFd = -1;
     try {
-      if (fstatSync(fd).isSymbolicLink()) continue;
-      mount(fdPath(fd), fdPath(fd), null, K.MS_BIND | K.MS_REC, null);
+      for (const path of paths) {
+        const fd = openTarget(rootFd, path);
+        if (fd === undefined) continue;
+        let isFile: boolean;
+        try {
+          if (fstatSync(fd).isDirectory()) {
+            mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, null);
+            continue;
+          }
+          if (nullFd < 0) nullFd = openNullDevice();
+          mount(fdPath(nullFd), fdPath(fd), null, K.MS_BIND, null);
+          isFile = true;
+        } finally {
+          close(fd);
+        }
+        if (isFile) remountTopReadonly(rootFd, path);
+      }
     } finally {
-      close(fd);
+      if (nullFd >= 0) close(nullFd);
     }
-    remountReadonly(path);
-  }
+  });
+}
+
+export function makeReadonly(paths: readonly string[]): void {
+  if (paths.length === 0) return;
+  withRoot((rootFd) => {
+    for (const path of paths) {
+      const fd = openTarget(rootFd, path);
+      if (fd === undefined) continue;
+      try {
+        mount(fdPath(fd), fdPath(fd), null, K.MS_BIND | K.MS_REC, null);
+      } finally {
+        close(fd);
+      }
+      remountTopReadonly(rootFd, path);
+    }
+  });
 }
 
 /** Remounts the mount at `path` read-only, keeping the flags it already has (some are locked). */
