@@ -74,7 +74,7 @@ describe('invalid config.json', () => {
 describe('failures after the config was accepted leave nothing behind either', () => {
   it.each<[string, Spec]>([
     ['a missing executable', baseSpec(['/nonexistent-binary'])],
-    ['a bind mount of a missing source', { ...baseSpec(), mounts: [...(baseSpec().mounts ?? []), { destination: '/x', type: 'bind', source: '/nonexistent-source', options: ['bind'] }] }],
+    ['a bind mount of a missing source', { ...baseSpec(), mounts: [...(baseSpec().mounts ?? []), { destination: '/tmp/x', type: 'bind', source: '/nonexistent-source', options: ['bind'] }] }],
     ['a cwd that is a file', { ...baseSpec(), process: { ...baseSpec().process, cwd: '/bin/sh' } as Spec['process'] }],
     ['a namespace path that does not exist', { ...baseSpec(), linux: { ...baseSpec().linux, namespaces: [{ type: 'mount' }, { type: 'network', path: '/proc/0/ns/net' }] } }],
   ])('%s', (_name, spec) => {
