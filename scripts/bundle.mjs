@@ -1,23 +1,75 @@
 #!/usr/bin/env node
-// Build step: bundles the CLI into one CommonJS file, dist/cli/ocirun.cjs, which bin/ocirun loads.
-// Why: Node resolves, reads and links ~100 ES modules on every start otherwise, and its ES module
-// loader alone costs ~9 ms of CPU before the first line runs. Commands stay lazy: esbuild turns
-// each dynamic import() into a function that evaluates that command's modules on first use.
+// Build step: bundles the CLI into CommonJS files that bin/ocirun loads:
+//   dist/cli/ocirun.cjs             argv parsing and the command table (src/cli/main.ts)
+//   dist/cli/commands/<name>.cjs    one per command, with everything that command reaches
+//   dist/cli/validators.cjs         the generated schema validators
+// Why: unbundled, Node resolves, reads and links ~100 ES modules on every start, and its ES
+// module loader alone costs ~9 ms of CPU before the first line runs. One file per command means
+// a start compiles only the code its command can reach (`state` never sees the create path).
+// Modules shared by main and a command are copied into both; nothing crosses that boundary but
+// plain data, the Logger and Error objects, so the copies never meet in an instanceof.
 import { build } from 'esbuild';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outfile = join(root, 'dist', 'cli', 'ocirun.cjs');
+const cliOut = join(root, 'dist', 'cli');
+const commandsOut = join(cliOut, 'commands');
 const shim = join(root, 'scripts', 'koffi-native.cjs');
 
-/** The native module koffi's own loader picks on this machine, relative to the bundle. */
+/** The native module koffi's own loader picks on this machine. */
 function koffiNative() {
   const require = createRequire(join(root, 'package.json'));
   require('koffi');
-  const file = Object.keys(require.cache).find((f) => f.endsWith('.node') && f.includes('koffi'));
-  return file ? relative(dirname(outfile), file) : '';
+  return Object.keys(require.cache).find((f) => f.endsWith('.node') && f.includes('koffi')) ?? '';
+}
+const koffiFile = koffiNative();
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // import() of a file outside the bundle becomes require(): import() would start the ES module loader.
+  supported: { 'dynamic-import': false },
+  logLevel: 'warning',
+};
+
+// main.ts's `import('./commands/x.js')` becomes `require('./commands/x.cjs')`, still lazy.
+const commandsApart = {
+  name: 'commands-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => ({ path: args.path.replace(/\.js$/, '.cjs'), external: true }));
+  },
+};
+
+// The validators are half the code and only create/run/exec need them: the first validation
+// loads them, other commands never compile them.
+const validatorsApart = (outdir) => ({
+  name: 'validators-apart',
+  setup(b) {
+    b.onResolve({ filter: /\/generated\/validators\.js$/ }, () => ({ path: relativeRequire(outdir, join(cliOut, 'validators.cjs')), external: true }));
+  },
+});
+
+function relativeRequire(from, to) {
+  const rel = relative(from, to);
+  return rel.startsWith('.') ? rel : `./${rel}`;
+}
+
+/**
+ * Paths a bundle in `outdir` needs: koffi's native module, and import.meta.url, which resolves
+ * as if the module sat in dist/cli/ like src/cli/*.ts does under tsc (src/cli/version.ts finds
+ * dist/build-info.json from there).
+ */
+function locate(outdir) {
+  const cli = JSON.stringify(relative(outdir, join(cliOut, 'ocirun.cjs')));
+  return {
+    banner: { js: `var __import_meta_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${cli})).href;` },
+    define: { 'import.meta.url': '__import_meta_url', __KOFFI_NATIVE__: JSON.stringify(koffiFile && relative(outdir, koffiFile)) },
+  };
 }
 
 const koffiToShim = {
@@ -28,20 +80,31 @@ const koffiToShim = {
 };
 
 await build({
+  ...common,
   stdin: {
     contents: "import { main } from './src/cli/main.ts';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n",
     resolveDir: root,
     sourcefile: 'ocirun-entry.ts',
     loader: 'ts',
   },
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  plugins: [koffiToShim],
-  // src/cli/version.ts finds build-info.json next to dist/cli/, where the bundle sits too.
-  banner: { js: 'var __import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
-  define: { 'import.meta.url': '__import_meta_url', __KOFFI_NATIVE__: JSON.stringify(koffiNative()) },
-  logLevel: 'warning',
+  outfile: join(cliOut, 'ocirun.cjs'),
+  plugins: [commandsApart, koffiToShim, validatorsApart(cliOut)],
+  ...locate(cliOut),
+});
+
+await build({
+  ...common,
+  entryPoints: readdirSync(join(root, 'src', 'cli', 'commands'))
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(root, 'src', 'cli', 'commands', f)),
+  outdir: commandsOut,
+  outExtension: { '.js': '.cjs' },
+  plugins: [koffiToShim, validatorsApart(commandsOut)],
+  ...locate(commandsOut),
+});
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'spec', 'generated', 'validators.js')],
+  outfile: join(cliOut, 'validators.cjs'),
 });
