@@ -163,21 +163,28 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // caller's subreaper (the engine's shim) when we exit, as runc's exec'd processes do.
   setChildSubreaper();
   const store = new StateStore(o.root);
-  const started = withContainer(store, o.id, (rec, status) => {
-    if (status === 'stopped') throw new Error('cannot exec a container that has stopped');
-    if (status === 'paused') throw new Error('cannot exec in a paused container');
-    return startProcess(rec, o, o.process(rec.config.process));
-  });
+  const signals = o.detach ? undefined : forwardSignals();
+  let started: Started;
+  try {
+    started = withContainer(store, o.id, (rec, status) => {
+      if (status === 'stopped') throw new Error('cannot exec a container that has stopped');
+      if (status === 'paused') throw new Error('cannot exec in a paused container');
+      return startProcess(rec, o, o.process(rec.config.process));
+    });
+  } catch (err) {
+    signals?.stop();
+    throw err;
+  }
   if (o.pidFile !== undefined) writePidFile(o.pidFile, started.pid);
-  if (o.detach) return 0;
-  const stopForwarding = forwardSignals(started.pid);
+  if (!signals) return 0;
+  signals.to(started.pid);
   const term = started.master !== undefined ? proxyTerminal(started.master) : undefined;
   try {
     const status = await waitForChild(started.pid);
     await term?.drained;
     return exitCodeOf(status);
   } finally {
-    stopForwarding();
+    signals.stop();
     term?.stop();
   }
 }

@@ -11,18 +11,39 @@ export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [
   'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGPROF', 'SIGVTALRM',
 ];
 
-/** Starts forwarding; the returned function stops it. */
-export function forwardSignals(pid: number, signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS): () => void {
-  const forward = (sig: NodeJS.Signals): void => {
+export interface SignalForwarder {
+  /** From now on signals go to `pid`; the ones caught before are delivered first. */
+  to(pid: number): void;
+  stop(): void;
+}
+
+/**
+ * Catches the forwarded signals from the moment it is called, so a signal that arrives while the
+ * process is being started is not lost (nor kills the runtime): it is held until `to(pid)`.
+ */
+export function forwardSignals(signals: readonly NodeJS.Signals[] = FORWARDED_SIGNALS): SignalForwarder {
+  let target = 0;
+  const held: NodeJS.Signals[] = [];
+  const send = (sig: NodeJS.Signals): void => {
     try {
-      kill(pid, constants.signals[sig]);
+      kill(target, constants.signals[sig]);
     } catch {
       // The process is gone; its exit arrives through SIGCHLD.
     }
   };
+  const forward = (sig: NodeJS.Signals): void => {
+    if (target === 0) held.push(sig);
+    else send(sig);
+  };
   for (const sig of signals) process.on(sig, forward);
-  return () => {
-    for (const sig of signals) process.off(sig, forward);
+  return {
+    to(pid) {
+      target = pid;
+      for (const sig of held.splice(0)) send(sig);
+    },
+    stop() {
+      for (const sig of signals) process.off(sig, forward);
+    },
   };
 }
 

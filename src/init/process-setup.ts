@@ -49,6 +49,7 @@ export function enterCwd(cwd: string): void {
 /** The program's path and its environment (HOME from the container's /etc/passwd when unset). */
 export function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
   const path = lookupExecutable(p.args[0] as string, p.env);
+  if (p.env.some((e) => e.startsWith('HOME='))) return { path, env: [...p.env] };
   let passwd: string | undefined;
   try {
     passwd = readFileSync('/etc/passwd', 'utf8');
