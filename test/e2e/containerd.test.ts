@@ -1,7 +1,7 @@
 // containerd (through containerd-shim-runc-v2) driving ocirun in runc's place, `ctr run
 // --runc-binary <path>`, each scenario side by side with runc: run, exec, kill, tty, pause and
 // resume, ps, delete. The daemon is private to this file and stopped in afterAll.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
@@ -82,6 +82,27 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
     const r = await cd.ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo pid1=$(cat /proc/1/comm); exit 4']);
     expect(r.status, show('ctr task exec', r)).toBe(4);
     expect(r.stdout).toBe('pid1=sleep\n');
+  });
+
+  scenario('run: --env, --cwd and --read-only reach the container', async (rt) => {
+    const r = await run(rt, cd.id(), ['sh', '-c', 'echo "$GREETING $(pwd)"; touch /x'], ['--rm', '--env', 'GREETING=hi', '--cwd', '/tmp', '--read-only']);
+    expect(r.stdout, show('ctr run --env --cwd --read-only', r)).toBe('hi /tmp\n');
+    expect(r.stderr).toContain('Read-only file system');
+    expect(r.status).toBe(1);
+  });
+
+  scenario('task exec: --user and --cwd of the exec process', async (rt) => {
+    const id = await detached(rt);
+    const r = await cd.ctr(['task', 'exec', '--exec-id', 'e3', '--user', '65534', '--cwd', '/tmp', id, 'sh', '-c', 'echo "$(id -u) $(pwd)"']);
+    expect(r.status, show('ctr task exec --user --cwd', r)).toBe(0);
+    expect(r.stdout).toBe('65534 /tmp\n');
+  });
+
+  scenario('run --with-ns: joins another task\'s network namespace', async (rt) => {
+    const first = await detached(rt);
+    const netns = `/proc/${await taskPid(first)}/ns/net`;
+    const id = await detached(rt, ['sleep', '1000'], ['--with-ns', `network:${netns}`]);
+    expect(readlinkSync(`/proc/${await taskPid(id)}/ns/net`)).toBe(readlinkSync(netns));
   });
 
   scenario('run -t: the container process gets a terminal', async (rt) => {

@@ -60,6 +60,40 @@ describe.skipIf(unavailable !== undefined)('podman', () => {
     expect(r.stdout).toBe('pid1=sleep\n');
   });
 
+  scenario('run -i: stdin reaches the container process', async (rt) => {
+    const r = await pm.run(rt, ['--rm', '-i', IMAGE, 'sh', '-c', 'tr a-z A-Z; echo done'], { input: 'piped through\n' });
+    expect(r.status, show('run -i', r)).toBe(0);
+    expect(r.stdout).toBe('PIPED THROUGH\ndone\n');
+  });
+
+  scenario('run: --env, --workdir and --hostname reach the process', async (rt) => {
+    const r = await runRm(rt, ['sh', '-c', 'echo "$GREETING $(pwd) $(hostname)"'], ['--env', 'GREETING=hi', '--workdir', '/tmp', '--hostname', 'e2e-host']);
+    expect(r.status, show('run --env --workdir --hostname', r)).toBe(0);
+    expect(r.stdout).toBe('hi /tmp e2e-host\n');
+  });
+
+  scenario('exec: --user, --workdir and --env of the exec process', async (rt) => {
+    const name = await pm.detached(rt);
+    const r = await pm.podman(['exec', '--user', '65534:65534', '--workdir', '/tmp', '--env', 'EXTRA=1', name, 'sh', '-c', 'echo "$(id -u):$(id -g) $(pwd) $EXTRA"']);
+    expect(r.status, show('exec --user --workdir --env', r)).toBe(0);
+    expect(r.stdout).toBe('65534:65534 /tmp 1\n');
+  });
+
+  scenario('exec: a missing executable exits 127', async (rt) => {
+    const name = await pm.detached(rt);
+    const r = await pm.podman(['exec', name, '/no/such/binary']);
+    expect(r.status, show('exec /no/such/binary', r)).toBe(127);
+  });
+
+  scenario('restart: the container runs again with a new init', async (rt) => {
+    const name = await pm.detached(rt);
+    const before = await pm.pid(name);
+    const r = await pm.podman(['restart', '--time', '0', name]);
+    expect(r.status, show('restart', r)).toBe(0);
+    expect(await pm.inspect(name, '{{.State.Status}}')).toBe('running');
+    expect(await pm.pid(name)).not.toBe(before);
+  });
+
   scenario('exec -t: the process gets a terminal', async (rt) => {
     const name = await pm.detached(rt);
     const r = await pm.podman(['exec', '-t', name, 'sh', '-c', 'tty; [ -t 1 ] && echo stdout-is-a-tty']);
