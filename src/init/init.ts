@@ -7,6 +7,7 @@ import {
 import type { CgroupLayout } from './cgroup-layout.js';
 import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
+import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
@@ -51,6 +52,8 @@ function setupRootfs(ctx: InitContext): void {
   try {
     for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
     createDevices(rootFd, p.defaultDevices, p.devices);
+    // runc creates a missing cwd (inside the root, before it may turn read-only).
+    close(ensureInRoot(rootFd, p.cwd, false));
   } finally {
     close(rootFd);
   }
