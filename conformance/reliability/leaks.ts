@@ -1,8 +1,14 @@
 // Host-side views used by the reliability tests to prove that nothing of a container survives.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
-/** Host pids whose cgroup (any hierarchy) is the container's own cgroup or below it. */
-export function processesOf(id: string): number[] {
+/**
+ * Host pids whose cgroup (any hierarchy) is the container's own cgroup or below it; with
+ * `prefix`, of any container whose id starts with `id`. A removed cgroup ("(deleted)") only
+ * holds zombies waiting for their reaper, which are not counted.
+ */
+export function processesOf(id: string, prefix = false): number[] {
+  const matches = (line: string): boolean =>
+    prefix ? !line.endsWith(' (deleted)') && line.split('/').some((c) => c.startsWith(id)) : line.endsWith(`/${id}`) || line.includes(`/${id}/`);
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -12,7 +18,7 @@ export function processesOf(id: string): number[] {
     } catch {
       continue; // exited while we looked
     }
-    if (cgroups.split('\n').some((l) => l.endsWith(`/${id}`) || l.includes(`/${id}/`))) out.push(Number(name));
+    if (cgroups.split('\n').some(matches)) out.push(Number(name));
   }
   return out;
 }
