@@ -1,12 +1,14 @@
 import { constants } from 'node:os';
-import { kill, setChildSubreaper, waitpid } from '../linux/libc.js';
-import { WNOHANG } from '../linux/constants.js';
+import { closeQuietly, kill, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
+import * as K from '../linux/constants.js';
+import type { ContainerRecord } from '../state/record.js';
 import type { Logger } from '../log.js';
 import { StateStore } from '../state/store.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
 import { exitCodeOf } from './signals.js';
 import { releaseInit } from './start.js';
+import { proxyTerminal, receiveMaster, type TerminalProxy } from './tty-proxy.js';
 
 /** Signals a foreground `run` passes on to the container's init (runc's set: all catchable). */
 const FORWARDED: readonly NodeJS.Signals[] = [
@@ -31,7 +33,22 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
     return 0;
   }
   setChildSubreaper();
-  const rec = createContainer(o);
+  // Without --console-socket a terminal comes to us and we proxy it (runc's behaviour); the
+  // socket is unused when process.terminal is false.
+  const proxy = o.consoleSocket === undefined ? socketpair(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_CLOEXEC) : undefined;
+  let rec: ContainerRecord;
+  let term: TerminalProxy | undefined;
+  try {
+    rec = createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
+    try {
+      if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+    } catch (err) {
+      deleteContainer(store, o.id, true, log);
+      throw err;
+    }
+  } finally {
+    proxy?.forEach(closeQuietly);
+  }
   const forward = (sig: NodeJS.Signals): void => {
     try {
       kill(rec.pid, constants.signals[sig]);
@@ -43,13 +60,14 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   try {
     releaseInit(store, rec);
   } catch (err) {
+    term?.stop();
     deleteContainer(store, o.id, true, log);
     throw err;
   }
   const status = await new Promise<number>((resolveExit) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);
     const reap = (): void => {
-      const [pid, raw] = waitpid(rec.pid, WNOHANG);
+      const [pid, raw] = waitpid(rec.pid, K.WNOHANG);
       if (pid !== rec.pid) return;
       clearInterval(keepAlive);
       process.off('SIGCHLD', reap);
@@ -59,6 +77,8 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
     reap();
   });
   for (const sig of FORWARDED) process.off(sig, forward);
+  await term?.drained;
+  term?.stop();
   deleteContainer(store, o.id, true, log);
   return exitCodeOf(status);
 }
