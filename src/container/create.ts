@@ -20,8 +20,10 @@ import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { applyPassthrough } from './passthrough.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { faultPoint } from '../debug/fault.js';
+import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
 export interface CreateOptions {
   root: string;
@@ -51,10 +53,10 @@ function writeIdMaps(pid: number, plan: InitPlan): void {
 }
 
 /** config-linux.md "Seccomp": the agent gets the listener while the container is still being created. */
-function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, pid: number, id: string, bundle: string): void {
+function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, pid: number, id: string, bundle: string, annotations: Record<string, string> | undefined): void {
   const fd = expectFd(sock, 'seccomp');
   try {
-    const state = { ociVersion: SPEC_VERSION, id, status: 'creating' as const, pid, bundle };
+    const state = stateAt({ ociVersion: SPEC_VERSION, id, pid, bundle, annotations: annotations ?? {} }, 'creating');
     sendToSeccompAgent(seccomp, fd, pid, state);
   } finally {
     closeQuietly(fd);
@@ -70,13 +72,15 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const bundle = resolve(o.bundle);
   const spec = loadConfig(bundle);
   requireProcess(spec, bundle);
-  const plan = buildInitPlan(spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: o.preserveFds, isDirectory });
+  const passed = applyPassthrough(spec, process.env, o.preserveFds);
+  const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
   const store = new StateStore(o.root);
   const dir = store.claim(o.id);
   faultPoint('after-claim');
   const undo = new UndoStack();
+  let hookFailed = false;
   undo.push(() => store.remove(o.id));
   try {
     return withContainerLock(dir, (lockFd) => {
@@ -148,7 +152,19 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
       faultPoint('during-mounts');
-      if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, pid, o.id, bundle);
+      if (plan.hooks.stopBeforePivot) {
+        expect(parentSock, 'hooks');
+        const state = hookState({ ociVersion: SPEC_VERSION, id: o.id, pid, bundle, annotations: spec.annotations ?? {} }, 'creating');
+        try {
+          runHooks('prestart', spec.hooks?.prestart, state);
+          runHooks('createRuntime', spec.hooks?.createRuntime, state);
+        } catch (err) {
+          hookFailed = true;
+          throw err;
+        }
+        send(parentSock, { kind: 'state', json: state });
+      }
+      if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, pid, o.id, bundle, spec.annotations);
       faultPoint('waiting-ready');
       expect(parentSock, 'ready');
       waitpid(child, 0);
@@ -173,6 +189,10 @@ export function createContainer(o: CreateOptions): ContainerRecord {
     });
   } catch (err) {
     undo.run();
+    // runtime.md "Lifecycle": a failed create-time hook continues at delete, poststop included.
+    if (hookFailed || (err as Error).message.includes('error running createContainer hook')) {
+      runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, annotations: spec.annotations ?? {} }, 'stopped'), o.log);
+    }
     throw err;
   }
 }

@@ -7,7 +7,7 @@ import { StateStore } from '../state/store.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
 import { exitCodeOf } from './signals.js';
-import { releaseInit } from './start.js';
+import { startContainer } from './start.js';
 import { proxyTerminal, receiveMaster, type TerminalProxy } from './tty-proxy.js';
 
 /** Signals a foreground `run` passes on to the container's init (runc's set: all catchable). */
@@ -28,8 +28,13 @@ export interface RunOptions extends CreateOptions {
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);
   if (o.detach) {
-    const rec = createContainer(o);
-    releaseInit(store, rec);
+    createContainer(o);
+    try {
+      startContainer(store, o.id, log);
+    } catch (err) {
+      deleteContainer(store, o.id, true, log);
+      throw err;
+    }
     return 0;
   }
   setChildSubreaper();
@@ -58,7 +63,7 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   };
   for (const sig of FORWARDED) process.on(sig, forward);
   try {
-    releaseInit(store, rec);
+    startContainer(store, o.id, log);
   } catch (err) {
     term?.stop();
     deleteContainer(store, o.id, true, log);

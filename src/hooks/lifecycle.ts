@@ -4,12 +4,17 @@ import { runHook } from './run-hook.js';
 
 export type HookKind = keyof Hooks;
 
-/** The state a hook gets on stdin: runtime.md "State", with the status of the moment it runs. */
-export function hookState(base: Omit<State, 'status'>, status: State['status']): string {
+/** runtime.md "State" with the status of the moment: what hooks and the seccomp agent get. */
+export function stateAt(base: Omit<State, 'status'>, status: State['status']): State {
   const { ociVersion, id, pid, bundle, annotations } = base;
   const state: State = { ociVersion, id, status, pid, bundle };
   if (annotations && Object.keys(annotations).length > 0) state.annotations = annotations;
-  return JSON.stringify(state);
+  return state;
+}
+
+/** The state a hook gets on stdin. */
+export function hookState(base: Omit<State, 'status'>, status: State['status']): string {
+  return JSON.stringify(stateAt(base, status));
 }
 
 /** Runs hooks in order and stops at the first failure (prestart, create*, startContainer). */

@@ -11,9 +11,12 @@ import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
+import { applyProcessExtras } from './process-extras.js';
 import { applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send, sendWithFd } from './sync.js';
+import { hookState, runHooks } from '../hooks/lifecycle.js';
+import type { State } from '../spec/types.js';
 
 /** The security steps other modules contribute; prepared in the parent, run in the init. */
 export interface InitSecurity {
@@ -63,11 +66,35 @@ function applySysctl(entries: ReadonlyArray<[string, string]>): void {
   for (const [path, value] of entries) writeFileSync(path, value);
 }
 
-function waitForStart(ctx: InitContext, procFdDir: number): void {
-  // Blocks until `start` opens the fifo for reading; the byte tells it we got past the gate.
+/**
+ * Blocks until `start` opens the fifo for reading, runs the startContainer hooks, then writes
+ * the verdict `start` waits for: "0", or "1" and the hook's error.
+ */
+function waitForStart(ctx: InitContext, procFdDir: number, startState: string | undefined): void {
   const fifo = openat(procFdDir, String(ctx.fifoFd), K.O_WRONLY | K.O_CLOEXEC);
+  try {
+    if (startState !== undefined) runHooks('startContainer', ctx.plan.hooks.startContainer, startState);
+  } catch (err) {
+    write(fifo, `1${(err as Error).message}`);
+    throw err;
+  }
   write(fifo, '0');
   close(fifo);
+}
+
+/**
+ * The runtime runs prestart and createRuntime hooks while the init waits here, after the mounts
+ * and before pivot_root; the init then runs createContainer hooks, which resolve their path in
+ * the runtime's mount tree but run in the container's namespaces. Returns the state JSON for
+ * the startContainer hooks.
+ */
+function hooksBeforePivot(ctx: InitContext): string | undefined {
+  if (!ctx.plan.hooks.stopBeforePivot) return undefined;
+  send(ctx.sock, { kind: 'hooks' });
+  const { json } = expect(ctx.sock, 'state');
+  const base = JSON.parse(json) as State;
+  runHooks('createContainer', ctx.plan.hooks.createContainer, hookState(base, 'creating'));
+  return hookState(base, 'created');
 }
 
 /** The container's init (grandchild of create): builds the container, waits for start, execs. */
@@ -78,6 +105,7 @@ export function runInit(ctx: InitContext): never {
     setsid();
     umask(0);
     setupRootfs(ctx);
+    const startState = hooksBeforePivot(ctx);
     if (p.hostname !== undefined) sethostname(p.hostname);
     if (p.domainname !== undefined) setdomainname(p.domainname);
     if (p.newKeyring) {
@@ -97,6 +125,7 @@ export function runInit(ctx: InitContext): never {
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
     applyLimits(p);
+    applyProcessExtras(p.extras);
     enterCwd(p.cwd);
     const { path, env } = resolveProgram(p);
     becomeProcessUser(p, ctx.security);
@@ -110,7 +139,7 @@ export function runInit(ctx: InitContext): never {
     // EOF instead means create was killed before it saved the container: go with it.
     expect(ctx.sock, 'commit');
     ready = true;
-    waitForStart(ctx, procFdDir);
+    waitForStart(ctx, procFdDir, startState);
     ctx.security.loadSeccomp?.();
     execve(path, p.args, env);
   } catch (err) {
