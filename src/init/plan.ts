@@ -152,6 +152,8 @@ export function planNamespaces(spec: Spec): NamespacePlan {
 function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
   if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
   const options = parseMountOptions(m.options);
+  const idmapped = (m.options ?? []).find((o) => o === 'idmap' || o === 'ridmap') ?? (m.uidMappings || m.gidMappings ? 'uidMappings' : undefined);
+  if (idmapped) throw new PlanError(`mounts[${index}]: ${idmapped}: idmapped mounts are not supported by ocirun`);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
   if (bind) {
