@@ -1,6 +1,6 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import { close, mkdirat, openat, openat2 } from '../linux/libc.js';
+import { close, mkdirat, openat, openat2, openat2OrErrno } from '../linux/libc.js';
 
 // Paths from config.json are resolved inside the rootfs by the kernel (openat2 RESOLVE_IN_ROOT):
 // a symlink in the rootfs pointing at "/" or ".." stays inside it, so a mount can never land
@@ -12,8 +12,19 @@ export function openInRoot(rootFd: number, path: string, flags = K.O_PATH | K.O_
   return openat2(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
 }
 
-function isEnoent(err: unknown): boolean {
-  return err instanceof SyscallError && err.code === 'ENOENT';
+const ENOENT = 2;
+
+/** openInRoot, or -errno: missing components are expected here, and an Error costs the init memory. */
+function lookupInRoot(rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
+  return openat2OrErrno(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
+}
+
+/** The fd of a lookup that found the path, undefined when it does not exist; other errors throw. */
+function existing(rootFd: number, path: string): number | undefined {
+  const fd = lookupInRoot(rootFd, path);
+  if (fd >= 0) return fd;
+  if (fd === -ENOENT) return undefined;
+  throw new SyscallError('openat2', -fd, [rootFd, path]);
 }
 
 /**
@@ -21,19 +32,14 @@ function isEnoent(err: unknown): boolean {
  * for the last one when `lastIsFile`). Returns an O_PATH fd of the final component.
  */
 export function ensureInRoot(rootFd: number, path: string, lastIsFile: boolean, mode = 0o755): number {
-  try {
-    return openInRoot(rootFd, path);
-  } catch (err) {
-    if (!isEnoent(err)) throw err;
-  }
+  const found = existing(rootFd, path);
+  if (found !== undefined) return found;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = 0; i < parts.length; i++) {
-    const prefix = parts.slice(0, i + 1).join('/');
-    try {
-      close(openInRoot(rootFd, prefix));
+    const prefixFd = existing(rootFd, parts.slice(0, i + 1).join('/'));
+    if (prefixFd !== undefined) {
+      close(prefixFd);
       continue;
-    } catch (err) {
-      if (!isEnoent(err)) throw err;
     }
     const parentFd = openInRoot(rootFd, parts.slice(0, i).join('/'), K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
     try {

@@ -1,4 +1,5 @@
 import { check, fn, koffi, tryCall } from './ffi.js';
+import { SyscallError } from './errors.js';
 import { syscallNumbers } from './constants.js';
 
 // Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
@@ -113,12 +114,19 @@ export const openat = (dirfd: number, path: string, flags: number, mode = 0): nu
 
 /** openat2(2): path resolution confined by `resolve` (RESOLVE_IN_ROOT keeps symlinks inside dirfd). */
 export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const fd = openat2OrErrno(dirfd, path, flags, resolve, mode);
+  if (fd < 0) throw new SyscallError('openat2', -fd, [dirfd, path, flags, resolve]);
+  return fd;
+}
+
+/**
+ * openat2 returning -errno instead of throwing, for lookups whose failure is an answer: in a
+ * forked init every Error built (message, stack trace) is memory charged to the container.
+ */
+export function openat2OrErrno(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
   const how = { flags: BigInt(flags), mode: BigInt(mode), resolve: BigInt(resolve) };
-  return check(
-    c.syscall(NR.openat2, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)),
-    'openat2',
-    [dirfd, path, flags, resolve],
-  );
+  const r = tryCall(c.syscall(NR.openat2, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)));
+  return r.ok ? r.value : -r.errno;
 }
 
 export const close = (fd: number): void => void check(c.close(fd), 'close', [fd]);
