@@ -23,11 +23,6 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   resume: () => import('./commands/resume.js'),
   ps: () => import('./commands/ps.js'),
   events: () => import('./commands/events.js'),
-  update: () => import('./commands/update.js'),
-  pause: () => import('./commands/pause.js'),
-  resume: () => import('./commands/resume.js'),
-  ps: () => import('./commands/ps.js'),
-  events: () => import('./commands/events.js'),
   features: () => import('./commands/features.js'),
 };
 
