@@ -53,9 +53,14 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
     return Number(line?.trim().split(/\s+/)[1]);
   };
 
-  /** Polls until the task reports RUNNING (a foreground `ctr run` gives no other signal). */
-  const untilRunning = async (id: string): Promise<void> => {
-    for (let i = 0; i < 300 && (await taskStatus(id)) !== 'RUNNING'; i++) await sleep(100);
+  /**
+   * Polls until the task reports RUNNING (a foreground `ctr run` gives no other signal), or
+   * until that `ctr run` has already ended (it failed; the caller's assertions say how).
+   */
+  const untilRunning = async (id: string, running: Promise<Result>): Promise<void> => {
+    let ended = false;
+    void running.then(() => (ended = true));
+    for (let i = 0; i < 300 && !ended && (await taskStatus(id)) !== 'RUNNING'; i++) await sleep(100);
   };
 
   scenario('run --rm: output and exit code 0', async (rt) => {
@@ -121,7 +126,7 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
   scenario('kill: SIGTERM reaches the process, ctr run exits with its code', async (rt) => {
     const id = cd.id();
     const running = run(rt, id, ['sh', '-c', 'trap "exit 9" TERM; while :; do sleep 0.1; done']);
-    await untilRunning(id);
+    await untilRunning(id, running);
     const k = await cd.ctr(['task', 'kill', id]);
     expect(k.status, show('ctr task kill', k)).toBe(0);
     const r = await running;
@@ -131,7 +136,7 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
   scenario('kill -s SIGKILL: the task stops with 137', async (rt) => {
     const id = cd.id();
     const running = run(rt, id, ['sleep', '1000']);
-    await untilRunning(id);
+    await untilRunning(id, running);
     const k = await cd.ctr(['task', 'kill', '--signal', 'SIGKILL', id]);
     expect(k.status, show('ctr task kill -s SIGKILL', k)).toBe(0);
     expect((await running).status).toBe(137);

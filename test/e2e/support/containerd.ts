@@ -48,12 +48,18 @@ export class Containerd {
     } finally {
       closeSync(log);
     }
-    await cd.waitReady();
-    const tarball = join(cd.dir, 'image.tar');
-    const mk = await exec('bash', [join(REPO, 'test/e2e/make-oci-image.sh'), ROOTFS, tarball, IMAGE]);
-    if (mk.status !== 0) throw new Error(show('make-oci-image.sh', mk));
-    await cd.ok(['image', 'import', '--snapshotter', 'native', tarball]);
-    return cd;
+    try {
+      await cd.waitReady();
+      const tarball = join(cd.dir, 'image.tar');
+      const mk = await exec('bash', [join(REPO, 'test/e2e/make-oci-image.sh'), ROOTFS, tarball, IMAGE]);
+      if (mk.status !== 0) throw new Error(show('make-oci-image.sh', mk));
+      await cd.ok(['image', 'import', '--snapshotter', 'native', tarball]);
+      return cd;
+    } catch (err) {
+      // The caller never gets the handle to stop it with: no daemon may outlive a failed start.
+      await cd.stop();
+      throw err;
+    }
   }
 
   private async waitReady(): Promise<void> {

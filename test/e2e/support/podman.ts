@@ -39,7 +39,10 @@ export class Podman {
     for (const [, key, value] of setup.stdout.matchAll(/(\w+)='([^']*)'/g)) env[key as string] = value;
     const pm = new Podman(dir, env);
     const r = await exec('bash', ['-o', 'pipefail', '-c', 'tar -C "$1" --exclude=./.built-from -c . | podman import -q - "$2"', '_', ROOTFS, IMAGE], { env });
-    if (r.status !== 0) throw new Error(show('podman import', r));
+    if (r.status !== 0) {
+      await pm.destroy();
+      throw new Error(show('podman import', r));
+    }
     return pm;
   }
 
