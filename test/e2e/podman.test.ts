@@ -189,6 +189,12 @@ describe.skipIf(unavailable !== undefined)('podman', () => {
     expect(r.stdout).toContain('tmp-ok');
   });
 
+  scenario('--tmpfs: a tmpfs over an image directory keeps its files (tmpcopyup)', async (rt) => {
+    const r = await runRm(rt, ['sh', '-c', 'grep " /etc tmpfs " /proc/mounts | cut -d" " -f3; head -1 /etc/passwd; echo new > /etc/new && cat /etc/new'], ['--read-only', '--read-only-tmpfs=false', '--tmpfs', '/etc']);
+    expect(r.status, show('run --tmpfs /etc', r)).toBe(0);
+    expect(r.stdout).toBe('tmpfs\nroot:x:0:0:root:/root:/bin/sh\nnew\n');
+  });
+
   scenario('--cap-drop ALL: no capabilities at all', async (rt) => {
     const r = await runRm(rt, ['grep', '^Cap', '/proc/self/status'], ['--cap-drop', 'ALL']);
     expect(r.status, show('run --cap-drop ALL', r)).toBe(0);
