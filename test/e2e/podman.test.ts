@@ -169,6 +169,12 @@ describe.skipIf(unavailable !== undefined)('podman', () => {
     expect(read(file)).toBe(String(64 * 1024 * 1024));
   });
 
+  scenario('--memory: a process allocating past the limit is OOM-killed', async (rt) => {
+    const r = await runRm(rt, ['sh', '-c', 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'], ['--memory', '32m', '--memory-swap', '32m']);
+    expect(r.stdout, show('run --memory 32m (allocating 100 MB)', r)).not.toContain('survived');
+    expect(r.status).toBe(137);
+  });
+
   scenario('--pids-limit: fork fails past the limit', async (rt) => {
     const r = await runRm(rt, ['sh', '-c', 'for i in $(seq 20); do sleep 30 & done; echo all-forked'], ['--pids-limit', '10']);
     expect(r.stdout, show('run --pids-limit 10', r)).not.toContain('all-forked');
