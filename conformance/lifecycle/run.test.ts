@@ -1,6 +1,6 @@
 // `run` (create + start; in the foreground: wait, forward signals, delete, exit with the
 // process's status), `--pid-file`, and `list`.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../src/spec/types.js';
@@ -67,6 +67,19 @@ describe('run in the foreground', () => {
     const { code, stdout } = await done;
     expect(code).toBe(7);
     expect(stdout).toBe('ready\nusr1\nterm\n');
+    expect(sb.run(['state', id]).status).toBe(1);
+  });
+
+  it('a SIGTERM that arrives while the container is being created reaches the process once it runs', async () => {
+    const id = uniqueId();
+    const spec = noPidns(['sleep', '100']);
+    // A slow prestart hook holds create open long enough to signal it.
+    spec.hooks = { prestart: [{ path: '/bin/sleep', args: ['sleep', '1'] }] };
+    const child = sb.spawn(['run', '--bundle', sb.bundle(spec), id]);
+    const done = exited(child);
+    expect(await waitFor(() => existsSync(join(sb.root, id)), 10_000)).toBe(true);
+    child.kill('SIGTERM');
+    expect((await done).code).toBe(143);
     expect(sb.run(['state', id]).status).toBe(1);
   });
 

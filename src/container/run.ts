@@ -41,6 +41,18 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   // Without --console-socket a terminal comes to us and we proxy it (runc's behaviour); the
   // socket is unused when process.terminal is false.
   const proxy = o.consoleSocket === undefined ? socketpair(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_CLOEXEC) : undefined;
+  // Caught from before create, as runc does: a signal sent meanwhile must not kill us and leave
+  // the container behind. Node runs the handler after the synchronous create and start, so it
+  // reaches the started process.
+  let initPid = 0;
+  const forward = (sig: NodeJS.Signals): void => {
+    try {
+      if (initPid > 0) kill(initPid, constants.signals[sig]);
+    } catch {
+      // The init is gone; its exit is reported through SIGCHLD.
+    }
+  };
+  for (const sig of FORWARDED) process.on(sig, forward);
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
@@ -54,14 +66,7 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   } finally {
     proxy?.forEach(closeQuietly);
   }
-  const forward = (sig: NodeJS.Signals): void => {
-    try {
-      kill(rec.pid, constants.signals[sig]);
-    } catch {
-      // The init is gone; its exit is reported through SIGCHLD.
-    }
-  };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  initPid = rec.pid;
   try {
     startContainer(store, o.id, log);
   } catch (err) {
