@@ -2,7 +2,7 @@
 // it, a file as podman does), pause/resume, ps, events (--stats, stream, oom), and the refusal
 // of --systemd-cgroup.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LinuxResources, Spec } from '../../src/spec/types.js';
@@ -162,6 +162,23 @@ function collect(child: ChildProcess): { out: () => string; exit: Promise<number
   return { out: () => out, exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
 }
 
+/** The process holds an eventfd (v1 OOM notification) or an inotify fd (v2). */
+function hasNotificationFd(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => /^anon_inode:(\[eventfd\]|inotify)$/.test(readlinkSafe(`/proc/${pid}/fd/${fd}`)));
+  } catch {
+    return false;
+  }
+}
+
+function readlinkSafe(path: string): string {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return '';
+  }
+}
+
 describe('events', () => {
   it('--stats prints one stats event in runc\'s shape (../shared/golden/runc-1.1.5/runc-events-stats.json)', () => {
     const golden = JSON.parse(readFileSync(join(__dirname, '../../../shared/golden/runc-1.1.5/runc-events-stats.json'), 'utf8')) as {
@@ -195,9 +212,10 @@ describe('events', () => {
 
   it.skipIf(!hasV1('memory'))('reports the OOM kill of `tail /dev/zero` under a memory limit', async () => {
     const id = sb.create(spec(['tail', '/dev/zero'], { memory: { limit: 16 * MiB, swap: 16 * MiB } }));
-    const ev = collect(sb.spawn(['events', '--interval', '1h', id]));
-    // The stream is set up when it has opened the cgroup; give it a moment before the OOM comes.
-    await new Promise((r) => setTimeout(r, 500));
+    const child = sb.spawn(['events', '--interval', '1h', id]);
+    const ev = collect(child);
+    // The OOM must come after the stream has registered its notification fd.
+    expect(await waitFor(() => hasNotificationFd(child.pid ?? -1), 10_000)).toBe(true);
     sb.ok(['start', id]);
     await stopped(id);
     expect(await ev.exit).toBe(0);

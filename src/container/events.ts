@@ -2,7 +2,8 @@ import { watchOom, type OomWatch } from '../cgroups/oom.js';
 import { statsEventJson } from '../cgroups/stats.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { POLLIN } from '../linux/constants.js';
-import { poll } from '../linux/libc.js';
+import { isErrno } from '../linux/errors.js';
+import { close, pidfdOpen, poll } from '../linux/libc.js';
 import { cgroupOf } from '../state/cgroup-of.js';
 import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -11,9 +12,6 @@ import type { StateStore } from '../state/store.js';
 
 // runc's `events`: JSON lines {"type":"stats"|"oom","id":...,"data":...}. Read-only, so no
 // container lock is taken: a stream that runs for hours must not block `delete`.
-
-/** How often the stream checks that the container still runs, between other wake-ups. */
-const LIVENESS_MS = 200;
 
 function openContainer(store: StateStore, id: string): { rec: ContainerRecord; cgroup: CgroupManager } {
   const rec = store.load(id);
@@ -38,25 +36,28 @@ export interface StreamSink {
 /**
  * Streams stats every `intervalMs` and an "oom" event for each OOM in the container's memory
  * cgroup, until the container's init has exited or its cgroup is gone. Synchronous: it blocks
- * in poll(2) on the OOM notification fd.
+ * in poll(2) on the OOM notification fd and a pidfd of the init.
  */
 export function streamEvents(store: StateStore, id: string, intervalMs: number, sink: StreamSink): void {
   const { rec, cgroup } = openContainer(store, id);
-  const watch: OomWatch | undefined = watchOom(cgroup);
-  const oom = JSON.stringify({ type: 'oom', id });
-  const reportOoms = (): boolean => {
-    const news = watch?.take() ?? { ooms: 0, gone: !cgroup.exists() };
-    if (news.ooms > 0) sink.line(oom);
-    return news.gone;
-  };
-  let nextStats = Date.now() + intervalMs;
+  const initFd = initPidfd(rec);
+  if (initFd === undefined) return;
+  let watch: OomWatch | undefined;
   try {
+    watch = watchOom(cgroup);
+    const fds = watch ? [initFd, watch.fd] : [initFd];
+    const oom = JSON.stringify({ type: 'oom', id });
+    const reportOoms = (): boolean => {
+      const news = watch?.take() ?? { ooms: 0, gone: !cgroup.exists() };
+      if (news.ooms > 0) sink.line(oom);
+      return news.gone;
+    };
+    let nextStats = Date.now() + intervalMs;
     for (;;) {
-      const wait = Math.max(0, Math.min(nextStats - Date.now(), LIVENESS_MS));
-      poll(watch ? [watch.fd] : [], POLLIN, Math.ceil(wait));
+      const [initExited = 0] = poll(fds, POLLIN, Math.ceil(Math.max(0, nextStats - Date.now())));
       // OOM news first: the OOM killer may just have ended the container.
       if (reportOoms()) return;
-      if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) {
+      if (initExited & POLLIN) {
         reportOoms();
         return;
       }
@@ -73,5 +74,21 @@ export function streamEvents(store: StateStore, id: string, intervalMs: number, 
     }
   } finally {
     watch?.close();
+    close(initFd);
   }
+}
+
+/** A pidfd of the container's init, readable once it exits; undefined when it already has. */
+function initPidfd(rec: ContainerRecord): number | undefined {
+  let fd: number;
+  try {
+    fd = pidfdOpen(rec.pid);
+  } catch (err) {
+    if (isErrno(err, 'ESRCH')) return undefined;
+    throw err;
+  }
+  // Checked after opening: a pid reused since would not have the init's start time.
+  if (isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return fd;
+  close(fd);
+  return undefined;
 }
