@@ -119,6 +119,14 @@ describe.skipIf(!hasV1('freezer'))('pause and resume', () => {
     expect(sb.run(['resume', id]).stderr).toMatch(/container not paused/);
   });
 
+  it('a created container can be paused: state says paused, as runc, and resume brings back created', () => {
+    const id = sb.create(baseSpec(['sleep', '100']));
+    sb.ok(['pause', id]);
+    expect(sb.state(id).status).toBe('paused');
+    sb.ok(['resume', id]);
+    expect(sb.state(id).status).toBe('created');
+  });
+
   it('delete --force removes a paused container', () => {
     const { id } = running();
     sb.ok(['pause', id]);

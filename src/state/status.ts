@@ -14,8 +14,9 @@ export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
   // (and `delete` kills whatever is left in the cgroup): the container can only be deleted.
   if (rec.creating) return isAlive(rec.creating) ? 'creating' : 'stopped';
   if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return 'stopped';
-  if (existsSync(store.fifoPath(rec.id))) return 'created';
+  // A created container can be paused too, and runc then says paused.
   if (isFrozen(rec)) return 'paused';
+  if (existsSync(store.fifoPath(rec.id))) return 'created';
   return 'running';
 }
 
