@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Writes a containerd configuration whose socket, root and state all live under DIR, and prints
-# the command that starts it; ctr then talks to it with `-a DIR/containerd.sock`:
-#   eval "$(test/e2e/setup-containerd.sh /tmp/ctd)"   # prints and runs nothing else
+# Writes a containerd configuration whose socket, root and state all live under DIR. It starts
+# nothing: it prints how to start the daemon and exports CONTAINERD_ADDRESS for ctr:
+#   eval "$(test/e2e/setup-containerd.sh /tmp/ctd)"
 #   containerd --config /tmp/ctd/config.toml &
-#   ctr -a /tmp/ctd/containerd.sock run --runc-binary "$PWD/bin/ocirun" --snapshotter native ...
+#   ctr run --runc-binary "$PWD/bin/ocirun" --snapshotter native IMAGE ID ...
 # The CRI plugin (kubelet's API) and snapshotters this machine cannot use are disabled.
 set -euo pipefail
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
