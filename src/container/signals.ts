@@ -8,8 +8,9 @@ export function parseSignal(text: string | undefined): number {
   if (text === undefined || text === '') return 15;
   if (/^\d+$/.test(text)) {
     const n = Number(text);
-    if (n >= 1 && n <= 64) return n;
-    throw new Error(`invalid signal number ${text}: must be 1 to 64`);
+    // 0 sends nothing but still fails for a process that is gone (runc passes it through too).
+    if (n <= 64) return n;
+    throw new Error(`invalid signal number ${text}: must be 0 to 64`);
   }
   const upper = text.toUpperCase();
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
