@@ -15,7 +15,8 @@ afterAll(() => sb.destroy());
 function listed(id: string): { status: string; reason?: string } | undefined {
   const r = sb.run(['list', '--format', 'json']);
   expect(r.status).toBe(0);
-  return (JSON.parse(r.stdout) as Array<{ id: string; status: string; reason?: string }>).find((e) => e.id === id);
+  // runc prints null, not [], when there is no container.
+  return ((JSON.parse(r.stdout) as Array<{ id: string; status: string; reason?: string }> | null) ?? []).find((e) => e.id === id);
 }
 
 describe('a damaged state.json', () => {

@@ -36,7 +36,7 @@ describe('create killed with SIGKILL', () => {
 
     const list = sb.run(['list', '--format', 'json']);
     expect(list.status).toBe(0);
-    const entry = (JSON.parse(list.stdout) as Array<{ id: string; status: string }>).find((e) => e.id === id);
+    const entry = ((JSON.parse(list.stdout) as Array<{ id: string; status: string }> | null) ?? []).find((e) => e.id === id);
     expect(entry?.status).toBe(stage === 'after-claim' ? 'broken' : 'stopped');
 
     if (stage !== 'after-claim') {

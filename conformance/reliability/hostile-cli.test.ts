@@ -125,7 +125,7 @@ describe('--root', () => {
   it('a state dir chowned to another user is still listed, with that owner, and deletable by root', () => {
     const id = sb.create(baseSpec(['sleep', '100']));
     chownSync(join(sb.root, id), 65534, 65534);
-    const rows = JSON.parse(sb.ok(['list', '--format', 'json'])) as Array<{ id: string; owner: string; status: string }>;
+    const rows = (JSON.parse(sb.ok(['list', '--format', 'json'])) as Array<{ id: string; owner: string; status: string }> | null) ?? [];
     expect(rows.find((r) => r.id === id)).toMatchObject({ status: 'created', owner: expect.stringMatching(/nobody|#65534/) });
     sb.ok(['delete', '--force', id]);
   });
