@@ -4,6 +4,7 @@ import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr } from '../linux/libc
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { MountStep } from './plan.js';
+import { copyUp } from './tmpcopyup.js';
 
 // Executes config.json "mounts" in order inside the rootfs (before pivot_root).
 
@@ -71,6 +72,19 @@ function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout): voi
   }
 }
 
+/** tmpcopyup: mounted writable, filled from the covered directory (`coveredFd`), then made read-only if asked. */
+function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): void {
+  const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
+  mount(step.source, fdPath(coveredFd), step.type, flags & ~K.MS_RDONLY, step.options.data || null);
+  const fresh = openInRoot(rootFd, step.destination);
+  try {
+    copyUp(fdPath(coveredFd), fdPath(fresh));
+    if (flags & K.MS_RDONLY) mount(null, fdPath(fresh), null, flags | K.MS_REMOUNT, step.options.data || null);
+  } finally {
+    close(fresh);
+  }
+}
+
 export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayout): void {
   if (step.kind === 'cgroup') {
     mountCgroup(rootFd, step, cgroups);
@@ -80,6 +94,8 @@ export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayou
   try {
     if (step.kind === 'bind') {
       mount(step.source, fdPath(fd), null, step.options.flags & (K.MS_BIND | K.MS_REC), null);
+    } else if (step.options.tmpcopyup) {
+      mountCopyingUp(rootFd, fd, step);
     } else {
       const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
       mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);

@@ -156,6 +156,9 @@ function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
   if (idmapped) throw new PlanError(`mounts[${index}]: ${idmapped}: idmapped mounts are not supported by ocirun`);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
+  if (options.tmpcopyup && (bind || type !== 'tmpfs')) {
+    throw new PlanError(`mounts[${index}].options: tmpcopyup applies to tmpfs mounts only, not ${bind ? 'a bind mount' : JSON.stringify(type)}`);
+  }
   if (bind) {
     if (!m.source) throw new PlanError(`mounts[${index}].source: a bind mount needs a source`);
     const source = resolve(opts.bundle, m.source);
@@ -163,7 +166,6 @@ function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
     return { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
   }
   if (type === '') throw new PlanError(`mounts[${index}].type: required unless the options include bind or rbind`);
-  if (options.tmpcopyup) throw new PlanError(`mounts[${index}].options: tmpcopyup is not supported by ocirun yet`);
   const kind = type === 'cgroup' || type === 'cgroup2' ? 'cgroup' : 'fs';
   return { kind, source: m.source ?? type, destination: m.destination, type, options, fileDestination: false };
 }
