@@ -23,9 +23,12 @@ const MEMORY = [
 
 function medians(scenario) {
   const path = `${jsonDir}/${scenario}.json`;
-  if (!existsSync(path)) return {};
-  const { results } = JSON.parse(readFileSync(path, 'utf8'));
-  return Object.fromEntries(results.map((r) => [r.command, r.median * 1000]));
+  try {
+    const { results } = JSON.parse(readFileSync(path, 'utf8'));
+    return Object.fromEntries(results.map((r) => [r.command, r.median * 1000]));
+  } catch {
+    return {}; // The scenario failed or was skipped (its error is in the log above).
+  }
 }
 
 function version(cmd) {

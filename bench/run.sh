@@ -16,6 +16,11 @@ LOOP=${BENCH_LOOP:-100}
 command -v hyperfine >/dev/null || { echo "bench/run.sh: hyperfine is not installed" >&2; exit 1; }
 [ -x "$REPO/bundles/rootfs/bin/busybox" ] || [ -x "$REPO/bundles/rootfs/bin/sh" ] || { echo "bench/run.sh: no rootfs; run npm run rootfs" >&2; exit 1; }
 
+if [ -z "${OCIRUN:-}" ] && ! [ "$REPO/dist/cli/ocirun.cjs" -nt "$REPO/dist/cli/main.js" ]; then
+  echo "bench/run.sh: dist/cli/ocirun.cjs is missing or older than dist/; bin/ocirun would run the unbundled modules (npm run build)" >&2
+  exit 1
+fi
+
 WORK=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
 RUNTIMES=()
 declare -A RT
@@ -50,6 +55,7 @@ bundle "$WORK/sleep" '["/bin/sleep","3600"]'
 # (no sleep: the loop ends as soon as the pid is reaped).
 cat > "$WORK/cycle.sh" <<'SH'
 rt=$1; id=$2; b=$3; w=$4
+exec 2>>"$w/errors.log"
 $rt create -b "$b" --pid-file "$w/$id.pid" "$id"
 $rt start "$id"
 read -r pid < "$w/$id.pid"
@@ -58,19 +64,21 @@ $rt delete "$id"
 SH
 cat > "$WORK/up.sh" <<'SH'
 rt=$1; id=$2; b=$3
+exec 2>>"${0%/*}/errors.log"
 $rt create -b "$b" "$id" && $rt start "$id"
 SH
 cat > "$WORK/loop.sh" <<'SH'
 rt=$1; id=$2; b=$3; n=$4
-for ((i = 0; i < n; i++)); do $rt run -b "$b" "$id" || exit 1; done
+for ((i = 0; i < n; i++)); do $rt run -b "$b" "$id" 2>>"${0%/*}/errors.log" || exit 1; done
 SH
 
 mkdir -p "$WORK/json" "$REPO/bench/results"
 hf() { # hf SCENARIO [hyperfine args...]: one run, every runtime side by side
   local scenario=$1; shift
   echo "== $scenario" >&2
+  : > "$WORK/errors.log"
   hyperfine -N --style basic --export-json "$WORK/json/$scenario.json" "$@" >&2 ||
-    echo "scenario $scenario failed" >&2
+    { echo "scenario $scenario failed:" >&2; tail -3 "$WORK/errors.log" >&2; }
 }
 cmds() { # cmds TEMPLATE: one -n/command pair per runtime; @RT@ and @NAME@ are substituted
   local name c
