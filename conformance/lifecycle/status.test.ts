@@ -206,6 +206,21 @@ describe('delete (runtime.md "delete")', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('of a stopped container without a pid namespace also kills what the init left in its cgroup', async () => {
+    const spec = baseSpec(['sh', '-c', 'sleep 100 & echo $! > /dev/shm/child; sleep 1']);
+    spec.linux = { ...spec.linux, namespaces: spec.linux?.namespaces?.filter((n) => n.type !== 'pid') ?? [] };
+    const id = sb.create(spec);
+    const pid = sb.state(id).pid;
+    const childFile = `/proc/${pid}/root/dev/shm/child`;
+    sb.ok(['start', id]);
+    expect(await waitFor(() => existsSync(childFile))).toBe(true);
+    const child = Number(readFileSync(childFile, 'utf8'));
+    expect(await stopped(id)).toBe(true);
+    expect(alive(child)).toBe(true);
+    sb.ok(['delete', id]);
+    expect(await waitFor(() => !alive(child))).toBe(true);
+  });
+
   it('of an unknown id: error without --force, success with it', () => {
     expect(failure(['delete', 'no-such-container'])).toEqual({ status: 1, msg: 'container does not exist', lines: 1 });
     expect(sb.run(['delete', '--force', 'no-such-container']).status).toBe(0);
