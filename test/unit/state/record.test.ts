@@ -1,5 +1,5 @@
 // `state` prints runc's shape; pid files are runc's format.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,5 +71,16 @@ describe('writePidFile', () => {
       process.chdir(cwd);
     }
     expect(readFileSync(join(dir, 'rel.pid'), 'utf8')).toBe('42');
+  });
+});
+
+describe('writePidFile errors', () => {
+  it('name the flag and the path, in one line, and leave no temporary file', () => {
+    expect(() => writePidFile('/nonexistent/dir/p.pid', 1)).toThrow('--pid-file /nonexistent/dir/p.pid: no such file or directory');
+    const sub = mkdtempSync(join(dir, 'e-'));
+    const target = join(sub, 'is-a-dir');
+    mkdirSync(target);
+    expect(() => writePidFile(target, 1)).toThrow(/--pid-file .*is-a-dir: /);
+    expect(readdirSync(sub)).toEqual(['is-a-dir']);
   });
 });
