@@ -106,6 +106,21 @@ describe('bind mounts', () => {
     expect(mounts.get('/tmp/one-file')?.opts).toMatch(/^ro/);
   });
 
+  it('rro makes every submount of an rbind read-only; plain ro only the top one', () => {
+    const spec = withMounts([
+      { destination: '/tmp/rro', type: 'bind', source: '/sys', options: ['rbind', 'rro'] },
+      { destination: '/tmp/ro', type: 'bind', source: '/sys', options: ['rbind', 'ro'] },
+    ]);
+    const mounts = mountTable(inside('cat /proc/self/mountinfo', spec));
+    const below = (top: string) => [...mounts.entries()].filter(([point]) => point.startsWith(`${top}/fs/cgroup/`));
+    expect(mounts.get('/tmp/rro')?.opts).toMatch(/^ro/);
+    expect(mounts.get('/tmp/ro')?.opts).toMatch(/^ro/);
+    expect(below('/tmp/rro').length).toBeGreaterThan(0);
+    for (const [point, m] of below('/tmp/rro')) expect(m.opts, point).toMatch(/^ro/);
+    // The host mounts its cgroup hierarchies rw: without rro they stay so under the ro bind.
+    expect(below('/tmp/ro').some(([, m]) => m.opts.startsWith('rw'))).toBe(true);
+  });
+
   it('a relative source is relative to the bundle', () => {
     const bundleName = uniqueId('b');
     const bundle = join(sb.dir, bundleName);
