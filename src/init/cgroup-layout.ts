@@ -4,7 +4,22 @@
 
 export interface CgroupLayout {
   version: 1 | 2;
-  hierarchies: Array<{ name: string; options: string }>;
+  hierarchies: CgroupHierarchy[];
+}
+
+export interface CgroupHierarchy {
+  /** The directory under the container's cgroup mount, as the host names it. */
+  name: string;
+  /** Mount data: the controllers (and "name=") of the hierarchy. */
+  options: string;
+  /** Where the host mounts the hierarchy, and which of its cgroups that mount shows as its root. */
+  mountPoint: string;
+  root: string;
+}
+
+/** mountinfo writes space, tab, newline and backslash as \\ooo. */
+function unescape(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, oct: string) => String.fromCharCode(parseInt(oct, 8)));
 }
 
 const V1_CONTROLLERS = new Set([
@@ -21,7 +36,7 @@ export function cgroupLayoutFromMountinfo(mountinfo: string): CgroupLayout {
     if (sep < 0) continue;
     const fields = line.slice(0, sep).split(' ');
     const [fstype, , superOpts] = line.slice(sep + 3).split(' ');
-    const mountPoint = fields[4] ?? '';
+    const mountPoint = unescape(fields[4] ?? '');
     if (fstype === 'cgroup2' && mountPoint === '/sys/fs/cgroup') unifiedAtRoot = true;
     if (fstype !== 'cgroup') continue;
     const opts = (superOpts ?? '').split(',');
@@ -31,7 +46,7 @@ export function cgroupLayoutFromMountinfo(mountinfo: string): CgroupLayout {
     if (options === '' || seen.has(options)) continue;
     seen.add(options);
     const name = named && controllers.length === 0 ? named.slice('name='.length) : controllers.join(',');
-    hierarchies.push({ name, options });
+    hierarchies.push({ name, options, mountPoint, root: unescape(fields[3] ?? '/') });
   }
   if (unifiedAtRoot || hierarchies.length === 0) return { version: 2, hierarchies: [] };
   return { version: 1, hierarchies };

@@ -8,6 +8,7 @@ import type { CgroupLayout } from './cgroup-layout.js';
 import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
+import { hasCgroupNamespace } from './cgroup-mount.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
@@ -53,7 +54,7 @@ function setupRootfs(ctx: InitContext): void {
   mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
+    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups, hasCgroupNamespace(p.namespaces));
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
     close(ensureInRoot(rootFd, p.cwd, false));

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr } from '../linux/libc.js';
+import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr, symlinkat } from '../linux/libc.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import type { CgroupLayout } from './cgroup-layout.js';
+import { coMountLinks, v1BindSources } from './cgroup-mount.js';
 import type { MountStep } from './plan.js';
 import { copyUp } from './tmpcopyup.js';
 
@@ -40,7 +42,12 @@ function applyAttributes(rootFd: number, step: MountStep): void {
   }
 }
 
-function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout): void {
+/**
+ * `namespaced`: the container has a cgroup namespace, so a fresh mount is rooted at its cgroup;
+ * without one, a fresh v1 mount would show the host's whole hierarchy and each hierarchy's
+ * container directory is bound instead (runc does both the same way).
+ */
+function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout, namespaced: boolean): void {
   const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
   const fd = ensureInRoot(rootFd, step.destination, false);
   try {
@@ -53,13 +60,32 @@ function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout): voi
   } finally {
     close(fd);
   }
-  for (const h of layout.hierarchies) {
+  // The init is already in the container's cgroups (create moved the intermediate before "go").
+  const sources = namespaced ? undefined : v1BindSources(layout, readFileSync('/proc/self/cgroup', 'utf8'));
+  layout.hierarchies.forEach((h, i) => {
     const dir = `${step.destination}/${h.name}`;
     const hfd = ensureInRoot(rootFd, dir, false);
     try {
-      mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
+      if (sources) mount(sources[i] as string, fdPath(hfd), null, K.MS_BIND | K.MS_REC, null);
+      else mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
     } finally {
       close(hfd);
+    }
+    if (!sources || flags === 0) return;
+    const bfd = openInRoot(rootFd, dir);
+    try {
+      remountBind(bfd, flags);
+    } finally {
+      close(bfd);
+    }
+  });
+  const links = coMountLinks(layout);
+  if (links.length > 0) {
+    const dfd = openInRoot(rootFd, step.destination, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+    try {
+      for (const { link, target } of links) symlinkat(target, dfd, link);
+    } finally {
+      close(dfd);
     }
   }
   if (flags & K.MS_RDONLY) {
@@ -85,9 +111,9 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
   }
 }
 
-export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayout): void {
+export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayout, cgroupNamespace: boolean): void {
   if (step.kind === 'cgroup') {
-    mountCgroup(rootFd, step, cgroups);
+    mountCgroup(rootFd, step, cgroups, cgroupNamespace);
     return;
   }
   const fd = ensureInRoot(rootFd, step.destination, step.fileDestination);

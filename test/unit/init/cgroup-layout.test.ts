@@ -19,10 +19,10 @@ describe('cgroupLayoutFromMountinfo', () => {
     expect(cgroupLayoutFromMountinfo(HYBRID)).toEqual({
       version: 1,
       hierarchies: [
-        { name: 'systemd', options: 'name=systemd' },
-        { name: 'cpu,cpuacct', options: 'cpu,cpuacct' },
-        { name: 'memory', options: 'memory' },
-        { name: 'net_cls,net_prio', options: 'net_cls,net_prio' },
+        { name: 'systemd', options: 'name=systemd', mountPoint: '/sys/fs/cgroup/systemd', root: '/' },
+        { name: 'cpu,cpuacct', options: 'cpu,cpuacct', mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/' },
+        { name: 'memory', options: 'memory', mountPoint: '/sys/fs/cgroup/memory', root: '/' },
+        { name: 'net_cls,net_prio', options: 'net_cls,net_prio', mountPoint: '/sys/fs/cgroup/net_cls,net_prio', root: '/' },
       ],
     });
   });
@@ -39,7 +39,12 @@ describe('cgroupLayoutFromMountinfo', () => {
 
   it('a mount point with an optional field list still parses (fields end at " - ")', () => {
     const line = '31 26 0:29 / /sys/fs/cgroup/pids rw,nosuid shared:14 master:2 - cgroup cgroup rw,pids\n';
-    expect(cgroupLayoutFromMountinfo(line)).toEqual({ version: 1, hierarchies: [{ name: 'pids', options: 'pids' }] });
+    expect(cgroupLayoutFromMountinfo(line)).toEqual({ version: 1, hierarchies: [{ name: 'pids', options: 'pids', mountPoint: '/sys/fs/cgroup/pids', root: '/' }] });
+  });
+
+  it('a mount showing a sub-cgroup as its root, at an escaped path, keeps both', () => {
+    const line = '31 26 0:29 /docker/abc /sys/fs/my\\040cgroups/pids rw,nosuid - cgroup cgroup rw,pids\n';
+    expect(cgroupLayoutFromMountinfo(line).hierarchies[0]).toMatchObject({ mountPoint: '/sys/fs/my cgroups/pids', root: '/docker/abc' });
   });
 
   it('the live host parses to a layout', () => {

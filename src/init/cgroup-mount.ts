@@ -1,0 +1,63 @@
+import { posix } from 'node:path';
+import * as K from '../linux/constants.js';
+import type { CgroupLayout } from './cgroup-layout.js';
+import type { NamespacePlan } from './plan.js';
+
+// What a "cgroup" mount in config.json shows on a cgroup v1 host. Pure decisions; mounts.ts
+// makes the mounts.
+
+/** The container has a cgroup namespace of its own (new or joined): a fresh mount is rooted at it. */
+export function hasCgroupNamespace(ns: NamespacePlan): boolean {
+  return (ns.unshareFlags & K.CLONE_NEWCGROUP) !== 0 || ns.joins.some((j) => j.flag === K.CLONE_NEWCGROUP);
+}
+
+/** /proc/<pid>/cgroup -> the cgroup path of each v1 controller and "name=" hierarchy. */
+export function ownCgroups(procCgroup: string): Map<string, string> {
+  const own = new Map<string, string>();
+  for (const line of procCgroup.split('\n')) {
+    const first = line.indexOf(':');
+    const second = line.indexOf(':', first + 1);
+    if (first < 0 || second < 0) continue;
+    const path = line.slice(second + 1);
+    for (const key of line.slice(first + 1, second).split(',')) if (key !== '') own.set(key, path);
+  }
+  return own;
+}
+
+/**
+ * Without a cgroup namespace a fresh cgroup mount shows the host's whole hierarchy (its limits,
+ * other containers), so each hierarchy's directory of the container is bound instead, as runc
+ * does: the hierarchy's mount point plus the container's cgroup below that mount's root.
+ * Returns one host path per layout.hierarchies entry, in order.
+ */
+export function v1BindSources(layout: CgroupLayout, procCgroup: string): string[] {
+  const own = ownCgroups(procCgroup);
+  return layout.hierarchies.map((h) => {
+    const key = h.options.split(',')[0] ?? '';
+    const path = own.get(key);
+    if (path === undefined) throw new Error(`cgroup mount: /proc/self/cgroup has no ${key} hierarchy`);
+    const below = posix.relative(h.root, path);
+    if (below === '..' || below.startsWith('../')) {
+      throw new Error(`cgroup mount: the ${key} cgroup ${path} is outside the hierarchy mounted at ${h.mountPoint} (root ${h.root})`);
+    }
+    return posix.join(h.mountPoint, below);
+  });
+}
+
+/**
+ * Co-mounted controllers ("cpu,cpuacct") also get a link per controller ("cpu" -> "cpu,cpuacct"),
+ * the paths programs look for. Names a hierarchy already uses are left alone.
+ */
+export function coMountLinks(layout: CgroupLayout): Array<{ link: string; target: string }> {
+  const taken = new Set(layout.hierarchies.map((h) => h.name));
+  const links: Array<{ link: string; target: string }> = [];
+  for (const { name } of layout.hierarchies) {
+    if (!name.includes(',')) continue;
+    for (const part of name.split(',')) {
+      if (part === '' || taken.has(part)) continue;
+      taken.add(part);
+      links.push({ link: part, target: name });
+    }
+  }
+  return links;
+}
