@@ -56,6 +56,17 @@ function noCgroupns(args: string[]): Spec {
   return spec;
 }
 
+function withUserns(args: string[]): Spec {
+  const spec = baseSpec(args);
+  spec.linux = {
+    ...spec.linux,
+    namespaces: [...(spec.linux?.namespaces ?? []), { type: 'user' }],
+    uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
+    gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
+  };
+  return spec;
+}
+
 describe.skipIf(!existsSync(RUNC))('ocirun against runc 1.1.5', () => {
   it('state: same keys in the same order through created, running, stopped', async () => {
     const bundle = sb.bundle(baseSpec(['sleep', '100']));
@@ -91,6 +102,7 @@ describe.skipIf(!existsSync(RUNC))('ocirun against runc 1.1.5', () => {
     // Options differ on purpose (ocirun keeps the whole /sys/fs/cgroup tmpfs and masked files read-only).
     ['mount points and types', baseSpec(['sh', '-c', 'awk \'{print $2, $3}\' /proc/self/mounts | sort'])],
     ['cgroup mounts without a cgroup namespace', noCgroupns(['sh', '-c', 'grep " /sys/fs/cgroup/" /proc/self/mountinfo | awk \'{print $4, $5, $6}\' | sort; wc -l < /sys/fs/cgroup/pids/cgroup.procs'])],
+    ['a user namespace', withUserns(['sh', '-c', 'id; ls -lnd / /bin /dev /dev/null /dev/pts /tmp; cat /proc/self/uid_map /proc/self/gid_map; hostname'])],
     ['masked paths', baseSpec(['sh', '-c', 'for p in /proc/timer_list /proc/keys /sys/firmware /proc/acpi; do ls -ld $p | awk \'{print $1, $NF}\'; done'])],
   ])('run in the foreground: %s → same exit code and output', (_name, spec) => {
     const bundle = sb.bundle(spec);
