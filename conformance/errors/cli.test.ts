@@ -80,6 +80,13 @@ describe('--help and --version', () => {
     }
   });
 
+  it('-h after exec\'s container id belongs to the process, not to ocirun', () => {
+    const id = uniqueId();
+    sb.ok(['run', '--detach', '--bundle', sb.bundle(baseSpec(['sleep', '100'])), id]);
+    const r = sb.run(['exec', id, 'sh', '-c', 'echo "args: $*"', 'sh', '-h', '--help']);
+    expect(r).toMatchObject({ status: 0, stdout: 'args: -h --help\n' });
+  });
+
   it('ocirun --help and ocirun alone list the commands', () => {
     for (const argv of [['--help'], [], ['help']]) {
       const r = raw(argv);
