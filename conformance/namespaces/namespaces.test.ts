@@ -82,6 +82,19 @@ describe('joining namespaces by path', () => {
     expect(nsOf(pid2, 'mount')).not.toBe(nsOf(pid, 'mount'));
   });
 
+  it('a pod-style container joins uts and network by path and still sets hostname and net sysctls (as runc allows)', () => {
+    const first = sb.create(baseSpec(['sleep', '100']));
+    const pid = sb.state(first).pid;
+    const spec = withNamespaces(baseSpec(), [
+      { type: 'pid' }, { type: 'mount' }, { type: 'ipc' },
+      { type: 'network', path: `/proc/${pid}/ns/net` },
+      { type: 'uts', path: `/proc/${pid}/ns/uts` },
+    ]);
+    spec.hostname = 'pod-host';
+    spec.linux = { ...spec.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
+    expect(inside('hostname; cat /proc/sys/net/ipv4/ip_forward', spec)).toBe('pod-host\n1\n');
+  });
+
   it('joining the pid namespace of a running container makes the process visible there', () => {
     const first = sb.create(baseSpec(['sleep', '100']));
     sb.ok(['start', first]);

@@ -189,11 +189,16 @@ export function sysctlNamespace(key: string): string | undefined {
   return undefined;
 }
 
-function planSysctl(spec: Spec, newNamespaces: Set<string>): Array<[string, string]> {
+/**
+ * A sysctl needs its namespace in the config, new or joined by path (another container's, as
+ * runc allows; the validator refuses a path that is the runtime's own network namespace).
+ */
+function planSysctl(spec: Spec): Array<[string, string]> {
+  const configured = new Set<string>((spec.linux?.namespaces ?? []).map((n) => n.type));
   return Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
     const ns = sysctlNamespace(key);
     if (ns === undefined) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} is not namespaced: setting it would change the host`);
-    if (!newNamespaces.has(ns)) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} needs a new ${ns} namespace in linux.namespaces`);
+    if (!configured.has(ns)) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} needs a ${ns} namespace in linux.namespaces`);
     return [`/proc/sys/${key.replace(/\./g, '/')}`, value];
   });
 }
@@ -252,8 +257,10 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   }
   const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
   if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);
-  if (spec.hostname && !newNamespaces.has('uts')) throw new PlanError('hostname: needs a new uts namespace in linux.namespaces');
-  if (spec.domainname && !newNamespaces.has('uts')) throw new PlanError('domainname: needs a new uts namespace in linux.namespaces');
+  // New or joined (a pod's containers join the infra container's and still name its host).
+  const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
+  if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
+  if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
   const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, i));
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
@@ -268,7 +275,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
     devices: (spec.linux?.devices ?? []).map(planDevice),
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
-    sysctl: planSysctl(spec, newNamespaces),
+    sysctl: planSysctl(spec),
     rlimits: planRlimits(spec),
     uid: proc.user?.uid ?? 0,
     gid: proc.user?.gid ?? 0,

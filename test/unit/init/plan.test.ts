@@ -171,8 +171,9 @@ describe('buildInitPlan: namespaces the config depends on', () => {
     expect(() => buildInitPlan(spec({}, [{ type: 'mount', path: '/proc/1/ns/mnt' }]), OPTS)).not.toThrow();
   });
 
-  it('hostname and domainname need a new uts namespace', () => {
-    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^\/b\/config\.json: hostname: needs a new uts namespace/);
+  it('hostname and domainname need a uts namespace, new or joined', () => {
+    expect(buildInitPlan(spec({ hostname: 'h' }, [{ type: 'mount' }, { type: 'uts', path: '/proc/42/ns/uts' }]), OPTS).hostname).toBe('h');
+    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^\/b\/config\.json: hostname: needs a uts namespace/);
     expect(() => buildInitPlan(spec({ domainname: 'd' }), OPTS)).toThrow(/^\/b\/config\.json: domainname/);
     expect(buildInitPlan(spec({ hostname: 'h', domainname: 'd' }, [{ type: 'mount' }, { type: 'uts' }]), OPTS)).toMatchObject({ hostname: 'h', domainname: 'd' });
   });
@@ -197,10 +198,16 @@ describe('sysctl (config-linux.md "Sysctl")', () => {
     expect(buildInitPlan(s, OPTS).sysctl).toEqual([['/proc/sys/net/ipv4/ip_forward', '1']]);
   });
 
+  it('is allowed in a namespace joined by path (another container\'s)', () => {
+    const s = spec({}, [{ type: 'mount' }, { type: 'network', path: '/proc/42/ns/net' }]);
+    s.linux = { ...s.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
+    expect(buildInitPlan(s, OPTS).sysctl).toEqual([['/proc/sys/net/ipv4/ip_forward', '1']]);
+  });
+
   it('refuses a sysctl that would change the host', () => {
     const s = spec();
     s.linux = { ...s.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
-    expect(() => buildInitPlan(s, OPTS)).toThrow(/needs a new network namespace/);
+    expect(() => buildInitPlan(s, OPTS)).toThrow(/needs a network namespace/);
     s.linux.sysctl = { 'kernel.pid_max': '1000' };
     expect(() => buildInitPlan(s, OPTS)).toThrow(/is not namespaced/);
   });
