@@ -151,6 +151,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       record.pid = pid;
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
+      // The init sends nothing before this second "go": its messages cannot overtake the pid.
+      send(parentSock, { kind: 'go' });
       faultPoint('during-mounts');
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');

@@ -89,8 +89,9 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
  * the runtime's mount tree but run in the container's namespaces. Returns the state JSON for
  * the startContainer hooks.
  */
-function hooksBeforePivot(ctx: InitContext): string | undefined {
+function hooksBeforePivot(ctx: InitContext, parentKnowsPid: () => void): string | undefined {
   if (!ctx.plan.hooks.stopBeforePivot) return undefined;
+  parentKnowsPid();
   send(ctx.sock, { kind: 'hooks' });
   const { json } = expect(ctx.sock, 'state');
   const base = JSON.parse(json) as State;
@@ -102,11 +103,20 @@ function hooksBeforePivot(ctx: InitContext): string | undefined {
 export function runInit(ctx: InitContext): never {
   const p = ctx.plan;
   let ready = false;
+  // The intermediate process reports our pid on the same socket: anything we send before the
+  // runtime has read it could arrive first. The runtime answers the pid with "go"; we wait for
+  // it only before our first message, so the rootfs work overlaps with the runtime's.
+  let pidAcknowledged = false;
+  const parentKnowsPid = (): void => {
+    if (pidAcknowledged) return;
+    expect(ctx.sock, 'go');
+    pidAcknowledged = true;
+  };
   try {
     setsid();
     umask(0);
     setupRootfs(ctx);
-    const startState = hooksBeforePivot(ctx);
+    const startState = hooksBeforePivot(ctx, parentKnowsPid);
     if (p.hostname !== undefined) sethostname(p.hostname);
     if (p.domainname !== undefined) setdomainname(p.domainname);
     if (p.newKeyring) {
@@ -132,6 +142,7 @@ export function runInit(ctx: InitContext): never {
     becomeProcessUser(p, ctx.security);
     prepareExecEnvironment(p);
     const listener = ctx.security.loadSeccompListener?.() ?? -1;
+    parentKnowsPid();
     if (listener >= 0) {
       sendWithFd(ctx.sock, { kind: 'seccomp' }, listener);
       close(listener);
