@@ -112,6 +112,21 @@ describe.skipIf(!existsSync(RUNC))('ocirun against runc 1.1.5', () => {
     expect(r.ocirun.stdout).toBe(r.runc.stdout);
   });
 
+  it.each([['TERM'], ['USR1']])('kill %s of a created container: same resulting status', async (sig) => {
+    const bundle = sb.bundle(baseSpec(['sleep', '100']));
+    const id = uniqueId();
+    both(['create', '--bundle', bundle, id]);
+    both(['kill', id, sig]);
+    const statusOf = (r: Result) => (JSON.parse(r.stdout) as { status: string }).status;
+    const settled = () => {
+      const r = both(['state', id]);
+      return [statusOf(r.runc), statusOf(r.ocirun)];
+    };
+    await waitFor(() => settled().every((x) => x === 'stopped'), 1000);
+    const [a, b] = settled();
+    expect(b).toBe(a);
+  });
+
   it('a missing program: same exit code and words', () => {
     const bundle = sb.bundle(baseSpec(['/nonexistent-binary']));
     const r = both(['--log-format', 'json', 'run', '--bundle', bundle, uniqueId()]);

@@ -137,10 +137,16 @@ describe('kill (runtime.md "kill")', () => {
     expect(await stopped(id)).toBe(true);
   });
 
-  it('kills a created container too', async () => {
+  it.each([['KILL'], ['TERM'], ['INT']])('%s stops a created container (as it stops runc\'s waiting init)', async (sig) => {
     const id = sb.create(baseSpec(['sleep', '100']));
-    sb.ok(['kill', id, 'KILL']);
+    sb.ok(['kill', id, sig]);
     expect(await stopped(id)).toBe(true);
+  });
+
+  it('a signal runc\'s waiting init ignores leaves a created container created', async () => {
+    const id = sb.create(baseSpec(['sleep', '100']));
+    sb.ok(['kill', id, 'USR1']);
+    expect(await waitFor(() => sb.state(id).status !== 'created', 300)).toBe(false);
   });
 
   it('--all signals every process in the container, after the id as well', async () => {

@@ -1,12 +1,26 @@
 import { cgroupOf } from '../state/cgroup-of.js';
+import type { Status } from '../state/record.js';
 import type { StateStore } from '../state/store.js';
 import { withContainer } from './lookup.js';
 import { NotRunningError, signalInit } from './signal-init.js';
 
+/**
+ * Signals that end runc's init while it waits at the start gate (the Go runtime exits on them).
+ * Ours waits with every signal at its default action, and as PID 1 of a new pid namespace it
+ * ignores all of them but SIGKILL: a created container would survive `kill ID TERM`.
+ */
+const ENDS_A_CREATED_INIT: ReadonlySet<number> = new Set([1, 2, 3, 4, 5, 6, 15, 16, 31]);
+
+/** The signal that has runc's effect on a container in `status`. */
+export function effectiveSignal(sig: number, status: Status): number {
+  return status === 'created' && ENDS_A_CREATED_INIT.has(sig) ? 9 : sig;
+}
+
 /** runtime.md "kill": signal the init, or with --all every process in the container's cgroup. */
-export function killContainer(store: StateStore, id: string, sig: number, all: boolean): void {
+export function killContainer(store: StateStore, id: string, requested: number, all: boolean): void {
   withContainer(store, id, (rec, status) => {
     if (status === 'stopped') throw new NotRunningError();
+    const sig = effectiveSignal(requested, status);
     const cgroup = all ? cgroupOf(rec) : undefined;
     if (cgroup) {
       cgroup.killAll(sig);

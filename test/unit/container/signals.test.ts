@@ -1,5 +1,6 @@
 // `kill ID SIGNAL` accepts what runc accepts; `run` reports what a shell reports.
 import { describe, expect, it } from 'vitest';
+import { effectiveSignal } from '../../../src/container/kill.js';
 import { exitCodeOf, parseSignal } from '../../../src/container/signals.js';
 
 describe('parseSignal', () => {
@@ -35,5 +36,16 @@ describe('exitCodeOf (wait status → shell exit code)', () => {
     [0x80 | 6, 134],
   ])('%d → %d', (status, code) => {
     expect(exitCodeOf(status)).toBe(code);
+  });
+});
+
+describe('effectiveSignal (a created container dies where runc\'s waiting init dies)', () => {
+  it.each([[15, 9], [2, 9], [1, 9], [3, 9], [9, 9], [10, 10], [28, 28], [19, 19]])('created: %d → %d', (sig, want) => {
+    expect(effectiveSignal(sig, 'created')).toBe(want);
+  });
+
+  it('running or paused containers get the signal as asked', () => {
+    expect(effectiveSignal(15, 'running')).toBe(15);
+    expect(effectiveSignal(15, 'paused')).toBe(15);
   });
 });
