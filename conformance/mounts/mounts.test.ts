@@ -154,23 +154,6 @@ describe('bind mounts', () => {
   });
 });
 
-describe('destinations through dangling symlinks (runc resolves them inside the root and creates the target)', () => {
-  it('absolute and relative symlinks to missing directories', () => {
-    const rootfs = privateRootfs();
-    symlinkSync('/made/by/link', join(rootfs, 'abs-link'));
-    symlinkSync('rel-target', join(rootfs, 'rel-link'));
-    const spec = withMounts([
-      { destination: '/abs-link/sub', type: 'tmpfs', source: 'tmpfs' },
-      { destination: '/rel-link', type: 'tmpfs', source: 'tmpfs' },
-    ]);
-    spec.root = { path: rootfs, readonly: false };
-    const mounts = mountTable(inside('cat /proc/self/mountinfo', spec));
-    expect(mounts.get('/made/by/link/sub')?.type).toBe('tmpfs');
-    expect(mounts.get('/rel-target')?.type).toBe('tmpfs');
-    expect(existsSync(join(rootfs, 'made/by/link/sub'))).toBe(true);
-  });
-});
-
 describe('masked and readonly paths', () => {
   it('masked files read as /dev/null, masked directories are empty, readonly paths refuse writes', () => {
     const out = inside([

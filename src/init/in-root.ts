@@ -1,4 +1,3 @@
-import { readlinkSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import { close, mkdirat, openat, openat2, openat2OrErrno } from '../linux/libc.js';
@@ -33,22 +32,6 @@ function existing(rootFd: number, path: string): number | undefined {
  * for the last one when `lastIsFile`). Returns an O_PATH fd of the final component.
  */
 export function ensureInRoot(rootFd: number, path: string, lastIsFile: boolean, mode = 0o755): number {
-  return ensureFollowing(rootFd, path, lastIsFile, mode, 0);
-}
-
-/** Linux's own limit on symlinks followed in one lookup. */
-const MAX_SYMLINKS = 40;
-
-/** The target of `name` in the directory `dirFd` when it is a symlink, else undefined. */
-function symlinkTarget(dirFd: number, name: string): string | undefined {
-  try {
-    return readlinkSync(`${fdPath(dirFd)}/${name}`);
-  } catch {
-    return undefined;
-  }
-}
-
-function ensureFollowing(rootFd: number, path: string, lastIsFile: boolean, mode: number, hops: number): number {
   const found = existing(rootFd, path);
   if (found !== undefined) return found;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
@@ -67,15 +50,10 @@ function ensureFollowing(rootFd: number, path: string, lastIsFile: boolean, mode
         mkdirat(parentFd, name, mode);
       }
     } catch (err) {
-      if (!(err instanceof SyscallError && err.code === 'EEXIST')) throw err;
-      // A dangling symlink (/var/run -> /run without /run): create its target, resolved inside
-      // the root as the kernel resolves the rest, as runc does.
-      const target = symlinkTarget(parentFd, parts[i] as string);
-      if (target === undefined || hops >= MAX_SYMLINKS) {
-        throw new Error(`${path}: component ${JSON.stringify(parts[i])} exists but cannot be opened inside the rootfs`);
+      if (err instanceof SyscallError && err.code === 'EEXIST') {
+        throw new Error(`${path}: component ${JSON.stringify(parts[i])} is a dangling symlink inside the rootfs`);
       }
-      const base = target.startsWith('/') ? target : [...parts.slice(0, i), target].join('/');
-      return ensureFollowing(rootFd, [base, ...parts.slice(i + 1)].join('/'), lastIsFile, mode, hops + 1);
+      throw err;
     } finally {
       close(parentFd);
     }
