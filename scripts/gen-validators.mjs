@@ -22,9 +22,18 @@ const EXPORTS = {
   validateFeatures: 'features-schema.json',
 };
 
+// The one place ocirun accepts more than the vendored schema: runc takes the recursive
+// rootfsPropagation values and containerd's CRI plugin sends them (Bidirectional and
+// HostToContainer mounts); src/init/plan.ts maps every one of them.
+function widen(file, schema) {
+  const prop = file === 'defs-linux.json' ? schema.definitions?.RootfsPropagation : undefined;
+  if (prop?.enum) prop.enum = [...new Set([...prop.enum, 'rprivate', 'rshared', 'rslave', 'runbindable'])];
+  return schema;
+}
+
 const ajv = new Ajv({ strict: false, allErrors: true, inlineRefs: false, code: { source: true, esm: true } });
 for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort()) {
-  ajv.addSchema(JSON.parse(readFileSync(join(schemaDir, file), 'utf8')), file);
+  ajv.addSchema(widen(file, JSON.parse(readFileSync(join(schemaDir, file), 'utf8'))), file);
 }
 
 const { code, runtimeModules } = importRuntimeHelpers(standaloneCode(ajv, EXPORTS));

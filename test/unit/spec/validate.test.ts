@@ -41,6 +41,14 @@ describe('loadConfig', () => {
     expect(loadConfig(bundle)).toEqual(minimalConfig());
   });
 
+  it('accepts the recursive rootfsPropagation values runc and containerd\'s CRI use, and nothing else', () => {
+    for (const value of ['rprivate', 'rshared', 'rslave', 'runbindable', 'private', 'shared']) {
+      const config = { ...minimalConfig(), linux: { rootfsPropagation: value } };
+      expect(loadConfig(tempBundle(config))).toEqual(config);
+    }
+    expect(shortMessage({ ...minimalConfig(), linux: { rootfsPropagation: 'rwhatever' } })).toContain('linux.rootfsPropagation');
+  });
+
   it('resolves a relative bundle directory', () => {
     const bundle = tempBundle(minimalConfig());
     expect(loadConfig(relative(process.cwd(), bundle))).toEqual(minimalConfig());
