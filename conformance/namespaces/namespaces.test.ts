@@ -116,6 +116,13 @@ describe('user namespace (config-linux.md "User namespace mappings")', () => {
     // sysfs and cgroupfs mounts work from inside the user namespace too.
     expect(Number(out[4])).toBeGreaterThan(0);
   });
+
+  it('the bounding set is the config\'s, not the new namespace\'s full set (host lacks CAP_SYS_RESOURCE)', () => {
+    const spec = withNamespaces(baseSpec(), [...(baseSpec().linux?.namespaces ?? []), { type: 'user' }]);
+    spec.linux = { ...spec.linux, uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }], gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+    // CAP_AUDIT_WRITE, CAP_KILL, CAP_NET_BIND_SERVICE: baseSpec's set, exactly as runc gives it.
+    expect(inside('grep CapBnd /proc/self/status', spec).trim()).toBe('CapBnd:\t0000000020000420');
+  });
 });
 
 describe('time namespace (config-linux.md "timeOffsets")', () => {

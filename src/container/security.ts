@@ -1,6 +1,6 @@
 import type { InitSecurity } from '../init/init.js';
 import type { Logger } from '../log.js';
-import { applyCapabilities, dropBoundingSet, planCapabilities, readHostBounding } from '../security/capabilities.js';
+import { applyCapabilities, dropBoundingSet, planCapabilities, readHostBounding, readLastCap } from '../security/capabilities.js';
 import { applyLsm, checkLsm } from '../security/lsm.js';
 import { loadSeccomp, loadSeccompListener, prepareSeccomp, releaseSeccomp, type PreparedSeccomp } from '../security/seccomp.js';
 import type { Spec } from '../spec/types.js';
@@ -31,6 +31,7 @@ export function prepareSecurity(spec: Spec, log: Logger): PreparedSecurity {
     if (proc) {
       const { plan, warnings } = planCapabilities(proc.capabilities, readHostBounding(), {
         holdForSeccomp: seccomp !== null && !proc.noNewPrivileges,
+        lastCap: readLastCap(),
       });
       for (const w of warnings) log.warn(w);
       init.dropBounding = () => dropBoundingSet(plan);

@@ -79,6 +79,11 @@ export interface PlanOptions {
    * so the init holds it until execve (see CapPlan.held).
    */
   holdForSeccomp?: boolean;
+  /**
+   * The kernel's highest capability (/proc/sys/kernel/cap_last_cap). A new user namespace starts
+   * with a full bounding set, not the host's, so the drop list covers every capability up to it.
+   */
+  lastCap?: number;
 }
 
 export function capabilityNumber(name: string): number | undefined {
@@ -92,6 +97,7 @@ function bits(mask: bigint): number[] {
 }
 
 const bit = (n: number): bigint => 1n << BigInt(n);
+const allUpTo = (last: number | undefined): bigint => (last === undefined ? 0n : bit(last + 1) - 1n);
 
 /**
  * Turns the config's capability names into masks. Unknown names are an error (a typo must not
@@ -133,7 +139,7 @@ export function planCapabilities(
   const plan: CapPlan = {
     ...masks,
     held: options.holdForSeccomp ? bit(CAP_SYS_ADMIN) & hostBounding : 0n,
-    drop: bits(hostBounding & ~masks.bounding),
+    drop: bits((allUpTo(options.lastCap) | hostBounding) & ~masks.bounding),
     raise: bits(masks.ambient),
   };
   return { plan, warnings };
@@ -165,4 +171,8 @@ export function applyCapabilities(plan: CapPlan): void {
   ambientClearAll();
   for (const n of plan.raise) ambientRaise(n);
   setKeepCaps(false);
+}
+
+export function readLastCap(): number {
+  return Number(readFileSync('/proc/sys/kernel/cap_last_cap', 'utf8').trim());
 }

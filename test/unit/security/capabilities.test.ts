@@ -63,6 +63,13 @@ describe('planCapabilities', () => {
     expect(plan.drop).toEqual([...plan.drop].sort((a, b) => a - b));
   });
 
+  it('with lastCap, also drops what the host lacks: a new user namespace starts with every capability', () => {
+    const { plan } = planCapabilities({ bounding: ['CAP_KILL', 'CAP_CHOWN'] }, HOST, { lastCap: 40 });
+    expect(plan.drop).toHaveLength(39); // 0..40, 2 kept
+    expect(plan.drop).toContain(24);
+    expect(plan.drop).not.toContain(41);
+  });
+
   it('treats a missing capabilities object as empty sets, as runc does', () => {
     const { plan, warnings } = planCapabilities(undefined, HOST);
     expect(warnings).toEqual([]);
