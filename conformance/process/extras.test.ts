@@ -29,6 +29,17 @@ describe('process extras', () => {
     expect(r.stdout.trim()).toBe('best-effort: prio 6');
   });
 
+  it('a kernel write the host refuses names the field, the file and the reason', () => {
+    // Lowering oom_score_adj needs CAP_SYS_RESOURCE, which this VM's root lacks (runc fails too).
+    const spec = baseSpec();
+    spec.process = { ...spec.process, args: ['true'], oomScoreAdj: -500 };
+    const id = uniqueId();
+    const r = sb.run(['run', '--bundle', sb.bundle(spec), id]);
+    if (r.status === 0) return; // a host whose root may lower it: nothing to check
+    expect(r.stderr).toContain('process.oomScoreAdj: writing \\"-500\\" to /proc/self/oom_score_adj: permission denied');
+    expect(sb.run(['state', id]).status).toBe(1);
+  });
+
   it.each([
     ['linux.intelRdt', (s: Spec) => ({ ...s, linux: { ...s.linux, intelRdt: { closID: 'x' } } })],
     ['process.scheduler', (s: Spec) => ({ ...s, process: { ...s.process, scheduler: { policy: 'SCHED_OTHER' } } })],

@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
@@ -13,7 +12,7 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { applyProcessExtras } from './process-extras.js';
-import { applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
+import { writeSetting, applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send, sendWithFd } from './sync.js';
 import { hookState, runHooks } from '../hooks/lifecycle.js';
@@ -64,7 +63,7 @@ function setupRootfs(ctx: InitContext): void {
 }
 
 function applySysctl(entries: ReadonlyArray<[string, string]>): void {
-  for (const [path, value] of entries) writeFileSync(path, value);
+  for (const [path, value] of entries) writeSetting(`linux.sysctl[${JSON.stringify(path.slice('/proc/sys/'.length).replaceAll('/', '.'))}]`, path, value);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
-import { SyscallError } from '../linux/errors.js';
+import { reasonOf, SyscallError } from '../linux/errors.js';
 import { chdir, clearSignalMask, closeRange, fcntl, getcwd, prctl, prlimit, resetSignal, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
@@ -28,9 +28,18 @@ export interface ProcessPlan {
 
 const ALL_FDS = 0xffffffff;
 
+/** A write to a kernel file on behalf of a config field; the error names both. */
+export function writeSetting(field: string, path: string, value: string): void {
+  try {
+    writeFileSync(path, value);
+  } catch (err) {
+    throw new Error(`${field}: writing ${JSON.stringify(value)} to ${path}: ${reasonOf(err)}`);
+  }
+}
+
 export function applyLimits(p: ProcessPlan): void {
   for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
-  if (p.oomScoreAdj !== undefined) writeFileSync('/proc/self/oom_score_adj', String(p.oomScoreAdj));
+  if (p.oomScoreAdj !== undefined) writeSetting('process.oomScoreAdj', '/proc/self/oom_score_adj', String(p.oomScoreAdj));
 }
 
 export function enterCwd(cwd: string): void {

@@ -44,3 +44,10 @@ export function isErrno(err: unknown, name: string): boolean {
   if (err instanceof SyscallError) return err.code === name;
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === name;
 }
+
+/** An error's reason in Go's words: Node's fs errors carry an errno, others keep their message. */
+export function reasonOf(err: unknown): string {
+  if (err instanceof SyscallError) return err.message;
+  const errno = (err as { errno?: unknown }).errno;
+  return typeof errno === 'number' ? strerror(-errno) : (err as Error).message;
+}
