@@ -3,6 +3,7 @@ import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
 import { planProcessExtras, type ProcessExtras } from './process-extras.js';
+import type { ProcessPlan } from './process-setup.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
 // be decided before fork is decided here: the child only makes syscalls from it, allocates
@@ -57,7 +58,8 @@ export interface RlimitStep {
   hard: bigint;
 }
 
-export interface InitPlan {
+/** Everything the container's init does; the process part is shared with exec (ProcessPlan). */
+export interface InitPlan extends ProcessPlan {
   rootfs: string;
   rootPropagation: number;
   readonlyRoot: boolean;
@@ -72,18 +74,7 @@ export interface InitPlan {
   hostname?: string;
   domainname?: string;
   sysctl: Array<[string, string]>;
-  rlimits: RlimitStep[];
-  oomScoreAdj?: number;
-  uid: number;
-  gid: number;
-  additionalGids: number[];
-  umask?: number;
-  cwd: string;
-  args: string[];
-  env: string[];
-  noNewPrivileges: boolean;
   newKeyring: boolean;
-  preserveFds: number;
   hooks: InitHooks;
   extras: ProcessExtras;
 }
