@@ -52,7 +52,8 @@ const FLAG_WORDS: Readonly<Record<string, readonly [boolean, number]>> = {
   symfollow: [true, K.MS_NOSYMFOLLOW],
 };
 
-const PROPAGATION_WORDS: Readonly<Record<string, number>> = {
+/** Mount propagation by name: mount options and linux.rootfsPropagation use the same words. */
+export const PROPAGATION_WORDS: Readonly<Record<string, number>> = {
   private: K.MS_PRIVATE,
   rprivate: K.MS_PRIVATE | K.MS_REC,
   shared: K.MS_SHARED,

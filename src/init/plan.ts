@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
-import { parseMountOptions, type ParsedMountOptions } from './mount-options.js';
+import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
 import { planProcessExtras, type ProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
 
@@ -207,17 +207,8 @@ export function planRlimits(spec: Spec): RlimitStep[] {
   });
 }
 
-const PROPAGATION: Readonly<Record<string, number>> = {
-  '': K.MS_SLAVE | K.MS_REC,
-  private: K.MS_PRIVATE,
-  rprivate: K.MS_PRIVATE | K.MS_REC,
-  slave: K.MS_SLAVE,
-  rslave: K.MS_SLAVE | K.MS_REC,
-  shared: K.MS_SHARED,
-  rshared: K.MS_SHARED | K.MS_REC,
-  unbindable: K.MS_UNBINDABLE,
-  runbindable: K.MS_UNBINDABLE | K.MS_REC,
-};
+/** rootfsPropagation; unset is runc's default, rslave. */
+const PROPAGATION: Readonly<Record<string, number>> = { '': K.MS_SLAVE | K.MS_REC, ...PROPAGATION_WORDS };
 
 export function planInitHooks(spec: Spec): InitHooks {
   const h = spec.hooks ?? {};
