@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { reasonOf, SyscallError } from '../linux/errors.js';
-import { chdir, clearSignalMask, closeRange, fcntl, getcwd, prctl, prlimit, resetSignal, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
+import { resetSignalsForExec } from '../linux/exec-signals.js';
+import { chdir, closeRange, fcntl, getcwd, prctl, prlimit, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
 import type { RlimitStep } from './plan.js';
@@ -87,8 +88,7 @@ export function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void 
  * Node's own, the runtime's sockets).
  */
 export function prepareExecEnvironment(p: ProcessPlan): void {
-  for (let sig = 1; sig <= 64; sig++) if (sig !== 9 && sig !== 19 && sig !== 32 && sig !== 33) resetSignal(sig);
-  clearSignalMask();
+  resetSignalsForExec();
   closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
   for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
     try {
