@@ -1,5 +1,6 @@
+import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
-import { chroot, close, exitNow, execve, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
+import { chroot, close, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
@@ -50,7 +51,7 @@ function runExecProcess(ctx: ExecChildContext): never {
       close(listener);
     }
     ctx.security.loadSeccomp?.();
-    execve(path, p.args, env);
+    execProgram(path, p.args, env);
   } catch (err) {
     report(ctx.sock, err);
   }

@@ -1,7 +1,7 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  close, exitNow, execve, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, write,
+  close, exitNow, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, write,
 } from '../linux/libc.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import { setupConsole, type ConsolePlan } from './console.js';
@@ -12,6 +12,7 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { applyProcessExtras } from './process-extras.js';
+import { execProgram } from './exec-guard.js';
 import { writeSetting, applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send, sendWithFd } from './sync.js';
@@ -152,7 +153,7 @@ export function runInit(ctx: InitContext): never {
     ready = true;
     waitForStart(ctx, procFdDir, startState);
     ctx.security.loadSeccomp?.();
-    execve(path, p.args, env);
+    execProgram(path, p.args, env);
   } catch (err) {
     const message = `unable to start container process: ${(err as Error).message}`;
     try {
