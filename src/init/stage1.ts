@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
-import { close, exitNow, pipe2, read, setns, setresgid, setresuid, unshare, write } from '../linux/libc.js';
+import { exitNow, setns, setresgid, setresuid, unshare } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
 import { runInit, type InitContext } from './init.js';
 import { expect, send } from './sync.js';
@@ -37,19 +37,9 @@ export function runIntermediate(ctx: InitContext): never {
     });
     if (ns.unshareFlags !== 0) unshare(ns.unshareFlags);
     if (ns.timeOffsets !== undefined) writeFileSync('/proc/self/timens_offsets', ns.timeOffsets);
-    // The init shares the sync socket: were it to speak before its pid is reported, create would
-    // read "ready" where it expects "pid" (seen under load). It waits for a byte, or EOF if we die.
-    const [gateRead, gateWrite] = pipe2(K.O_CLOEXEC);
     const pid = forkProcess();
-    if (pid === 0) {
-      close(gateWrite);
-      read(gateRead, Buffer.alloc(1));
-      close(gateRead);
-      runInit(ctx);
-    }
-    close(gateRead);
+    if (pid === 0) runInit(ctx);
     send(ctx.sock, { kind: 'pid', pid });
-    write(gateWrite, '1');
     exitNow(0);
   } catch (err) {
     try {
