@@ -59,7 +59,7 @@ describe('fds passed to ocirun never reach the container (CVE-2024-21626)', () =
     if (spec.process) spec.process.cwd = `/proc/self/fd/${n}`;
     const r = runWithLeakedFds(spec);
     // Either refused with a reason, or (when fd n is the container's own) running inside the container.
-    if (r.status !== 0) expect(r.stderr).toMatch(/unable to start container process: (process\.cwd .* is outside the container's root|chdir\(\\?"\/proc\/self\/fd\/\d+\\?"\): not a directory)/);
+    if (r.status !== 0) expect(r.stderr).toMatch(/unable to start container process: (process\.cwd .* (is outside|cannot be made inside) the container's root|chdir\(\\?"\/proc\/self\/fd\/\d+\\?"\): not a directory)/);
     expect(r.stdout).not.toContain('secret');
     expect(r.stdout).not.toContain('host-secret');
   });

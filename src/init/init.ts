@@ -57,7 +57,11 @@ function setupRootfs(ctx: InitContext): void {
     for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups, hasCgroupNamespace(p.namespaces));
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
-    close(ensureInRoot(rootFd, p.cwd, false));
+    try {
+      close(ensureInRoot(rootFd, p.cwd, false));
+    } catch (err) {
+      throw new Error(`process.cwd ${JSON.stringify(p.cwd)} cannot be made inside the container's root: ${(err as Error).message}`);
+    }
   } finally {
     close(rootFd);
   }
