@@ -4,6 +4,7 @@
 # 256 KiB and 64 MiB, where a limit counts as enough only when REPEAT runs in a row succeed
 # (near the edge the charge varies from run to run).
 #   MEMLIMIT_RUNTIMES="ocirun runc" (missing ones are skipped), REPEAT=3, OCIRUN=path.
+#   bench/memory-limit.sh "RUNTIME --root DIR": that runtime only, the limit in bytes (bench/run.sh).
 set -euo pipefail
 unset NODE_EXTRA_CA_CERTS NODE_OPTIONS
 
@@ -64,6 +65,12 @@ smallest() {
 }
 
 human() { awk -v b="$1" 'BEGIN { if (b ~ /^[0-9]+$/) printf "%d KiB (%.2f MiB)", b / 1024, b / 1048576; else printf "%s", b }'; }
+
+# bench/run.sh form: one runtime command (with its --root) as the argument, bytes on the last line.
+if [ $# -gt 0 ]; then
+  smallest "$1"
+  exit 0
+fi
 
 for name in ${MEMLIMIT_RUNTIMES:-ocirun runc}; do
   if [ "$name" = ocirun ]; then bin=${OCIRUN:-$REPO/bin/ocirun}; else bin=$(command -v "$name" || true); fi

@@ -90,7 +90,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const n = parsed.positionals.length;
     if (n < command.args.min || (command.args.max !== undefined && n > command.args.max)) {
-      const want = command.args.max === command.args.min ? `exactly ${command.args.min}` : `at least ${command.args.min}`;
+      const { min, max } = command.args;
+      const want = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
       throw new UsageError(`"${name}" requires ${want} argument(s)`);
     }
     if (g['systemd-cgroup'] === true) throw new Error('--systemd-cgroup: managing cgroups through systemd is not supported by ocirun; leave the flag out to use cgroupfs');

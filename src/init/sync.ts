@@ -6,6 +6,8 @@ import { recvFds, sendFds } from '../linux/scm.js';
 // message per write, and EOF once every child holding the other end is gone, so a dead
 // child is noticed instead of waited for.
 
+const ERROR_LIMIT = 4096;
+
 export type SyncMessage =
   | { kind: 'userns' }
   | { kind: 'go' }
@@ -26,7 +28,8 @@ export function encode(msg: SyncMessage): string {
     case 'pid':
       return `pid ${msg.pid}`;
     case 'error':
-      return `error ${msg.message}`;
+      // One message must fit the runtime's receive buffer, or the reason is lost with it.
+      return `error ${msg.message.length > ERROR_LIMIT ? `${msg.message.slice(0, ERROR_LIMIT)}...` : msg.message}`;
     case 'state':
       return `state ${msg.json}`;
     default:

@@ -16,8 +16,11 @@ export class SyscallError extends Error {
   }
 }
 
+/** Longer strings (a huge mount option, a hostname) are cut: the error must stay one readable line. */
+const ARG_LIMIT = 256;
+
 function formatArg(a: unknown): string {
-  if (typeof a === 'string') return JSON.stringify(a);
+  if (typeof a === 'string') return a.length > ARG_LIMIT ? `${JSON.stringify(a.slice(0, ARG_LIMIT))}... (${a.length} chars)` : JSON.stringify(a);
   if (typeof a === 'number' && a > 0xff) return `0x${a.toString(16)}`;
   if (typeof a === 'bigint') return `0x${a.toString(16)}`;
   return String(a);

@@ -113,6 +113,11 @@ export function checkTimeOffsets(spec: Spec): SpecProblem | undefined {
 
 /** As runc: setting either name needs a UTS namespace of the container's own (new or joined). */
 export function checkUtsNames(spec: Spec): SpecProblem | undefined {
+  for (const field of ['hostname', 'domainname'] as const) {
+    // The kernel's limit (__NEW_UTS_LEN): sethostname(2) refuses longer names.
+    const length = Buffer.byteLength(spec[field] ?? '');
+    if (length > 64) return { path: field, message: `must be at most 64 bytes, got ${length}` };
+  }
   if (findNamespace(spec, 'uts') !== undefined) return undefined;
   for (const field of ['hostname', 'domainname'] as const) {
     if (spec[field]) {

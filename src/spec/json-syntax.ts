@@ -9,7 +9,14 @@ export function describeJsonSyntaxError(text: string, error: Error): string {
     .replace(/ (?:in JSON )?at position \d+.*$/s, '')
     .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, '')
     .replace(/[\u0000-\u001f]/g, (ch) => JSON.stringify(ch).slice(1, -1));
-  const offset = firstSyntaxErrorOffset(text);
+  let offset: number | undefined;
+  try {
+    offset = firstSyntaxErrorOffset(text);
+  } catch (err) {
+    // A nesting deep enough to exhaust the stack: the reason is still worth reporting.
+    if (!(err instanceof RangeError)) throw err;
+    offset = undefined;
+  }
   if (offset === undefined) return `invalid JSON: ${reason}`;
   const before = text.slice(0, offset);
   const line = before.split('\n').length;

@@ -209,6 +209,12 @@ describe('checkUtsNames: hostname and domainname need a UTS namespace', () => {
   it('ignores empty names', () => {
     expect(checkUtsNames(withLinux({}, { hostname: '' }))).toBeUndefined();
   });
+
+  it.each(['hostname', 'domainname'] as const)('rejects a %s longer than the kernel\'s 64 bytes', (field) => {
+    const uts = withLinux({ namespaces: namespaces('uts') }, { [field]: 'h'.repeat(64) });
+    expect(checkUtsNames(uts)).toBeUndefined();
+    expect(checkUtsNames(withLinux({ namespaces: namespaces('uts') }, { [field]: 'é'.repeat(33) }))).toEqual({ path: field, message: 'must be at most 64 bytes, got 66' });
+  });
 });
 
 describe('checkSysctls: only in namespaces of the container', () => {
