@@ -1,4 +1,4 @@
-import type { ConsolePlan } from '../init/console.js';
+import { getWindowSize, type ConsolePlan } from '../init/console.js';
 import { closeQuietly } from '../linux/libc.js';
 import { connectUnix } from '../linux/scm.js';
 import type { Process } from '../spec/types.js';
@@ -50,6 +50,15 @@ export function openConsole(r: ConsoleRequest, proc: Pick<Process, 'consoleSize'
   }
   const plan: ConsolePlan = { socketFd, uid: proc.user?.uid ?? 0, gid: proc.user?.gid ?? 0, devConsole };
   if (proc.consoleSize) plan.size = { rows: proc.consoleSize.height, cols: proc.consoleSize.width };
+  else if (!owned) {
+    // Proxying the caller's terminal: the pty starts at its size, so a process that asks at once
+    // (stty size) does not see 0x0 before the proxy's first resize.
+    try {
+      plan.size = getWindowSize(0);
+    } catch {
+      // stdin is not a terminal: the pty keeps the kernel's default size.
+    }
+  }
   const fd = socketFd;
   return {
     plan,
