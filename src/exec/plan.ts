@@ -1,4 +1,5 @@
 import { planRlimits } from '../init/plan.js';
+import { planProcessExtras } from '../init/process-extras.js';
 import type { ProcessPlan } from '../init/process-setup.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import type { Process } from '../spec/types.js';
@@ -17,6 +18,7 @@ export function buildExecPlan(proc: Process, preserveFds: number): ProcessPlan {
     noNewPrivileges: proc.noNewPrivileges === true,
     rlimits: planRlimits({ ociVersion: SPEC_VERSION, process: proc }),
     preserveFds,
+    extras: planProcessExtras({ ociVersion: SPEC_VERSION, process: proc }),
   };
   if (proc.user?.umask !== undefined) plan.umask = proc.user.umask;
   if (proc.oomScoreAdj !== undefined) plan.oomScoreAdj = proc.oomScoreAdj;

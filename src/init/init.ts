@@ -11,7 +11,6 @@ import { hasCgroupNamespace } from './cgroup-mount.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
-import { applyProcessExtras } from './process-extras.js';
 import { execProgram } from './exec-guard.js';
 import { writeSetting, applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
@@ -140,7 +139,6 @@ export function runInit(ctx: InitContext): never {
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
     applyLimits(p);
-    applyProcessExtras(p.extras);
     enterCwd(p.cwd);
     const { path, env } = resolveProgram(p);
     becomeProcessUser(p, ctx.security);

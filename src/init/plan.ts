@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
-import { planProcessExtras, type ProcessExtras } from './process-extras.js';
+import { planProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
@@ -76,7 +76,6 @@ export interface InitPlan extends ProcessPlan {
   sysctl: Array<[string, string]>;
   newKeyring: boolean;
   hooks: InitHooks;
-  extras: ProcessExtras;
 }
 
 /** The hooks the init runs itself, in the container's namespaces (config.md "POSIX-platform Hooks"). */

@@ -6,6 +6,7 @@ import { chdir, closeRange, fcntl, getcwd, prctl, prlimit, setgroups, setresgid,
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
 import type { RlimitStep } from './plan.js';
+import { applyProcessExtras, type ProcessExtras } from './process-extras.js';
 
 // The steps that turn a forked runtime process, already inside the container's root, into the
 // container's process: the same for the init (create) and for every `exec`. They run in the
@@ -25,6 +26,8 @@ export interface ProcessPlan {
   oomScoreAdj?: number;
   /** Extra fds (3, 4, ...) the process inherits. */
   preserveFds: number;
+  /** Personality and I/O priority. */
+  extras: ProcessExtras;
 }
 
 const ALL_FDS = 0xffffffff;
@@ -41,6 +44,7 @@ export function writeSetting(field: string, path: string, value: string): void {
 export function applyLimits(p: ProcessPlan): void {
   for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
   if (p.oomScoreAdj !== undefined) writeSetting('process.oomScoreAdj', '/proc/self/oom_score_adj', String(p.oomScoreAdj));
+  applyProcessExtras(p.extras);
 }
 
 export function enterCwd(cwd: string): void {
