@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isFrozenV1 } from '../cgroups/v1/freezer.js';
 import { isFrozenV2 } from '../cgroups/v2/freezer.js';
-import { cgroupOf } from './cgroup-of.js';
 import { isAlive } from './process-identity.js';
 import type { ContainerRecord, Status } from './record.js';
 import type { StateStore } from './store.js';
@@ -23,16 +22,16 @@ export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
 }
 
 /**
- * Straight from the saved freezer directory when there is one: opening a cgroup manager loads
- * the FFI (device filters), which `state` and `list` need for nothing else.
+ * Straight from the freezer directory create saved: opening a cgroup manager would load the FFI
+ * (device filters), which `state` and `list` need for nothing else. No saved directory means
+ * the container has no cgroup of its own to freeze.
  */
 function isFrozen(rec: ContainerRecord): boolean {
   try {
     const v1 = rec.cgroupPaths?.['freezer'];
     if (v1 !== undefined) return isFrozenV1(v1);
     const v2 = rec.cgroupPaths?.[''];
-    if (v2 !== undefined) return isFrozenV2(v2);
-    return cgroupOf(rec)?.frozen() ?? false;
+    return v2 !== undefined && isFrozenV2(v2);
   } catch {
     return false;
   }
