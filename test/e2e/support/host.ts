@@ -15,6 +15,8 @@ export interface ExecOptions {
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
+  /** Working directory; engines' helpers (conmon writes an `oom` file on OOM) write there. */
+  cwd?: string;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface ExecOptions {
  */
 export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -47,7 +47,7 @@ export class Podman {
   }
 
   podman(args: readonly string[], opts: ExecOptions = {}): Promise<Result> {
-    return exec('podman', args, { ...opts, env: this.env });
+    return exec('podman', args, { ...opts, env: this.env, cwd: opts.cwd ?? this.dir });
   }
 
   /** Like podman(), but a non-zero exit throws with the whole command and its output. */
