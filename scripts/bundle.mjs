@@ -9,7 +9,7 @@
 // Modules shared by main and a command are copied into both; nothing crosses that boundary but
 // plain data, the Logger and Error objects, so the copies never meet in an instanceof.
 import { build } from 'esbuild';
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -108,3 +108,6 @@ await build({
   entryPoints: [join(root, 'src', 'spec', 'generated', 'validators.js')],
   outfile: join(cliOut, 'validators.cjs'),
 });
+
+// The code caches of the previous bundles (bin/code-cache.cjs) can never be used again.
+rmSync(join(cliOut, '.v8-cache'), { recursive: true, force: true });
