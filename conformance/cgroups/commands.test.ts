@@ -8,6 +8,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LinuxResources, Spec } from '../../src/spec/types.js';
 import { baseSpec, leftoversOf, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
 import { cgroupValue, hasV1, MiB } from './support.js';
+import { GOLDEN_DIR } from '../../test/support/golden.js';
 
 const sb = new Sandbox('cgroups-commands');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
@@ -189,7 +190,7 @@ function readlinkSafe(path: string): string {
 
 describe('events', () => {
   it('--stats prints one stats event in runc\'s shape (../shared/golden/runc-1.1.5/runc-events-stats.json)', () => {
-    const golden = JSON.parse(readFileSync(join(__dirname, '../../../shared/golden/runc-1.1.5/runc-events-stats.json'), 'utf8')) as {
+    const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, 'runc-events-stats.json'), 'utf8')) as {
       data: Record<string, Record<string, unknown>>;
     };
     const { id } = running(['sleep', '100'], { memory: { limit: 64 * MiB }, pids: { limit: 77 } });

@@ -3,9 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { baseSpec, REPO, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+import { baseSpec, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+import { GOLDEN_DIR } from '../../test/support/golden.js';
 
-const GOLDEN = join(REPO, '../shared/golden/runc-1.1.5');
+const GOLDEN = GOLDEN_DIR;
 const sb = new Sandbox('lifecycle-status');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());

@@ -1,9 +1,11 @@
 // features.md: `ocirun features` prints what this build supports on this host, as JSON valid
 // against features-schema.json, shaped like runc's output (../shared/golden/runc-1.1.5).
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateFeatures } from '../../src/spec/validate.js';
 import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { GOLDEN_DIR } from '../../test/support/golden.js';
 
 const sb = new Sandbox('security-features');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
@@ -26,7 +28,7 @@ interface FeaturesDoc {
   };
 }
 
-const golden = JSON.parse(readFileSync(new URL('../../../shared/golden/runc-1.1.5/runc-features.json', import.meta.url), 'utf8')) as FeaturesDoc;
+const golden = JSON.parse(readFileSync(join(GOLDEN_DIR, 'runc-features.json'), 'utf8')) as FeaturesDoc;
 
 function features(): { doc: FeaturesDoc; text: string } {
   const r = sb.run(['features']);

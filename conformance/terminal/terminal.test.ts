@@ -7,14 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../src/spec/types.js';
-import { baseSpec, OCIRUN, REPO, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+import { baseSpec, OCIRUN, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+import { GOLDEN_DIR } from '../../test/support/golden.js';
 
 const sb = new Sandbox('terminal');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
 
 const RECVTTY = fileURLToPath(new URL('./recvtty.py', import.meta.url));
-const GOLDEN = JSON.parse(readFileSync(join(REPO, '../shared/golden/runc-1.1.5/console-socket-received.json'), 'utf8')) as Record<string, unknown>;
+const GOLDEN = JSON.parse(readFileSync(join(GOLDEN_DIR, 'console-socket-received.json'), 'utf8')) as Record<string, unknown>;
 const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 interface Receiver {

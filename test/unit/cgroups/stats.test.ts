@@ -1,6 +1,7 @@
 // runc's `events --stats` data from cgroup stat files: the parsers, and the whole JSON line
 // rebuilt from v1 file contents that match the golden runc 1.1.5 output byte for byte.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CgroupProbe } from '../../../src/cgroups/plan.js';
 import { emptyStats, parseBlkioFile, parseFlatKeyed, parseIoStat, parseUint, statsEventJson, statsToJson, UINT64_MAX } from '../../../src/cgroups/stats.js';
@@ -9,12 +10,13 @@ import { oomKillCountV1 } from '../../../src/cgroups/v1/memory.js';
 import { collectStatsV1 } from '../../../src/cgroups/v1/stats.js';
 import { oomKillCountV2 } from '../../../src/cgroups/v2/memory.js';
 import { collectStatsV2 } from '../../../src/cgroups/v2/stats.js';
+import { GOLDEN_DIR } from '../../support/golden.js';
 
 function probe(files: Record<string, string>): CgroupProbe {
   return { has: (f) => f in files, read: (f) => files[f]?.trim() };
 }
 
-const GOLDEN = readFileSync('/work/shared/golden/runc-1.1.5/runc-events-stats.json', 'utf8').trim();
+const GOLDEN = readFileSync(join(GOLDEN_DIR, 'runc-events-stats.json'), 'utf8').trim();
 const UNLIMITED = '9223372036854771712';
 
 // memory.stat in the kernel's order, with the golden values.

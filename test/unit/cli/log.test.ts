@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { formatLine, Logger } from '../../../src/log.js';
+import { GOLDEN_DIR } from '../../support/golden.js';
 
-const GOLDEN = join(__dirname, '../../../../shared/golden/runc-1.1.5');
+const GOLDEN = GOLDEN_DIR;
 const AT = new Date('2026-11-22T04:59:12.345Z');
 const dir = mkdtempSync(join(tmpdir(), 'ocirun-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -36,7 +36,7 @@ describe('buildFeatures', () => {
 
   it('lists exactly the mount options the parser knows: every config.md option but the idmap ones', () => {
     // The option names in the first column of config.md's "Linux mount options" table.
-    const doc = readFileSync(new URL('../../../../shared/runtime-spec/docs/config.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../golden/runtime-spec/config.md', import.meta.url), 'utf8');
     const table = doc.slice(doc.indexOf('Linux mount options'), doc.indexOf('[^1]:'));
     const fromSpec = [...table.matchAll(/^ `([a-z]+)\s*`/gm)].map((m) => m[1]);
     expect(fromSpec.length).toBeGreaterThan(60);

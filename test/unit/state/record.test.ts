@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writePidFile } from '../../../src/container/pid-file.js';
 import { rfc3339Nano, toOciState, type ContainerRecord, type Status } from '../../../src/state/record.js';
+import { GOLDEN_DIR } from '../../support/golden.js';
 
-const GOLDEN = join(__dirname, '../../../../shared/golden/runc-1.1.5');
+const GOLDEN = GOLDEN_DIR;
 const dir = mkdtempSync(join(tmpdir(), 'ocirun-record-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
