@@ -1,6 +1,6 @@
 // features.md: `ocirun features` prints what this build supports on this host, as JSON valid
 // against features-schema.json, shaped like runc's output (../shared/golden/runc-1.1.5).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateFeatures } from '../../src/spec/validate.js';
@@ -67,8 +67,12 @@ describe('ocirun features', () => {
     // the word (it would otherwise pass it to the kernel as data, which a bind mount refuses).
     const notForBinds = ['remount', 'tmpcopyup', 'mand', 'nomand', 'sync', 'dirsync', 'lazytime', 'nolazytime', 'iversion', 'noiversion', 'silent', 'loud'];
     const spec = baseSpec(['/bin/true']);
+    // An empty source of its own: an rbind of the host's /tmp would repeat every mount below it,
+    // the rootfs too when the checkout lives there, a hundred times over.
+    const source = join(sb.dir, 'bind-source');
+    mkdirSync(source, { recursive: true });
     for (const option of doc.mountOptions.filter((o) => !notForBinds.includes(o))) {
-      spec.mounts?.push({ destination: `/tmp/${option}`, type: 'bind', source: '/tmp', options: ['rbind', option] });
+      spec.mounts?.push({ destination: `/tmp/${option}`, type: 'bind', source, options: ['rbind', option] });
     }
     const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
     expect(r.status, r.stderr).toBe(0);
