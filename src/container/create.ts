@@ -21,6 +21,7 @@ import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
 import { applyPassthrough } from './passthrough.js';
+import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { faultPoint } from '../debug/fault.js';
 import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
@@ -30,6 +31,8 @@ export interface CreateOptions {
   id: string;
   bundle: string;
   pidFile?: string;
+  /** --pidfd-socket: where a pidfd of the init is sent. */
+  pidfdSocket?: string;
   consoleSocket?: string;
   /** A console socket the caller made (foreground run proxies the terminal itself). */
   consoleSocketFd?: number;
@@ -177,6 +180,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       delete record.creating;
       store.save(record);
       if (o.pidFile !== undefined) writePidFile(o.pidFile, pid);
+      if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, pid);
       faultPoint('after-pid-file');
       // Only now may the init wait at the start gate: had we died before this, the init would
       // have read EOF and exited instead of waiting for a `start` no record allows.

@@ -19,6 +19,7 @@ import { StateStore } from '../state/store.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
+import { sendPidfd } from './pidfd-socket.js';
 import { prepareSecurity } from './security.js';
 import { exitCodeOf } from './signals.js';
 import { proxyTerminal, receiveMaster } from './tty-proxy.js';
@@ -31,6 +32,8 @@ export interface ExecOptions {
   process: (containerProcess: Process | undefined) => Process;
   detach: boolean;
   pidFile?: string;
+  /** --pidfd-socket: where a pidfd of the process is sent. */
+  pidfdSocket?: string;
   consoleSocket?: string;
   preserveFds: number;
   log: Logger;
@@ -176,6 +179,7 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
     throw err;
   }
   if (o.pidFile !== undefined) writePidFile(o.pidFile, started.pid);
+  if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, started.pid);
   if (!signals) return 0;
   signals.to(started.pid);
   const term = started.master !== undefined ? proxyTerminal(started.master) : undefined;

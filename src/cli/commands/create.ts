@@ -8,6 +8,7 @@ export const CREATE_FLAGS: FlagSpecs = {
   'no-pivot': { kind: 'boolean', describe: 'chroot instead of pivot_root (for a ramfs root)' },
   'no-new-keyring': { kind: 'boolean', describe: 'keep the caller\'s session keyring instead of a new one' },
   'preserve-fds': { kind: 'number', describe: 'pass this many extra fds (3, 4, ...) to the container' },
+  'pidfd-socket': { kind: 'string', describe: 'AF_UNIX socket that receives a pidfd of the container\'s init' },
 };
 
 export function createOptions(ctx: CommandContext, flags: FlagValues, id: string) {
@@ -15,12 +16,14 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
   if (preserveFds < 0) throw new Error('--preserve-fds: must not be negative');
   const pidFile = str(flags, 'pid-file');
   const consoleSocket = str(flags, 'console-socket');
+  const pidfdSocket = str(flags, 'pidfd-socket');
   return {
     root: ctx.globals.root,
     id,
     bundle: str(flags, 'bundle') ?? '.',
     ...(pidFile !== undefined ? { pidFile } : {}),
     ...(consoleSocket !== undefined ? { consoleSocket } : {}),
+    ...(pidfdSocket !== undefined ? { pidfdSocket } : {}),
     noPivot: bool(flags, 'no-pivot'),
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,

@@ -37,6 +37,7 @@ export const command: Command = {
     process: { kind: 'string', alias: ['p'], describe: 'path to a process.json (runtime-spec "process"); replaces the other process flags' },
     detach: { kind: 'boolean', alias: ['d'], describe: 'return once the process has started' },
     'pid-file': { kind: 'string', describe: 'write the process id to this file' },
+    'pidfd-socket': { kind: 'string', describe: 'AF_UNIX socket that receives a pidfd of the process' },
     'process-label': { kind: 'string', describe: 'SELinux label for the process' },
     apparmor: { kind: 'string', describe: 'AppArmor profile for the process' },
     'no-new-privs': { kind: 'boolean', describe: 'set no_new_privs for the process' },
@@ -59,6 +60,7 @@ export const command: Command = {
     const fromFlags = execFlags(flags, args);
     const pidFile = str(flags, 'pid-file');
     const consoleSocket = str(flags, 'console-socket');
+    const pidfdSocket = str(flags, 'pidfd-socket');
     return execInContainer({
       root: ctx.globals.root,
       id,
@@ -66,6 +68,7 @@ export const command: Command = {
       detach: bool(flags, 'detach'),
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(consoleSocket !== undefined ? { consoleSocket } : {}),
+      ...(pidfdSocket !== undefined ? { pidfdSocket } : {}),
       preserveFds,
       log: ctx.log,
     });
