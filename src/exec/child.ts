@@ -1,11 +1,11 @@
 import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
-import { chroot, close, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
+import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
-import { applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram, type ProcessPlan } from '../init/process-setup.js';
-import { expect, send, sendWithFd } from '../init/sync.js';
+import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
+import { expect, send } from '../init/sync.js';
 
 // The two forked processes of `exec`. The first joins the container's namespaces and root and
 // forks the second, which is then a real member of the container's pid namespace; the first
@@ -40,16 +40,7 @@ function runExecProcess(ctx: ExecChildContext): never {
     expect(ctx.sock, 'go');
     setsid();
     if (ctx.console) setupConsole(ctx.console);
-    applyLimits(p);
-    enterCwd(p.cwd);
-    const { path, env } = resolveProgram(p);
-    becomeProcessUser(p, ctx.security);
-    prepareExecEnvironment(p);
-    const listener = ctx.security.loadSeccompListener?.() ?? -1;
-    if (listener >= 0) {
-      sendWithFd(ctx.sock, { kind: 'seccomp' }, listener);
-      close(listener);
-    }
+    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock);
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {

@@ -12,9 +12,9 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
-import { writeSetting, applyLimits, becomeProcessUser, enterCwd, prepareExecEnvironment, resolveProgram } from './process-setup.js';
+import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { expect, send, sendWithFd } from './sync.js';
+import { expect, send } from './sync.js';
 import { hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
@@ -138,17 +138,7 @@ export function runInit(ctx: InitContext): never {
     maskPaths(p.maskedPaths);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
-    applyLimits(p);
-    enterCwd(p.cwd);
-    const { path, env } = resolveProgram(p);
-    becomeProcessUser(p, ctx.security);
-    prepareExecEnvironment(p);
-    const listener = ctx.security.loadSeccompListener?.() ?? -1;
-    parentKnowsPid();
-    if (listener >= 0) {
-      sendWithFd(ctx.sock, { kind: 'seccomp' }, listener);
-      close(listener);
-    }
+    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock, parentKnowsPid);
     send(ctx.sock, { kind: 'ready' });
     // EOF instead means create was killed before it saved the container: go with it.
     expect(ctx.sock, 'commit');

@@ -2,7 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { reasonOf, SyscallError } from '../linux/errors.js';
 import { resetSignalsForExec } from '../linux/exec-signals.js';
-import { chdir, closeRange, fcntl, getcwd, prctl, prlimit, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
+import { sendWithFd } from './sync.js';
+import { chdir, close, closeRange, fcntl, getcwd, prctl, prlimit, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
 import type { RlimitStep } from './plan.js';
@@ -101,4 +102,24 @@ export function prepareExecEnvironment(p: ProcessPlan): void {
       if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
     }
   }
+}
+
+/**
+ * The steps shared by the init and exec once inside the container's root: limits, cwd, program
+ * lookup, user and capabilities, exec environment, then the seccomp notify listener (sent to the
+ * runtime over `sock`). Returns what to execute. `beforeSend` runs before the first message.
+ */
+export function becomeContainerProcess(p: ProcessPlan, security: InitSecurity, sock: number, beforeSend?: () => void): { path: string; env: string[] } {
+  applyLimits(p);
+  enterCwd(p.cwd);
+  const program = resolveProgram(p);
+  becomeProcessUser(p, security);
+  prepareExecEnvironment(p);
+  const listener = security.loadSeccompListener?.() ?? -1;
+  beforeSend?.();
+  if (listener >= 0) {
+    sendWithFd(sock, { kind: 'seccomp' }, listener);
+    close(listener);
+  }
+  return program;
 }
