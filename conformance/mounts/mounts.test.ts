@@ -1,11 +1,10 @@
 // config.md "Mounts", config-linux.md "Default Devices", "Masked Paths", "Readonly Paths" and
 // root.readonly: each effect is checked from inside the container.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Mount, Spec } from '../../src/spec/types.js';
-import { baseSpec, ROOTFS, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('mounts');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
@@ -23,14 +22,6 @@ function inside(script: string, spec = baseSpec(), extra: string[] = []): string
 
 function withMounts(extra: Mount[], spec = baseSpec()): Spec {
   return { ...spec, mounts: [...(spec.mounts ?? []), ...extra] };
-}
-
-/** A private copy of the busybox rootfs, for tests that need to change it. */
-function privateRootfs(): string {
-  const dir = join(sb.dir, uniqueId('rootfs'));
-  const r = spawnSync('cp', ['-a', ROOTFS, dir]);
-  if (r.status !== 0) throw new Error(`cp: ${r.stderr.toString()}`);
-  return dir;
 }
 
 /** "<mount point> <fs type> <options>" for every mount, from /proc/self/mountinfo. */
@@ -79,7 +70,7 @@ describe('root.readonly', () => {
   });
 
   it('false: the root is writable', () => {
-    const rootfs = privateRootfs();
+    const rootfs = sb.rootfsCopy();
     const spec = baseSpec();
     spec.root = { path: rootfs, readonly: false };
     expect(inside('touch /newfile && echo ok', spec)).toBe('ok\n');
@@ -141,7 +132,7 @@ describe('bind mounts', () => {
   });
 
   it('a destination reached through a symlink pointing out of the rootfs stays inside it', () => {
-    const rootfs = privateRootfs();
+    const rootfs = sb.rootfsCopy();
     // /escape -> ../../.. would lead to the host's / if followed from the host.
     symlinkSync('../../../../../../../tmp', join(rootfs, 'escape'));
     const spec = withMounts([{ destination: '/escape/marker-dir', type: 'tmpfs', source: 'tmpfs' }]);
@@ -206,7 +197,7 @@ describe('/dev (config-linux.md "Default Devices")', () => {
   });
 
   it('without a /dev mount the devices are still supplied', () => {
-    const rootfs = privateRootfs();
+    const rootfs = sb.rootfsCopy();
     const spec = baseSpec();
     spec.root = { path: rootfs, readonly: false };
     spec.mounts = spec.mounts?.filter((m) => !m.destination.startsWith('/dev'));

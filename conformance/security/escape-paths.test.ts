@@ -2,28 +2,16 @@
 // mount destinations through symlinks (CVE-2021-30465 family), ".." in destinations and device
 // paths, container ids with path separators. Each test uses its own copy of the rootfs under the
 // sandbox, plants the trap there, and checks the host side is untouched.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Mount, Spec } from '../../src/spec/types.js';
-import { baseSpec, OCIRUN, ROOTFS, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, OCIRUN, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('security-paths');
-const copies: string[] = [];
-afterEach(() => {
-  expect(sb.cleanup()).toEqual([]);
-  for (const c of copies.splice(0)) rmSync(c, { recursive: true, force: true });
-});
+afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
-
-/** A private copy of the busybox rootfs, removed after the test. */
-function rootfsCopy(): string {
-  const dir = join(sb.dir, uniqueId('rootfs'));
-  execFileSync('cp', ['-a', ROOTFS, dir]);
-  copies.push(dir);
-  return dir;
-}
 
 /** A host directory with one file, to see whether anything changed it. */
 function hostTarget(): string {
@@ -55,7 +43,7 @@ const payload = (): string => {
 
 describe('mount destinations through symlinks land inside the rootfs (CVE-2021-30465 family)', () => {
   it('a destination whose parent is a symlink to "/"', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     symlinkSync('/', join(rootfs, 'to-root'));
     const src = payload();
     const spec = specWith(rootfs, 'cat /srv/landed/payload', [{ destination: '/to-root/srv/landed', type: 'bind', source: src, options: ['rbind'] }]);
@@ -66,7 +54,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('a destination whose parent is a relative symlink climbing out ("../../../..")', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const host = hostTarget();
     // From <rootfs>/a, enough ".." to reach the host "/", then down to the host target.
     symlinkSync(`${'../'.repeat(12)}${host.slice(1)}`, join(rootfs, 'a'));
@@ -79,7 +67,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('a destination that is itself an absolute symlink to a host directory', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const host = hostTarget();
     mkdirSync(join(rootfs, host), { recursive: true });
     symlinkSync(host, join(rootfs, 'evil'));
@@ -93,7 +81,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('a dangling symlink to a host path is refused with an error naming the destination', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const host = hostTarget();
     symlinkSync(join(host, 'missing'), join(rootfs, 'dangling'));
     const id = uniqueId();
@@ -106,7 +94,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('a file bind whose destination is a symlink to a host file replaces nothing on the host', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const host = hostTarget();
     symlinkSync(join(host, 'marker'), join(rootfs, 'etc', 'evil-file'));
     const spec = specWith(rootfs, `cat ${host}/marker`, [{ destination: '/etc/evil-file', type: 'bind', source: join(payload(), 'payload'), options: ['bind'] }]);
@@ -116,7 +104,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('".." in a destination is clamped at the rootfs', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const name = uniqueId('dotdot');
     const spec = specWith(rootfs, `grep -c " /${name} " /proc/self/mountinfo`, [{ destination: `/../../../../../../../${name}`, type: 'tmpfs', source: 'tmpfs' }]);
     const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
@@ -127,7 +115,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
   });
 
   it('".." in a device path is clamped at the rootfs', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const name = uniqueId('devnull');
     const spec = specWith(rootfs, `ls -l /${name}`, []);
     if (spec.linux) spec.linux.devices = [{ path: `/dev/../../../../../../${name}`, type: 'c', major: 1, minor: 3, fileMode: 0o666 }];
@@ -141,7 +129,7 @@ describe('mount destinations through symlinks land inside the rootfs (CVE-2021-3
 
 describe('root.path', () => {
   it('a relative root.path is resolved against the bundle, not the caller’s cwd', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const bundleDir = join(sb.dir, uniqueId('bundle'));
     mkdirSync(bundleDir);
     const spec = specWith(relative(bundleDir, rootfs), 'true', []);

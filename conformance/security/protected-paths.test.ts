@@ -9,19 +9,8 @@ import type { Spec } from '../../src/spec/types.js';
 import { baseSpec, ROOTFS, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('security-protected');
-const copies: string[] = [];
-afterEach(() => {
-  expect(sb.cleanup()).toEqual([]);
-  for (const c of copies.splice(0)) rmSync(c, { recursive: true, force: true });
-});
+afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
-
-function rootfsCopy(): string {
-  const dir = join(sb.dir, uniqueId('rootfs'));
-  execFileSync('cp', ['-a', ROOTFS, dir]);
-  copies.push(dir);
-  return dir;
-}
 
 function defaultSpec(): Spec {
   const dir = mkdtempSync(join(sb.dir, 'spec-'));
@@ -74,7 +63,7 @@ describe('runc’s default masked and read-only paths', () => {
 describe('/dev/null tricks (CVE-2025-31133 family)', () => {
   /** A rootfs whose own /dev is used (no tmpfs over it), with /dev/null replaced by `plant`. */
   function trappedSpec(plant: (devNull: string) => void): Spec {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     const devNull = join(rootfs, 'dev', 'null');
     rmSync(devNull, { force: true });
     plant(devNull);
@@ -110,7 +99,7 @@ describe('/dev/null tricks (CVE-2025-31133 family)', () => {
 
 describe('masked and read-only paths that are symlinks in the rootfs', () => {
   it('a masked path that is a symlink masks the file it names inside the container, nothing outside', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     writeFileSync(join(rootfs, 'etc', 'secret'), 's3cret\n');
     symlinkSync('/etc/secret', join(rootfs, 'etc', 'secret-link'));
     const hostFile = join(sb.dir, uniqueId('host-secret'));
@@ -128,7 +117,7 @@ describe('masked and read-only paths that are symlinks in the rootfs', () => {
   });
 
   it('a read-only path that is a symlink makes its target inside the container read-only', () => {
-    const rootfs = rootfsCopy();
+    const rootfs = sb.rootfsCopy();
     symlinkSync('/srv', join(rootfs, 'data'));
     execFileSync('mkdir', ['-p', join(rootfs, 'srv')]);
     const spec = baseSpec([]);

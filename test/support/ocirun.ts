@@ -96,6 +96,7 @@ export class Sandbox {
   readonly dir: string;
   readonly root: string;
   private readonly ids = new Set<string>();
+  private readonly rootfsCopies: string[] = [];
 
   constructor(name = 'ocirun-test') {
     this.dir = mkdtempSync(join(tmpdir(), `${name}-`));
@@ -162,6 +163,18 @@ export class Sandbox {
     return id;
   }
 
+  /**
+   * A private copy of the busybox rootfs for a test that changes it; cleanup() removes it.
+   * cp -a, not fs.cpSync: containers without a /dev mount leave device nodes in the rootfs.
+   */
+  rootfsCopy(): string {
+    const dir = join(this.dir, uniqueId('rootfs'));
+    const r = spawnSync('cp', ['-a', ROOTFS, dir], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`cp -a ${ROOTFS} ${dir}: ${r.stderr.trim()}`);
+    this.rootfsCopies.push(dir);
+    return dir;
+  }
+
   private track(args: string[]): void {
     const cmd = args.find((a) => !a.startsWith('-'));
     if (cmd === 'create' || cmd === 'run') {
@@ -180,6 +193,7 @@ export class Sandbox {
       problems.push(...leftoversOf(id));
     }
     this.ids.clear();
+    for (const dir of this.rootfsCopies.splice(0)) rmSync(dir, { recursive: true, force: true });
     if (existsSync(this.root)) {
       for (const id of readdirSync(this.root)) problems.push(`state dir left: ${join(this.root, id)}`);
     }
