@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { parseProcCgroup } from '../cgroups/path.js';
 import * as K from '../linux/constants.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { NamespacePlan } from './plan.js';
@@ -11,19 +12,6 @@ export function hasCgroupNamespace(ns: NamespacePlan): boolean {
   return (ns.unshareFlags & K.CLONE_NEWCGROUP) !== 0 || ns.joins.some((j) => j.flag === K.CLONE_NEWCGROUP);
 }
 
-/** /proc/<pid>/cgroup -> the cgroup path of each v1 controller and "name=" hierarchy. */
-export function ownCgroups(procCgroup: string): Map<string, string> {
-  const own = new Map<string, string>();
-  for (const line of procCgroup.split('\n')) {
-    const first = line.indexOf(':');
-    const second = line.indexOf(':', first + 1);
-    if (first < 0 || second < 0) continue;
-    const path = line.slice(second + 1);
-    for (const key of line.slice(first + 1, second).split(',')) if (key !== '') own.set(key, path);
-  }
-  return own;
-}
-
 /**
  * Without a cgroup namespace a fresh cgroup mount shows the host's whole hierarchy (its limits,
  * other containers), so each hierarchy's directory of the container is bound instead, as runc
@@ -31,7 +19,7 @@ export function ownCgroups(procCgroup: string): Map<string, string> {
  * Returns one host path per layout.hierarchies entry, in order.
  */
 export function v1BindSources(layout: CgroupLayout, procCgroup: string): string[] {
-  const own = ownCgroups(procCgroup);
+  const own = parseProcCgroup(procCgroup);
   return layout.hierarchies.map((h) => {
     const key = h.options.split(',')[0] ?? '';
     const path = own.get(key);

@@ -105,6 +105,10 @@ describe('parseProcCgroup', () => {
     expect(own.get('name=systemd')).toBe('/s');
     expect(own.get('')).toBe('/u');
   });
+
+  it('a path with a colon keeps it', () => {
+    expect(parseProcCgroup('4:memory:/a:b\n').get('memory')).toBe('/a:b');
+  });
 });
 
 describe('resolveCgroup', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { CgroupLayout } from '../../../src/init/cgroup-layout.js';
-import { coMountLinks, hasCgroupNamespace, ownCgroups, v1BindSources } from '../../../src/init/cgroup-mount.js';
+import { coMountLinks, hasCgroupNamespace, v1BindSources } from '../../../src/init/cgroup-mount.js';
 import type { NamespacePlan } from '../../../src/init/plan.js';
 
 const LAYOUT: CgroupLayout = {
@@ -34,20 +34,6 @@ describe('hasCgroupNamespace', () => {
     expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS | K.CLONE_NEWCGROUP))).toBe(true);
     expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS, [{ path: '/proc/1/ns/cgroup', type: 'cgroup', flag: K.CLONE_NEWCGROUP }]))).toBe(true);
     expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS | K.CLONE_NEWPID))).toBe(false);
-  });
-});
-
-describe('ownCgroups', () => {
-  it('maps every controller and name= of a line to its path; the v2 line has none', () => {
-    const own = ownCgroups(PROC_CGROUP);
-    expect(own.get('cpu')).toBe('/ctr');
-    expect(own.get('cpuacct')).toBe('/ctr');
-    expect(own.get('name=systemd')).toBe('/user.slice/session-1.scope');
-    expect(own.has('')).toBe(false);
-  });
-
-  it('a path with a colon keeps it', () => {
-    expect(ownCgroups('4:memory:/a:b\n').get('memory')).toBe('/a:b');
   });
 });
 
