@@ -56,11 +56,10 @@ function writeIdMaps(pid: number, plan: InitPlan): void {
 }
 
 /** config-linux.md "Seccomp": the agent gets the listener while the container is still being created. */
-function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, pid: number, id: string, bundle: string, annotations: Record<string, string> | undefined): void {
+function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, record: ContainerRecord): void {
   const fd = expectFd(sock, 'seccomp');
   try {
-    const state = stateAt({ ociVersion: SPEC_VERSION, id, pid, bundle, annotations: annotations ?? {} }, 'creating');
-    sendToSeccompAgent(seccomp, fd, pid, state);
+    sendToSeccompAgent(seccomp, fd, record.pid, stateAt(record, 'creating'));
   } finally {
     closeQuietly(fd);
   }
@@ -159,7 +158,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('during-mounts');
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');
-        const state = hookState({ ociVersion: SPEC_VERSION, id: o.id, pid, bundle, annotations: spec.annotations ?? {} }, 'creating');
+        const state = hookState(record, 'creating');
         try {
           runHooks('prestart', spec.hooks?.prestart, state);
           runHooks('createRuntime', spec.hooks?.createRuntime, state);
@@ -169,7 +168,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         }
         send(parentSock, { kind: 'state', json: state });
       }
-      if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, pid, o.id, bundle, spec.annotations);
+      if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, record);
       faultPoint('waiting-ready');
       expect(parentSock, 'ready');
       waitpid(child, 0);
@@ -197,7 +196,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
     undo.run();
     // runtime.md "Lifecycle": a failed create-time hook continues at delete, poststop included.
     if (hookFailed || (err as Error).message.includes('error running createContainer hook')) {
-      runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, annotations: spec.annotations ?? {} }, 'stopped'), o.log);
+      runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);
     }
     throw err;
   }

@@ -34,10 +34,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
       }
       destroyCgroup(rec);
       const poststop = rec.config.hooks?.poststop;
-      if (poststop?.length) {
-        const { ociVersion, bundle } = rec;
-        runHooksWarning('poststop', poststop, hookState({ ociVersion, id, bundle, annotations: rec.config.annotations ?? {} }, 'stopped'), log);
-      }
+      if (poststop?.length) runHooksWarning('poststop', poststop, hookState(rec, 'stopped'), log);
       store.remove(id);
     });
   } catch (err) {

@@ -47,7 +47,7 @@ export function startContainer(store: StateStore, id: string, log: Logger): Cont
     if (status !== 'created') throw new Error(`cannot start an already ${status} container`);
     releaseInit(store, rec);
     const poststart = rec.config.hooks?.poststart;
-    if (poststart?.length) runHooksWarning('poststart', poststart, hookState({ ...rec, annotations: rec.config.annotations ?? {} }, 'running'), log);
+    if (poststart?.length) runHooksWarning('poststart', poststart, hookState(rec, 'running'), log);
     return rec;
   });
 }

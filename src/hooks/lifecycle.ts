@@ -4,10 +4,14 @@ import { runHook } from './run-hook.js';
 
 export type HookKind = keyof Hooks;
 
-/** runtime.md "State" with the status of the moment: what hooks and the seccomp agent get. */
+/**
+ * runtime.md "State" with the status of the moment: what hooks and the seccomp agent get. A
+ * container record serves as `base`; a stopped container has no pid.
+ */
 export function stateAt(base: Omit<State, 'status'>, status: State['status']): State {
   const { ociVersion, id, pid, bundle, annotations } = base;
-  const state: State = { ociVersion, id, status, pid, bundle };
+  const state: State = { ociVersion, id, status, bundle };
+  if (status !== 'stopped' && pid !== undefined) state.pid = pid;
   if (annotations && Object.keys(annotations).length > 0) state.annotations = annotations;
   return state;
 }

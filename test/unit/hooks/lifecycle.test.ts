@@ -10,7 +10,7 @@ describe('hookState', () => {
   });
 
   it('has no pid once stopped and keeps annotations', () => {
-    const json = hookState({ ociVersion: '1.2.0', id: 'c1', bundle: '/b', annotations: { a: 'b' } }, 'stopped');
+    const json = hookState({ ociVersion: '1.2.0', id: 'c1', pid: 42, bundle: '/b', annotations: { a: 'b' } }, 'stopped');
     expect(JSON.parse(json)).toEqual({ ociVersion: '1.2.0', id: 'c1', status: 'stopped', bundle: '/b', annotations: { a: 'b' } });
   });
 });
