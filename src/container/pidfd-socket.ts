@@ -1,5 +1,5 @@
 import { closeQuietly, pidfdOpen } from '../linux/libc.js';
-import { connectUnix, sendFds } from '../linux/scm.js';
+import { sendFdsTo } from '../linux/scm.js';
 
 /** The payload that names the fd, as runc sends it. */
 export const PIDFD_PAYLOAD = 'pidfd';
@@ -10,16 +10,13 @@ export const PIDFD_PAYLOAD = 'pidfd';
  * even after the pid is reused.
  */
 export function sendPidfd(socketPath: string, pid: number): void {
-  let sock = -1;
   let pidfd = -1;
   try {
-    sock = connectUnix(socketPath);
     pidfd = pidfdOpen(pid);
-    sendFds(sock, [pidfd], Buffer.from(PIDFD_PAYLOAD));
+    sendFdsTo(socketPath, [pidfd], Buffer.from(PIDFD_PAYLOAD));
   } catch (err) {
     throw new Error(`--pidfd-socket ${JSON.stringify(socketPath)}: ${(err as Error).message}`);
   } finally {
     closeQuietly(pidfd);
-    closeQuietly(sock);
   }
 }

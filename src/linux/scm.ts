@@ -169,3 +169,13 @@ export function recvFds(sock: number, maxFds: number, maxPayload = 65536): { fds
     koffi.free(data.ptr);
   }
 }
+
+/** One connection to the AF_UNIX socket at `path`, one message carrying `fds`, then close. */
+export function sendFdsTo(path: string, fds: readonly number[], payload: Buffer): void {
+  const sock = connectUnix(path);
+  try {
+    sendFds(sock, fds, payload);
+  } finally {
+    closeQuietly(sock);
+  }
+}

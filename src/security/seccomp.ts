@@ -16,8 +16,7 @@ import {
   toNativeProgram,
   type NativeProgram,
 } from '../linux/seccomp.js';
-import { connectUnix, sendFds } from '../linux/scm.js';
-import { closeQuietly } from '../linux/libc.js';
+import { sendFdsTo } from '../linux/scm.js';
 import type { LinuxSeccomp, State } from '../spec/types.js';
 import { planSeccomp, type FilterPlan } from './seccomp-plan.js';
 
@@ -139,13 +138,9 @@ export function sendToSeccompAgent(p: PreparedSeccomp, listenerFd: number, pid: 
   const message: Record<string, unknown> = { ociVersion: state.ociVersion, fds: ['seccompFd'], pid };
   if (p.listenerMetadata !== undefined) message['metadata'] = p.listenerMetadata;
   message['state'] = state;
-  let sock = -1;
   try {
-    sock = connectUnix(p.listenerPath);
-    sendFds(sock, [listenerFd], Buffer.from(JSON.stringify(message)));
+    sendFdsTo(p.listenerPath, [listenerFd], Buffer.from(JSON.stringify(message)));
   } catch (err) {
     throw new Error(`seccomp: sending the listener fd to ${p.listenerPath}: ${(err as Error).message}`);
-  } finally {
-    closeQuietly(sock);
   }
 }
