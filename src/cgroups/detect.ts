@@ -12,6 +12,8 @@ export interface CgroupMount {
   mountpoint: string;
   /** The directory of the hierarchy this mount shows (mountinfo field 4): "/" unless bind-mounted or namespaced. */
   root: string;
+  /** What identifies a v1 hierarchy: its controllers, then its "name=", as mounted ("cpu,cpuacct"); "" for cgroup2. */
+  options: string;
 }
 
 export interface CgroupHierarchies {
@@ -57,14 +59,14 @@ export function parseMountinfo(text: string): CgroupHierarchies {
     const [fstype, , superOpts = ''] = line.slice(sep + 3).split(' ');
     const root = unescapeMountPath(fields[3] ?? '/');
     const mountpoint = unescapeMountPath(fields[4] ?? '');
-    const mount = { mountpoint, root };
     if (fstype === 'cgroup2') {
+      const mount = { mountpoint, root, options: '' };
       if (preferred(unified, mount, unifiedRank)) unified = mount;
     } else if (fstype === 'cgroup') {
-      for (const opt of superOpts.split(',')) {
-        if (!V1_CONTROLLERS.has(opt) && !opt.startsWith('name=')) continue;
-        if (preferred(v1.get(opt), mount, v1Rank)) v1.set(opt, mount);
-      }
+      const opts = superOpts.split(',');
+      const keys = [...opts.filter((o) => V1_CONTROLLERS.has(o)), ...opts.filter((o) => o.startsWith('name='))];
+      const mount = { mountpoint, root, options: keys.join(',') };
+      for (const key of keys) if (preferred(v1.get(key), mount, v1Rank)) v1.set(key, mount);
     }
   }
   const hasV1Controllers = [...v1.keys()].some((k) => !k.startsWith('name='));

@@ -51,6 +51,8 @@ export interface CreateCgroupOptions {
   systemd?: boolean;
   /** --rootless: hierarchies the user may not write to are skipped instead of failing create(). */
   rootless?: boolean;
+  /** The host's hierarchies when the caller has detected them already. */
+  hierarchies?: CgroupHierarchies;
 }
 
 /** Resolves where the container's cgroup goes; does not create it. */
@@ -61,7 +63,7 @@ export function createCgroupManager(opts: CreateCgroupOptions): CgroupManager {
         '"slice:prefix:name" cgroupsPath cannot be resolved; run without --systemd-cgroup',
     );
   }
-  const hierarchies = detectHierarchies();
+  const hierarchies = opts.hierarchies ?? detectHierarchies();
   const { path, dirs } = resolveCgroup(opts.cgroupsPath, opts.id, hierarchies, ownCgroups());
   return managerFor(hierarchies, path, dirs, opts.rootless ?? false);
 }

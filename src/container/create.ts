@@ -1,7 +1,8 @@
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
-import { cgroupLayoutFromMountinfo } from '../init/cgroup-layout.js';
+import { cgroupLayout } from '../init/cgroup-layout.js';
+import { detectHierarchies } from '../cgroups/detect.js';
 import { buildInitPlan, type InitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { expect, expectFd, send } from '../init/sync.js';
@@ -93,7 +94,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       chmodSync(store.fifoPath(o.id), 0o622);
       const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
       undo.push(() => closeQuietly(fifoFd));
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id });
+      const hierarchies = detectHierarchies();
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
       // Saved before anything exists that needs cleaning up: a create killed at any later point
       // leaves a record naming its cgroup and init, so `delete --force` finds everything.
       const record: ContainerRecord = {
@@ -124,7 +126,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         }
       });
       undo.push(() => nsFds.forEach(closeQuietly));
-      const cgroups = cgroupLayoutFromMountinfo(readFileSync('/proc/self/mountinfo', 'utf8'));
+      const cgroups = cgroupLayout(hierarchies);
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
       const tty = openConsole(consoleRequest, spec.process, true);

@@ -45,8 +45,8 @@ describe('parseMountinfo', () => {
     expect([...h.v1.keys()].sort()).toEqual(
       ['blkio', 'cpu', 'cpuacct', 'cpuset', 'devices', 'freezer', 'memory', 'name=systemd', 'pids'].sort(),
     );
-    expect(h.v1.get('memory')).toEqual({ mountpoint: '/sys/fs/cgroup/memory', root: '/' });
-    expect(h.unified).toEqual({ mountpoint: '/sys/fs/cgroup/unified', root: '/' });
+    expect(h.v1.get('memory')).toEqual({ mountpoint: '/sys/fs/cgroup/memory', root: '/', options: 'memory' });
+    expect(h.unified).toEqual({ mountpoint: '/sys/fs/cgroup/unified', root: '/', options: '' });
   });
 
   it('recognises a pure cgroup v2 host', () => {
