@@ -79,6 +79,20 @@ describe('hooks', () => {
     expect(entries().map((e) => [e.kind, e.state.status]).at(-1)).toEqual(['poststop', 'stopped']);
   });
 
+  it('prestart finds the init in the container cgroup; createContainer runs in its cgroup namespace', () => {
+    const spec = withHooks({
+      prestart: [{ path: '/bin/sh', args: ['sh', '-c', `pid=$(sed 's/.*"pid":\\([0-9]*\\).*/\\1/'); cat /proc/$pid/cgroup > ${log}.pre`] }],
+      createContainer: [{ path: '/bin/sh', args: ['sh', '-c', `readlink /proc/self/ns/cgroup > ${log}.ns; cat /proc/self/cgroup > ${log}.cc`] }],
+    });
+    const id = sb.create(spec);
+    const pid = sb.state(id).pid;
+    const pre = readFileSync(`${log}.pre`, 'utf8');
+    expect(pre).toBe(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+    for (const line of pre.trim().split('\n')) expect(line).toMatch(new RegExp(`/${id}$`));
+    expect(readFileSync(`${log}.ns`, 'utf8').trim()).toBe(readlinkSync(`/proc/${pid}/ns/cgroup`));
+    for (const line of readFileSync(`${log}.cc`, 'utf8').trim().split('\n')) expect(line).toMatch(/:\/$/);
+  });
+
   it('startContainer sees status "created" and runs inside the container', () => {
     const spec = withHooks({ startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/shm/s; echo >> /dev/shm/s; hostname >> /dev/shm/s'] }] }, ['cat', '/dev/shm/s']);
     const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);

@@ -2,7 +2,9 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
+import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
+import { primeCgroupMigration } from '../cgroups/migration.js';
 import { buildInitPlan, type InitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { expect, expectFd, send } from '../init/sync.js';
@@ -117,6 +119,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       cgroup.create();
       undo.push(() => cgroup.destroy());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
+      primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
         try {
@@ -126,7 +130,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         }
       });
       undo.push(() => nsFds.forEach(closeQuietly));
-      const cgroups = cgroupLayout(hierarchies);
+      const layout = cgroupLayout(hierarchies);
+      const cgroups: CgroupMounts = { layout };
+      if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
       const tty = openConsole(consoleRequest, spec.process, true);
@@ -144,7 +150,6 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         killQuietly(child, 9);
         waitpid(child, 0);
       });
-      cgroup.addProcess(child);
       if (plan.namespaces.newUser) {
         expect(parentSock, 'userns');
         writeIdMaps(child, plan);
@@ -158,6 +163,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       // The init sends nothing before this second "go": its messages cannot overtake the pid.
       send(parentSock, { kind: 'go' });
       faultPoint('during-mounts');
+      expect(parentSock, 'join');
+      cgroup.addProcess(pid);
+      send(parentSock, { kind: 'joined' });
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');
         const state = hookState(record, 'creating');

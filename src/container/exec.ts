@@ -13,6 +13,8 @@ import { sendToSeccompAgent } from '../security/seccomp.js';
 import type { Process, Spec } from '../spec/types.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { cgroupOf } from '../state/cgroup-of.js';
+import { primeCgroupMigration } from '../cgroups/migration.js';
+import { detectHierarchies } from '../cgroups/detect.js';
 import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
@@ -68,6 +70,7 @@ function killChild(pid: number): void {
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
 function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Started {
+  const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds);
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
@@ -120,7 +123,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     processes.push(() => {
       if (intermediate > 0) killChild(intermediate);
     });
-    cgroupOf(rec)?.addProcess(child);
+    cgroup?.addProcess(child);
     send(parentSock, { kind: 'go' });
     const { pid } = expect(parentSock, 'pid');
     waitpid(child, 0);
@@ -165,6 +168,9 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // waited for, or killed on failure without a pid-reuse race. Detached, it moves on to our
   // caller's subreaper (the engine's shim) when we exit, as runc's exec'd processes do.
   setChildSubreaper();
+  // The child joins the container's cgroup before it forks into the pid namespace (pids.max
+  // then counts it); the kernel's wait before that move overlaps with everything up to the fork.
+  primeCgroupMigration(detectHierarchies());
   const store = new StateStore(o.root);
   const signals = o.detach ? undefined : forwardSignals();
   let started: Started;

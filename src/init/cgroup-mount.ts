@@ -1,34 +1,40 @@
-import { posix } from 'node:path';
-import { parseProcCgroup } from '../cgroups/path.js';
 import * as K from '../linux/constants.js';
 import type { CgroupLayout } from './cgroup-layout.js';
 import type { NamespacePlan } from './plan.js';
 
-// What a "cgroup" mount in config.json shows on a cgroup v1 host. Pure decisions; mounts.ts
+// What a "cgroup" mount in config.json shows. Pure decisions; mounts.ts
 // makes the mounts.
 
-/** The container has a cgroup namespace of its own (new or joined): a fresh mount is rooted at it. */
-export function hasCgroupNamespace(ns: NamespacePlan): boolean {
-  return (ns.unshareFlags & K.CLONE_NEWCGROUP) !== 0 || ns.joins.some((j) => j.flag === K.CLONE_NEWCGROUP);
+/**
+ * Only a joined cgroup namespace is entered before the mounts, so only then is a fresh cgroup
+ * mount rooted where the container's is. A new one is made after the mounts (the init joins the
+ * container's cgroup late, see init.ts); until then a fresh mount would show the host's whole
+ * hierarchy (its limits, other containers).
+ */
+export function mountsFreshCgroup(ns: NamespacePlan): boolean {
+  return ns.joins.some((j) => j.flag === K.CLONE_NEWCGROUP);
+}
+
+/** What the init needs for "cgroup" mounts, decided in the parent. */
+export interface CgroupMounts {
+  layout: CgroupLayout;
+  /** Host directories to bind, from cgroupBindSources(); fresh mounts when absent. */
+  bindSources?: string[];
 }
 
 /**
- * Without a cgroup namespace a fresh cgroup mount shows the host's whole hierarchy (its limits,
- * other containers), so each hierarchy's directory of the container is bound instead, as runc
- * does: the hierarchy's mount point plus the container's cgroup below that mount's root.
- * Returns one host path per layout.hierarchies entry, in order.
+ * Otherwise the container's own directories are bound, as runc does without a cgroup namespace.
+ * Inside a new cgroup namespace they look exactly like fresh mounts: the kernel shows cgroup paths,
+ * mountinfo roots included, relative to the reader's namespace root, which is that directory.
+ * `dirs` is the container's directory per hierarchy key (CgroupManager.paths); returns one source
+ * per layout.hierarchies entry, in order, or the cgroup2 directory on a unified host.
  */
-export function v1BindSources(layout: CgroupLayout, procCgroup: string): string[] {
-  const own = parseProcCgroup(procCgroup);
-  return layout.hierarchies.map((h) => {
-    const key = h.options.split(',')[0] ?? '';
-    const path = own.get(key);
-    if (path === undefined) throw new Error(`cgroup mount: /proc/self/cgroup has no ${key} hierarchy`);
-    const below = posix.relative(h.root, path);
-    if (below === '..' || below.startsWith('../')) {
-      throw new Error(`cgroup mount: the ${key} cgroup ${path} is outside the hierarchy mounted at ${h.mountPoint} (root ${h.root})`);
-    }
-    return posix.join(h.mountPoint, below);
+export function cgroupBindSources(layout: CgroupLayout, dirs: Readonly<Record<string, string>>): string[] {
+  const keys = layout.version === 2 ? [''] : layout.hierarchies.map((h) => h.options.split(',')[0] ?? '');
+  return keys.map((key) => {
+    const dir = dirs[key];
+    if (dir === undefined) throw new Error(`cgroup mount: the container has no cgroup in the ${key === '' ? 'cgroup2' : key} hierarchy`);
+    return dir;
   });
 }
 

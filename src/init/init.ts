@@ -1,13 +1,12 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  close, exitNow, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, write,
+  close, exitNow, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, unshare, write,
 } from '../linux/libc.js';
-import type { CgroupLayout } from './cgroup-layout.js';
+import type { CgroupMounts } from './cgroup-mount.js';
 import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
-import { hasCgroupNamespace } from './cgroup-mount.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
@@ -41,7 +40,7 @@ export interface InitContext {
   fifoFd: number;
   /** fds of the namespaces to join, parallel to plan.namespaces.joins. */
   nsFds: number[];
-  cgroups: CgroupLayout;
+  cgroups: CgroupMounts;
   security: InitSecurity;
   /** process.terminal: the pty is made after pivot_root and its master sent out. */
   console?: ConsolePlan;
@@ -53,7 +52,7 @@ function setupRootfs(ctx: InitContext): void {
   mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups, hasCgroupNamespace(p.namespaces));
+    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
     try {
@@ -87,14 +86,31 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
 }
 
 /**
+ * The init enters the container's cgroup only now, after the rootfs work: create writes its pid
+ * into cgroup.procs when asked. What it touched until here (copied pages, page tables, the mount
+ * table) stays charged to the runtime's cgroup, so a container whose program fits in 1 MiB runs
+ * under a 1 MiB limit. Then a new cgroup namespace, rooted at that cgroup; the capabilities for
+ * unshare are still there. The init's first message; before the hooks when there are any (they
+ * expect the pid in the cgroup), else before the process setup.
+ */
+function joinCgroup(ctx: InitContext): void {
+  // The intermediate process reports our pid on this socket: a message of ours sent before the
+  // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
+  // it only here lets the rootfs work overlap with the runtime's.
+  expect(ctx.sock, 'go');
+  send(ctx.sock, { kind: 'join' });
+  expect(ctx.sock, 'joined');
+  if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);
+}
+
+/**
  * The runtime runs prestart and createRuntime hooks while the init waits here, after the mounts
  * and before pivot_root; the init then runs createContainer hooks, which resolve their path in
  * the runtime's mount tree but run in the container's namespaces. Returns the state JSON for
  * the startContainer hooks.
  */
-function hooksBeforePivot(ctx: InitContext, parentKnowsPid: () => void): string | undefined {
+function hooksBeforePivot(ctx: InitContext): string | undefined {
   if (!ctx.plan.hooks.stopBeforePivot) return undefined;
-  parentKnowsPid();
   send(ctx.sock, { kind: 'hooks' });
   const { json } = expect(ctx.sock, 'state');
   const base = JSON.parse(json) as State;
@@ -106,20 +122,12 @@ function hooksBeforePivot(ctx: InitContext, parentKnowsPid: () => void): string 
 export function runInit(ctx: InitContext): never {
   const p = ctx.plan;
   let ready = false;
-  // The intermediate process reports our pid on the same socket: anything we send before the
-  // runtime has read it could arrive first. The runtime answers the pid with "go"; we wait for
-  // it only before our first message, so the rootfs work overlaps with the runtime's.
-  let pidAcknowledged = false;
-  const parentKnowsPid = (): void => {
-    if (pidAcknowledged) return;
-    expect(ctx.sock, 'go');
-    pidAcknowledged = true;
-  };
   try {
     setsid();
     umask(0);
     setupRootfs(ctx);
-    const startState = hooksBeforePivot(ctx, parentKnowsPid);
+    if (p.hooks.stopBeforePivot) joinCgroup(ctx);
+    const startState = hooksBeforePivot(ctx);
     if (p.hostname !== undefined) sethostname(p.hostname);
     if (p.domainname !== undefined) setdomainname(p.domainname);
     if (p.newKeyring) {
@@ -138,7 +146,8 @@ export function runInit(ctx: InitContext): never {
     maskPaths(p.maskedPaths);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
-    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock, parentKnowsPid);
+    if (!p.hooks.stopBeforePivot) joinCgroup(ctx);
+    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock);
     send(ctx.sock, { kind: 'ready' });
     // EOF instead means create was killed before it saved the container: go with it.
     expect(ctx.sock, 'commit');

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr, symlinkat } from '../linux/libc.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
-import type { CgroupLayout } from './cgroup-layout.js';
-import { coMountLinks, v1BindSources } from './cgroup-mount.js';
+import { coMountLinks, type CgroupMounts } from './cgroup-mount.js';
 import type { MountStep } from './plan.js';
 import { copyUp } from './tmpcopyup.js';
 
@@ -42,41 +40,61 @@ function applyAttributes(rootFd: number, step: MountStep): void {
   }
 }
 
-/**
- * `namespaced`: the container has a cgroup namespace, so a fresh mount is rooted at its cgroup;
- * without one, a fresh v1 mount would show the host's whole hierarchy and each hierarchy's
- * container directory is bound instead (runc does both the same way).
- */
-function mountCgroup(rootFd: number, step: MountStep, layout: CgroupLayout, namespaced: boolean): void {
-  const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
-  const fd = ensureInRoot(rootFd, step.destination, false);
+/** Binds a cgroup directory of the host at an already created mount point, with the mount's flags. */
+function bindCgroupDir(rootFd: number, source: string, destination: string, flags: number): void {
+  const fd = ensureInRoot(rootFd, destination, false);
   try {
-    if (layout.version === 2) {
-      mount('cgroup2', fdPath(fd), 'cgroup2', flags, null);
+    mount(source, fdPath(fd), null, K.MS_BIND | K.MS_REC, null);
+  } finally {
+    close(fd);
+  }
+  if (flags === 0) return;
+  const bfd = openInRoot(rootFd, destination);
+  try {
+    remountBind(bfd, flags);
+  } finally {
+    close(bfd);
+  }
+}
+
+/**
+ * A "cgroup" mount: fresh cgroup filesystems when the init is already in the container's cgroup
+ * namespace, else binds of the container's own directories (cgroup-mount.ts says why).
+ */
+function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): void {
+  const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
+  const { layout, bindSources } = cgroups;
+  if (layout.version === 2) {
+    if (bindSources) {
+      bindCgroupDir(rootFd, bindSources[0] as string, step.destination, flags);
       return;
     }
-    // v1: a tmpfs holding one directory per hierarchy, each a cgroup mount of its controllers.
+    const fd = ensureInRoot(rootFd, step.destination, false);
+    try {
+      mount('cgroup2', fdPath(fd), 'cgroup2', flags, null);
+    } finally {
+      close(fd);
+    }
+    return;
+  }
+  // v1: a tmpfs holding one directory per hierarchy.
+  const fd = ensureInRoot(rootFd, step.destination, false);
+  try {
     mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
   } finally {
     close(fd);
   }
-  // The init is already in the container's cgroups (create moved the intermediate before "go").
-  const sources = namespaced ? undefined : v1BindSources(layout, readFileSync('/proc/self/cgroup', 'utf8'));
   layout.hierarchies.forEach((h, i) => {
     const dir = `${step.destination}/${h.name}`;
+    if (bindSources) {
+      bindCgroupDir(rootFd, bindSources[i] as string, dir, flags);
+      return;
+    }
     const hfd = ensureInRoot(rootFd, dir, false);
     try {
-      if (sources) mount(sources[i] as string, fdPath(hfd), null, K.MS_BIND | K.MS_REC, null);
-      else mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
+      mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
     } finally {
       close(hfd);
-    }
-    if (!sources || flags === 0) return;
-    const bfd = openInRoot(rootFd, dir);
-    try {
-      remountBind(bfd, flags);
-    } finally {
-      close(bfd);
     }
   });
   const links = coMountLinks(layout);
@@ -111,9 +129,9 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
   }
 }
 
-export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupLayout, cgroupNamespace: boolean): void {
+export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMounts): void {
   if (step.kind === 'cgroup') {
-    mountCgroup(rootFd, step, cgroups, cgroupNamespace);
+    mountCgroup(rootFd, step, cgroups);
     return;
   }
   const fd = ensureInRoot(rootFd, step.destination, step.fileDestination);

@@ -21,9 +21,14 @@ export const NAMESPACE_FLAGS: Readonly<Record<string, number>> = {
 };
 
 export interface NamespacePlan {
-  /** New namespaces other than user: unshared by the intermediate process. */
+  /** New namespaces other than user and cgroup: unshared by the intermediate process. */
   unshareFlags: number;
   newUser: boolean;
+  /**
+   * A new cgroup namespace: unshared by the init itself once create has moved it into the
+   * container's cgroup, which becomes the namespace's root (the move comes late, see init.ts).
+   */
+  newCgroup: boolean;
   /** Existing namespaces given by path, joined with setns (user first). */
   joins: Array<{ path: string; type: string; flag: number }>;
   uidMappings: string;
@@ -117,12 +122,13 @@ export const DEFAULT_DEV_SYMLINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function planNamespaces(spec: Spec): NamespacePlan {
-  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, joins: [], uidMappings: '', gidMappings: '' };
+  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [], uidMappings: '', gidMappings: '' };
   for (const ns of spec.linux?.namespaces ?? []) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (flag === undefined) throw new PlanError(`linux.namespaces: unknown namespace type ${JSON.stringify(ns.type)}`);
     if (ns.path) plan.joins.push({ path: ns.path, type: ns.type, flag });
     else if (flag === K.CLONE_NEWUSER) plan.newUser = true;
+    else if (flag === K.CLONE_NEWCGROUP) plan.newCgroup = true;
     else plan.unshareFlags |= flag;
   }
   plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));

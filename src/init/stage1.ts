@@ -25,8 +25,7 @@ export function runIntermediate(ctx: InitContext): never {
       send(ctx.sock, { kind: 'userns' });
       inUserns = true;
     }
-    // The parent has moved us into the container's cgroup (and written the id maps): a cgroup
-    // namespace made after this point is rooted at the container's cgroup.
+    // The parent has written the id maps: the namespaces made below belong to the new user's.
     expect(ctx.sock, 'go');
     if (inUserns) {
       setresgid(0, 0, 0);

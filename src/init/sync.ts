@@ -12,6 +12,9 @@ export type SyncMessage =
   | { kind: 'userns' }
   | { kind: 'go' }
   | { kind: 'pid'; pid: number }
+  /** The init asks to be moved into the container's cgroup; "joined" answers once it is. */
+  | { kind: 'join' }
+  | { kind: 'joined' }
   | { kind: 'ready' }
   /** create saved the final state: the init may now wait at the start gate. */
   | { kind: 'commit' }
@@ -44,6 +47,8 @@ export function decode(text: string): SyncMessage {
   switch (head) {
     case 'userns':
     case 'go':
+    case 'join':
+    case 'joined':
     case 'ready':
     case 'commit':
     case 'seccomp':

@@ -1,9 +1,9 @@
-// What a "cgroup" mount shows on a v1 host: the container's own directories without a cgroup
-// namespace, and a link per co-mounted controller.
+// What a "cgroup" mount shows: the container's own directories unless a joined cgroup namespace
+// roots fresh mounts there, and on v1 a link per co-mounted controller.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { CgroupLayout } from '../../../src/init/cgroup-layout.js';
-import { coMountLinks, hasCgroupNamespace, v1BindSources } from '../../../src/init/cgroup-mount.js';
+import { cgroupBindSources, coMountLinks, mountsFreshCgroup } from '../../../src/init/cgroup-mount.js';
 import type { NamespacePlan } from '../../../src/init/plan.js';
 
 const LAYOUT: CgroupLayout = {
@@ -16,47 +16,45 @@ const LAYOUT: CgroupLayout = {
   ],
 };
 
-const PROC_CGROUP = [
-  '12:net_cls,net_prio:/ctr',
-  '4:memory:/ctr',
-  '3:cpu,cpuacct:/ctr',
-  '1:name=systemd:/user.slice/session-1.scope',
-  '0::/user.slice/session-1.scope',
-  '',
-].join('\n');
+const DIRS: Record<string, string> = {
+  'name=systemd': '/sys/fs/cgroup/systemd/ctr',
+  cpu: '/sys/fs/cgroup/cpu,cpuacct/ctr',
+  cpuacct: '/sys/fs/cgroup/cpu,cpuacct/ctr',
+  memory: '/sys/fs/cgroup/memory/ctr',
+  net_cls: '/sys/fs/cgroup/net_cls,net_prio/ctr',
+  net_prio: '/sys/fs/cgroup/net_cls,net_prio/ctr',
+  '': '/sys/fs/cgroup/unified/ctr',
+};
 
-function namespaces(unshareFlags: number, joins: NamespacePlan['joins'] = []): NamespacePlan {
-  return { unshareFlags, newUser: false, joins, uidMappings: '', gidMappings: '' };
+function namespaces(unshareFlags: number, joins: NamespacePlan['joins'] = [], newCgroup = false): NamespacePlan {
+  return { unshareFlags, newUser: false, newCgroup, joins, uidMappings: '', gidMappings: '' };
 }
 
-describe('hasCgroupNamespace', () => {
-  it('a new or a joined cgroup namespace counts; none does not', () => {
-    expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS | K.CLONE_NEWCGROUP))).toBe(true);
-    expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS, [{ path: '/proc/1/ns/cgroup', type: 'cgroup', flag: K.CLONE_NEWCGROUP }]))).toBe(true);
-    expect(hasCgroupNamespace(namespaces(K.CLONE_NEWNS | K.CLONE_NEWPID))).toBe(false);
+describe('mountsFreshCgroup', () => {
+  it('only a joined cgroup namespace mounts fresh: a new one is made after the mounts, none shows the host', () => {
+    expect(mountsFreshCgroup(namespaces(K.CLONE_NEWNS, [{ path: '/proc/1/ns/cgroup', type: 'cgroup', flag: K.CLONE_NEWCGROUP }]))).toBe(true);
+    expect(mountsFreshCgroup(namespaces(K.CLONE_NEWNS, [], true))).toBe(false);
+    expect(mountsFreshCgroup(namespaces(K.CLONE_NEWNS | K.CLONE_NEWPID))).toBe(false);
   });
 });
 
-describe('v1BindSources', () => {
-  it('each hierarchy binds its mount point plus the own cgroup', () => {
-    expect(v1BindSources(LAYOUT, PROC_CGROUP)).toEqual([
-      '/sys/fs/cgroup/systemd/user.slice/session-1.scope',
+describe('cgroupBindSources', () => {
+  it('v1: each hierarchy binds the container directory of its first controller, in layout order', () => {
+    expect(cgroupBindSources(LAYOUT, DIRS)).toEqual([
+      '/sys/fs/cgroup/systemd/ctr',
       '/sys/fs/cgroup/cpu,cpuacct/ctr',
       '/sys/fs/cgroup/memory/ctr',
       '/sys/fs/cgroup/net_cls,net_prio/ctr',
     ]);
   });
 
-  it('a mount whose root is a sub-cgroup (a runtime inside a container) binds below that root', () => {
-    const nested: CgroupLayout = { version: 1, hierarchies: [{ name: 'memory', options: 'memory', mountPoint: '/sys/fs/cgroup/memory', root: '/docker/abc' }] };
-    expect(v1BindSources(nested, '4:memory:/docker/abc/ctr\n')).toEqual(['/sys/fs/cgroup/memory/ctr']);
-    expect(v1BindSources(nested, '4:memory:/docker/abc\n')).toEqual(['/sys/fs/cgroup/memory']);
+  it('v2: the one cgroup2 directory', () => {
+    expect(cgroupBindSources({ version: 2, hierarchies: [] }, { '': '/sys/fs/cgroup/ctr' })).toEqual(['/sys/fs/cgroup/ctr']);
   });
 
-  it('an own cgroup outside the mounted part, or a hierarchy /proc/self/cgroup lacks, is an error naming it', () => {
-    const nested: CgroupLayout = { version: 1, hierarchies: [{ name: 'memory', options: 'memory', mountPoint: '/sys/fs/cgroup/memory', root: '/docker/abc' }] };
-    expect(() => v1BindSources(nested, '4:memory:/docker/abcd\n')).toThrow(/memory cgroup \/docker\/abcd is outside the hierarchy mounted at \/sys\/fs\/cgroup\/memory/);
-    expect(() => v1BindSources(LAYOUT, '4:memory:/ctr\n')).toThrow(/no name=systemd hierarchy/);
+  it('a hierarchy the container has no directory in is an error naming it', () => {
+    expect(() => cgroupBindSources(LAYOUT, { memory: '/sys/fs/cgroup/memory/ctr' })).toThrow(/no cgroup in the name=systemd hierarchy/);
+    expect(() => cgroupBindSources({ version: 2, hierarchies: [] }, {})).toThrow(/no cgroup in the cgroup2 hierarchy/);
   });
 });
 

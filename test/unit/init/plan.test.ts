@@ -11,10 +11,11 @@ function spec(extra: Partial<Spec> = {}, namespaces: LinuxNamespace[] = [{ type:
 }
 
 describe('planNamespaces (config-linux.md "Namespaces")', () => {
-  it('new namespaces become unshare flags; user is separate', () => {
+  it('new namespaces become unshare flags; user and cgroup are separate (made first and last)', () => {
     const p = planNamespaces(spec({}, [{ type: 'pid' }, { type: 'network' }, { type: 'mount' }, { type: 'ipc' }, { type: 'uts' }, { type: 'cgroup' }, { type: 'user' }]));
-    expect(p.unshareFlags).toBe(K.CLONE_NEWPID | K.CLONE_NEWNET | K.CLONE_NEWNS | K.CLONE_NEWIPC | K.CLONE_NEWUTS | K.CLONE_NEWCGROUP);
+    expect(p.unshareFlags).toBe(K.CLONE_NEWPID | K.CLONE_NEWNET | K.CLONE_NEWNS | K.CLONE_NEWIPC | K.CLONE_NEWUTS);
     expect(p.newUser).toBe(true);
+    expect(p.newCgroup).toBe(true);
     expect(p.joins).toEqual([]);
   });
 
@@ -24,6 +25,7 @@ describe('planNamespaces (config-linux.md "Namespaces")', () => {
     expect(p.joins[1]).toEqual({ path: '/proc/1/ns/net', type: 'network', flag: K.CLONE_NEWNET });
     expect(p.unshareFlags).toBe(K.CLONE_NEWNS);
     expect(p.newUser).toBe(false);
+    expect(p.newCgroup).toBe(false);
   });
 
   it('an absent namespace is shared with the host (no flag)', () => {

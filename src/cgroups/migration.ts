@@ -1,0 +1,38 @@
+import { close, openSync, readFileSync, write } from 'node:fs';
+import { posix } from 'node:path';
+import type { CgroupHierarchies } from './detect.js';
+import { parseProcCgroup } from './path.js';
+
+/**
+ * Our own cgroup directory in one hierarchy (cgroup2 on a unified host, else the first v1 one),
+ * or undefined when our cgroup lies outside what is mounted.
+ */
+export function ownCgroupDir(h: CgroupHierarchies, procSelfCgroup: string): string | undefined {
+  const own = parseProcCgroup(procSelfCgroup);
+  const [key, mount] = h.mode === 'v2' && h.unified ? ['', h.unified] : ([...h.v1.entries()][0] ?? []);
+  if (key === undefined || mount === undefined) return undefined;
+  const rel = posix.relative(mount.root, own.get(key) ?? '/');
+  return rel.startsWith('..') ? undefined : posix.join(mount.mountpoint, rel);
+}
+
+/**
+ * The first move of a process between cgroups after a quiet spell waits for an RCU grace period
+ * (the kernel's cgroup_threadgroup_rwsem: 6-12 ms on this machine); moves within ~15 ms of
+ * another do not wait. Moving ourselves into our own cgroup changes nothing but pays that wait,
+ * here on libuv's thread pool while the caller goes on validating and planning: the container's
+ * move a few milliseconds later is then quick. Best effort: a failure only means the wait comes
+ * later. (Forked children never use the thread pool, so its threads cannot hold anything they need;
+ * the fd is close-on-exec.)
+ */
+export function primeCgroupMigration(h: CgroupHierarchies): void {
+  let fd: number;
+  try {
+    const dir = ownCgroupDir(h, readFileSync('/proc/self/cgroup', 'utf8'));
+    if (dir === undefined) return;
+    // Opened here: the pool runs one job per loop turn, and the caller keeps the loop busy.
+    fd = openSync(`${dir}/cgroup.procs`, 'w');
+  } catch {
+    return;
+  }
+  write(fd, '0', () => close(fd, () => undefined));
+}
