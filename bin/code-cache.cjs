@@ -8,7 +8,8 @@
 // ones (`state`, the entry) start faster without loading this. A dist/ the runtime cannot write
 // just runs without a cache.
 const { mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
-const Module = require('node:module');
+// The loader's class: require('node:module') would compile Node's public wrapper of it.
+const Module = module.constructor;
 const { basename, dirname, join } = require('node:path');
 const vm = require('node:vm');
 

@@ -149,6 +149,9 @@ export class V1Manager implements CgroupManager {
   }
 
   killAll(signal: number): void {
+    // An empty cgroup stays empty (nothing in it can fork): no freeze needed. The common case
+    // at delete, where the init's death took its pid namespace with it.
+    if (this.pids().length === 0) return;
     const freezer = this.freezerDir();
     const canFreeze = freezer !== undefined && dirExists(freezer.path);
     const wasFrozen = canFreeze && this.frozen();

@@ -107,7 +107,8 @@ export class V2Manager implements CgroupManager {
   }
 
   killAll(signal: number): void {
-    if (!this.exists()) return;
+    // An empty cgroup stays empty (nothing in it can fork): the common case at delete.
+    if (!this.exists() || this.pids().length === 0) return;
     // cgroup.kill (Linux 5.14+) kills the whole tree atomically, forks in flight included.
     if (signal === SIGKILL && fileExists(this.dir, 'cgroup.kill')) {
       writeCgroupFile(this.dir, 'cgroup.kill', '1');
