@@ -1,6 +1,6 @@
 import { close, openSync, readFileSync, write } from 'node:fs';
 import { posix } from 'node:path';
-import type { CgroupHierarchies } from './detect.js';
+import { detectHierarchies, type CgroupHierarchies } from './detect.js';
 import { parseProcCgroup } from './path.js';
 
 /**
@@ -24,10 +24,10 @@ export function ownCgroupDir(h: CgroupHierarchies, procSelfCgroup: string): stri
  * later. (Forked children never use the thread pool, so its threads cannot hold anything they need;
  * the fd is close-on-exec.)
  */
-export function primeCgroupMigration(h: CgroupHierarchies): void {
+export function primeCgroupMigration(h?: CgroupHierarchies): void {
   let fd: number;
   try {
-    const dir = ownCgroupDir(h, readFileSync('/proc/self/cgroup', 'utf8'));
+    const dir = ownCgroupDir(h ?? detectHierarchies(), readFileSync('/proc/self/cgroup', 'utf8'));
     if (dir === undefined) return;
     // Opened here: the pool runs one job per loop turn, and the caller keeps the loop busy.
     fd = openSync(`${dir}/cgroup.procs`, 'w');

@@ -13,8 +13,6 @@ import { sendToSeccompAgent } from '../security/seccomp.js';
 import type { Process, Spec } from '../spec/types.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { cgroupOf } from '../state/cgroup-of.js';
-import { primeCgroupMigration } from '../cgroups/migration.js';
-import { detectHierarchies } from '../cgroups/detect.js';
 import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
@@ -123,14 +121,16 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     processes.push(() => {
       if (intermediate > 0) killChild(intermediate);
     });
-    cgroup?.addProcess(child);
-    send(parentSock, { kind: 'go' });
     const { pid } = expect(parentSock, 'pid');
+    // The pid stays the process's until we reap it: its parent, the first child, never does.
+    processes.push(() => killQuietly(pid, 9));
+    cgroup?.addProcess(pid);
+    send(parentSock, { kind: 'go' });
+    // Reaped after the "go" (the first child's exit tears down a copy of our address space, ~5 ms):
+    // we are a child subreaper, so the process is then ours.
     waitpid(child, 0);
     intermediate = 0;
-    // We are a child subreaper: the process is ours now.
     processes.push(() => killChild(pid));
-    send(parentSock, { kind: 'go' });
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
@@ -168,9 +168,6 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // waited for, or killed on failure without a pid-reuse race. Detached, it moves on to our
   // caller's subreaper (the engine's shim) when we exit, as runc's exec'd processes do.
   setChildSubreaper();
-  // The child joins the container's cgroup before it forks into the pid namespace (pids.max
-  // then counts it); the kernel's wait before that move overlaps with everything up to the fork.
-  primeCgroupMigration(detectHierarchies());
   const store = new StateStore(o.root);
   const signals = o.detach ? undefined : forwardSignals();
   let started: Started;

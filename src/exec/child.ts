@@ -9,7 +9,8 @@ import { expect, send } from '../init/sync.js';
 
 // The two forked processes of `exec`. The first joins the container's namespaces and root and
 // forks the second, which is then a real member of the container's pid namespace; the first
-// reports the second's pid and exits. The second becomes the container process and execs.
+// reports the second's pid and exits. The runtime moves the second into the container's cgroup
+// (as runc 1.1 does, after the fork) while it becomes the container process; it execs after.
 // Both run only synchronous FFI calls (see DESIGN.md) and leave by execve or _exit.
 
 export interface ExecChildContext {
@@ -35,15 +36,27 @@ function report(sock: number, err: unknown): never {
 
 function runExecProcess(ctx: ExecChildContext): never {
   const p = ctx.plan;
-  try {
-    // The runtime answers our pid report first: our own messages must come after it.
+  // The runtime answers our pid report with "go" once it has moved us into the container's
+  // cgroup: our own messages, errors included, must come after the report, and execve after the
+  // move. The process setup overlaps with the move.
+  let moved = false;
+  const awaitMove = (): void => {
+    if (moved) return;
+    moved = true;
     expect(ctx.sock, 'go');
+  };
+  try {
     setsid();
     if (ctx.console) setupConsole(ctx.console);
-    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock);
+    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock, awaitMove);
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {
+    try {
+      awaitMove();
+    } catch {
+      // The runtime is gone or failed: the report below goes nowhere either way.
+    }
     report(ctx.sock, err);
   }
 }
@@ -55,8 +68,6 @@ export function runExecIntermediate(ctx: ExecChildContext): never {
     // there can reach the runtime's binary while this process and its child are node. Fork
     // keeps the flag; the container program's execve makes the process dumpable again.
     prctl(K.PR_SET_DUMPABLE, 0);
-    // The runtime moves us into the container's cgroup first: our child is born there.
-    expect(ctx.sock, 'go');
     for (const ns of ctx.namespaces) {
       setns(ns.fd, ns.flag);
       if (ns.flag === K.CLONE_NEWUSER) {

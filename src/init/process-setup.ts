@@ -107,15 +107,16 @@ export function prepareExecEnvironment(p: ProcessPlan): void {
 /**
  * The steps shared by the init and exec once inside the container's root: limits, cwd, program
  * lookup, user and capabilities, exec environment, then the seccomp notify listener (sent to the
- * runtime over `sock`). Returns what to execute.
+ * runtime over `sock`). Returns what to execute. `beforeSend` runs before the first message.
  */
-export function becomeContainerProcess(p: ProcessPlan, security: InitSecurity, sock: number): { path: string; env: string[] } {
+export function becomeContainerProcess(p: ProcessPlan, security: InitSecurity, sock: number, beforeSend?: () => void): { path: string; env: string[] } {
   applyLimits(p);
   enterCwd(p.cwd);
   const program = resolveProgram(p);
   becomeProcessUser(p, security);
   prepareExecEnvironment(p);
   const listener = security.loadSeccompListener?.() ?? -1;
+  beforeSend?.();
   if (listener >= 0) {
     sendWithFd(sock, { kind: 'seccomp' }, listener);
     close(listener);

@@ -49,6 +49,9 @@ export const command: Command = {
   args: { min: 1 },
   failurePrefix: 'ocirun exec failed: ',
   async run(ctx, { flags, positionals }) {
+    // Before loading the rest: the kernel's wait before the process's move into the container's
+    // cgroup (cgroups/migration.ts) then overlaps with that too, not only with exec's preparations.
+    (await import('../../cgroups/migration.js')).primeCgroupMigration();
     const [{ execInContainer }, { loadProcessFile, processFromFlags }] = await Promise.all([
       import('../../container/exec.js'),
       import('../../exec/process.js'),
