@@ -93,6 +93,15 @@ describe('hooks', () => {
     for (const line of readFileSync(`${log}.cc`, 'utf8').trim().split('\n')) expect(line).toMatch(/:\/$/);
   });
 
+  it('runtime-side hooks run in the host pid namespace, though create forked the init into a new one', () => {
+    const pidNs = (kind: string): Hook => ({ path: '/bin/sh', args: ['sh', '-c', `readlink /proc/self/ns/pid >> ${log}.${kind}`] });
+    const spec = withHooks({ prestart: [pidNs('pid')], createRuntime: [pidNs('pid')], poststart: [pidNs('pid')], poststop: [pidNs('pid')] });
+    const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
+    expect(r.status, r.stderr).toBe(0);
+    const host = readlinkSync('/proc/self/ns/pid');
+    expect(readFileSync(`${log}.pid`, 'utf8').trim().split('\n')).toEqual([host, host, host, host]);
+  });
+
   it('startContainer sees status "created" and runs inside the container', () => {
     const spec = withHooks({ startContainer: [{ path: '/bin/sh', args: ['sh', '-c', 'cat > /dev/shm/s; echo >> /dev/shm/s; hostname >> /dev/shm/s'] }] }, ['cat', '/dev/shm/s']);
     const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);

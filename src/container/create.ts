@@ -7,6 +7,8 @@ import { detectHierarchies } from '../cgroups/detect.js';
 import { primeCgroupMigration } from '../cgroups/migration.js';
 import { buildInitPlan, type InitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
+import { runInit, type InitContext } from '../init/init.js';
+import { forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
 import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
@@ -139,24 +141,31 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       undo.push(() => tty?.close());
 
       faultPoint('before-fork');
-      const child = forkProcess();
+      const intermediate = needsIntermediate(plan.namespaces);
+      const child = intermediate ? forkProcess() : forkIntoPidNamespace(plan.namespaces, nsFds);
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        runIntermediate({ containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) });
+        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+        if (intermediate) runIntermediate(ctx);
+        runInit({ ...ctx, direct: true });
       }
       close(childSock);
       undo.push(() => {
         killQuietly(child, 9);
         waitpid(child, 0);
       });
-      if (plan.namespaces.newUser) {
-        expect(parentSock, 'userns');
-        writeIdMaps(child, plan);
+      let pid = child;
+      if (intermediate) {
+        if (plan.namespaces.newUser) {
+          expect(parentSock, 'userns');
+          writeIdMaps(child, plan);
+        }
+        send(parentSock, { kind: 'go' });
+        ({ pid } = expect(parentSock, 'pid'));
+        const init = pid;
+        undo.push(() => killQuietly(init, 9));
       }
-      send(parentSock, { kind: 'go' });
-      const { pid } = expect(parentSock, 'pid');
-      undo.push(() => killQuietly(pid, 9));
       record.pid = pid;
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
@@ -181,7 +190,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, record);
       faultPoint('waiting-ready');
       expect(parentSock, 'ready');
-      waitpid(child, 0);
+      if (intermediate) waitpid(child, 0);
       const stat = readStat(pid);
       if (!stat) throw new Error('container init exited before it was ready');
       faultPoint('after-ready');

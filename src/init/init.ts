@@ -11,6 +11,7 @@ import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
+import { enterNamespaces } from './enter-namespaces.js';
 import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send } from './sync.js';
@@ -44,6 +45,11 @@ export interface InitContext {
   security: InitSecurity;
   /** process.terminal: the pty is made after pivot_root and its master sent out. */
   console?: ConsolePlan;
+  /**
+   * Forked by create itself, already in the pid namespace (no intermediate process): the init
+   * enters the other namespaces itself.
+   */
+  direct?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
@@ -123,6 +129,7 @@ export function runInit(ctx: InitContext): never {
   const p = ctx.plan;
   let ready = false;
   try {
+    if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
     setsid();
     umask(0);
     setupRootfs(ctx);

@@ -1,14 +1,14 @@
-import { writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { exitNow, setns, setresgid, setresuid, unshare } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
+import { enterNamespaces } from './enter-namespaces.js';
 import { runInit, type InitContext } from './init.js';
 import { expect, send } from './sync.js';
 
 /**
- * The intermediate child of create. It enters or creates the namespaces, then forks the init so
- * the init is born inside them (PID 1 of a new pid namespace, inside the time namespace),
- * reports the init's host pid and exits.
+ * The intermediate child of create, where needsIntermediate() says so. It enters or creates the
+ * namespaces, user first, then forks the init so the init is born inside them (PID 1 of a new
+ * pid namespace, inside the time namespace), reports the init's host pid and exits.
  */
 export function runIntermediate(ctx: InitContext): never {
   const ns = ctx.plan.namespaces;
@@ -31,11 +31,7 @@ export function runIntermediate(ctx: InitContext): never {
       setresgid(0, 0, 0);
       setresuid(0, 0, 0);
     }
-    ns.joins.forEach((j, i) => {
-      if (j.flag !== K.CLONE_NEWUSER) setns(ctx.nsFds[i] as number, j.flag);
-    });
-    if (ns.unshareFlags !== 0) unshare(ns.unshareFlags);
-    if (ns.timeOffsets !== undefined) writeFileSync('/proc/self/timens_offsets', ns.timeOffsets);
+    enterNamespaces(ns, ctx.nsFds, false);
     const pid = forkProcess();
     if (pid === 0) runInit(ctx);
     send(ctx.sock, { kind: 'pid', pid });

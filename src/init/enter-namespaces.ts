@@ -1,0 +1,60 @@
+import { writeFileSync } from 'node:fs';
+import * as K from '../linux/constants.js';
+import { close, open, setns, unshare } from '../linux/libc.js';
+import { forkProcess } from '../linux/fork.js';
+import type { NamespacePlan } from './plan.js';
+
+// Where create's children enter the container's namespaces (config-linux.md "Namespaces").
+// User namespaces come first, so the others belong to them; pid and time namespaces apply to
+// the children of whoever enters them, so the init must be forked after that.
+
+/**
+ * Whether create forks an intermediate process before the init. A new user namespace is made
+ * in a child (the parent writes its id maps) before the others, and a time namespace can be
+ * entered only by a single-threaded process; Node never is. A pid namespace alone needs none:
+ * create points its own pid_for_children at it around the fork (forkIntoPidNamespace).
+ */
+export function needsIntermediate(ns: NamespacePlan): boolean {
+  if (ns.newUser || ns.timeOffsets !== undefined || (ns.unshareFlags & K.CLONE_NEWTIME) !== 0) return true;
+  return ns.joins.some((j) => j.flag === K.CLONE_NEWUSER || j.flag === K.CLONE_NEWTIME);
+}
+
+/**
+ * Joins the namespaces given by path (user ones excepted: the caller did those first) and
+ * unshares the new ones, then writes the time offsets. `pidEntered`: the pid namespace was
+ * already set for us by our parent, so it is neither joined nor unshared again.
+ */
+export function enterNamespaces(ns: NamespacePlan, nsFds: readonly number[], pidEntered: boolean): void {
+  ns.joins.forEach((j, i) => {
+    if (j.flag === K.CLONE_NEWUSER || (pidEntered && j.flag === K.CLONE_NEWPID)) return;
+    setns(nsFds[i] as number, j.flag);
+  });
+  const flags = pidEntered ? ns.unshareFlags & ~K.CLONE_NEWPID : ns.unshareFlags;
+  if (flags !== 0) unshare(flags);
+  if (ns.timeOffsets !== undefined) writeFileSync('/proc/self/timens_offsets', ns.timeOffsets);
+}
+
+/**
+ * fork() with the caller's pid_for_children pointed at the container's pid namespace (made
+ * here, or joined), so the child is born in it: PID 1 of a new one. The caller's own is set back
+ * in the parent; the child keeps the container's, which its own children need.
+ */
+export function forkIntoPidNamespace(ns: NamespacePlan, nsFds: readonly number[]): number {
+  const join = ns.joins.findIndex((j) => j.flag === K.CLONE_NEWPID);
+  const fresh = (ns.unshareFlags & K.CLONE_NEWPID) !== 0;
+  if (join < 0 && !fresh) return forkProcess();
+  const own = open('/proc/self/ns/pid', K.O_RDONLY | K.O_CLOEXEC);
+  let pid: number;
+  try {
+    if (fresh) unshare(K.CLONE_NEWPID);
+    else setns(nsFds[join] as number, K.CLONE_NEWPID);
+    pid = forkProcess();
+  } catch (err) {
+    setns(own, K.CLONE_NEWPID);
+    close(own);
+    throw err;
+  }
+  if (pid !== 0) setns(own, K.CLONE_NEWPID);
+  close(own);
+  return pid;
+}
