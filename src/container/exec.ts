@@ -1,12 +1,13 @@
 import { statSync } from 'node:fs';
-import { runExecIntermediate } from '../exec/child.js';
+import { runExecChild } from '../exec/child.js';
+import { forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { buildExecPlan } from '../exec/plan.js';
-import { decode, expect, send } from '../init/sync.js';
+import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, prctl, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -108,29 +109,20 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
     handles.push(() => closeQuietly(parentSock));
 
-    const child = forkProcess();
-    if (child === 0) {
+    // Born in the container's pid namespace, so a real member of it (and our own child).
+    const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
+    const pid = pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
+    if (pid === 0) {
       close(parentSock);
-      runExecIntermediate({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
+      runExecChild({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
     }
     close(childSock);
-    // Only the children may hold the sending end: a child that dies must mean EOF for us.
+    // Only the child may hold the sending end: its death must mean EOF for us.
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
-    let intermediate = child;
-    processes.push(() => {
-      if (intermediate > 0) killChild(intermediate);
-    });
-    const { pid } = expect(parentSock, 'pid');
-    // The pid stays the process's until we reap it: its parent, the first child, never does.
-    processes.push(() => killQuietly(pid, 9));
+    processes.push(() => killChild(pid));
     cgroup?.addProcess(pid);
     send(parentSock, { kind: 'go' });
-    // Reaped after the "go" (the first child's exit tears down a copy of our address space, ~5 ms):
-    // we are a child subreaper, so the process is then ours.
-    waitpid(child, 0);
-    intermediate = 0;
-    processes.push(() => killChild(pid));
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
@@ -164,10 +156,9 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // CVE-2019-5736: nothing in a container that shares our pid namespace may open this process's
   // /proc/<pid>/exe (node); the children inherit the flag and set it again before joining.
   prctl(K.PR_SET_DUMPABLE, 0);
-  // The process (our grandchild) is re-parented to us when the first child exits, so it can be
-  // waited for, or killed on failure without a pid-reuse race. Detached, it moves on to our
-  // caller's subreaper (the engine's shim) when we exit, as runc's exec'd processes do.
-  setChildSubreaper();
+  // The process is our child, so it can be waited for, or killed on failure without a pid-reuse
+  // race. Detached, it moves on to our caller's subreaper (the engine's shim) when we exit, as
+  // runc's exec'd processes do.
   const store = new StateStore(o.root);
   const signals = o.detach ? undefined : forwardSignals();
   let started: Started;

@@ -21,9 +21,9 @@ export interface RunOptions extends CreateOptions {
 
 /**
  * `run` = create + start, and in the foreground: wait for the init, forward signals to it, delete
- * the container and exit with the process's code (or 128 + signal). The runtime makes itself a
- * child subreaper, so the init (forked by the intermediate child) is re-parented to it and can
- * be waited for; SIGCHLD wakes the wait, no polling.
+ * the container and exit with the process's code (or 128 + signal). The init is our child, or,
+ * when an intermediate process forked it (user and time namespaces), re-parented to us since we
+ * are a child subreaper; either way it can be waited for. SIGCHLD wakes the wait, no polling.
  */
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);

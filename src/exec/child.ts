@@ -1,17 +1,14 @@
 import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
 import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
-import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
 import { expect, send } from '../init/sync.js';
 
-// The two forked processes of `exec`. The first joins the container's namespaces and root and
-// forks the second, which is then a real member of the container's pid namespace; the first
-// reports the second's pid and exits. The runtime moves the second into the container's cgroup
-// (as runc 1.1 does, after the fork) while it becomes the container process; it execs after.
-// Both run only synchronous FFI calls (see DESIGN.md) and leave by execve or _exit.
+// The forked process of `exec`. It runs only synchronous FFI calls (see DESIGN.md) and leaves
+// by execve or _exit. The runtime moves it into the container's cgroup after the fork (as runc
+// 1.1 does) while it becomes the container process; it execs after.
 
 export interface ExecChildContext {
   plan: ProcessPlan;
@@ -34,11 +31,15 @@ function report(sock: number, err: unknown): never {
   exitNow(1);
 }
 
-function runExecProcess(ctx: ExecChildContext): never {
+/**
+ * The forked process of `exec`, born in the container's pid namespace (the runtime set its
+ * pid_for_children around the fork): it joins the other namespaces, user first, and the
+ * container's root, then becomes the container process.
+ */
+export function runExecChild(ctx: ExecChildContext): never {
   const p = ctx.plan;
-  // The runtime answers our pid report with "go" once it has moved us into the container's
-  // cgroup: our own messages, errors included, must come after the report, and execve after the
-  // move. The process setup overlaps with the move.
+  // The runtime answers with "go" once it has moved us into the container's cgroup: execve and
+  // every message, errors included, come after the move, which overlaps with the set-up.
   let moved = false;
   const awaitMove = (): void => {
     if (moved) return;
@@ -46,6 +47,21 @@ function runExecProcess(ctx: ExecChildContext): never {
     expect(ctx.sock, 'go');
   };
   try {
+    // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed
+    // to everything in the container (it lacks CAP_SYS_PTRACE over the runtime), so nothing
+    // there can reach the runtime's binary while this process is node. The container
+    // program's execve makes the process dumpable again.
+    prctl(K.PR_SET_DUMPABLE, 0);
+    for (const ns of ctx.namespaces) {
+      if (ns.flag === K.CLONE_NEWPID) continue;
+      setns(ns.fd, ns.flag);
+      if (ns.flag === K.CLONE_NEWUSER) {
+        setresgid(0, 0, 0);
+        setresuid(0, 0, 0);
+      }
+    }
+    fchdir(ctx.rootFd);
+    chroot('.');
     setsid();
     if (ctx.console) setupConsole(ctx.console);
     const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock, awaitMove);
@@ -57,31 +73,6 @@ function runExecProcess(ctx: ExecChildContext): never {
     } catch {
       // The runtime is gone or failed: the report below goes nowhere either way.
     }
-    report(ctx.sock, err);
-  }
-}
-
-export function runExecIntermediate(ctx: ExecChildContext): never {
-  try {
-    // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed
-    // to everything in the container (it lacks CAP_SYS_PTRACE over the runtime), so nothing
-    // there can reach the runtime's binary while this process and its child are node. Fork
-    // keeps the flag; the container program's execve makes the process dumpable again.
-    prctl(K.PR_SET_DUMPABLE, 0);
-    for (const ns of ctx.namespaces) {
-      setns(ns.fd, ns.flag);
-      if (ns.flag === K.CLONE_NEWUSER) {
-        setresgid(0, 0, 0);
-        setresuid(0, 0, 0);
-      }
-    }
-    fchdir(ctx.rootFd);
-    chroot('.');
-    const pid = forkProcess();
-    if (pid === 0) runExecProcess(ctx);
-    send(ctx.sock, { kind: 'pid', pid });
-    exitNow(0);
-  } catch (err) {
     report(ctx.sock, err);
   }
 }

@@ -2,9 +2,9 @@ import { constants } from 'node:os';
 import { WNOHANG } from '../linux/constants.js';
 import { kill, waitpid } from '../linux/libc.js';
 
-// Foreground `run` and `exec`: the runtime is the process's parent (a child subreaper, since the
-// process is its grandchild), passes signals on and waits for it without polling: SIGCHLD wakes
-// the wait.
+// Foreground `run` and `exec`: the runtime is the process's parent (for a `run` whose init came
+// through an intermediate process, by adoption: it is a child subreaper), passes signals on and
+// waits for it without polling: SIGCHLD wakes the wait.
 
 /** Signals passed on to the process (runc's set: every catchable one a terminal or engine sends). */
 export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = [

@@ -13,7 +13,8 @@ export interface NamespaceJoin {
 
 /**
  * User first: it grants the capabilities the other joins need. Mount last: it resets the root
- * and cwd. Pid changes only the children's namespace, hence the second fork.
+ * and cwd. Pid changes only the children's namespace: the runtime enters it around the fork
+ * (forkInPidNamespace) and the child skips it.
  */
 const ORDER: readonly NamespaceJoin[] = [
   { file: 'user', flag: K.CLONE_NEWUSER },

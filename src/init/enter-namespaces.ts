@@ -35,19 +35,15 @@ export function enterNamespaces(ns: NamespacePlan, nsFds: readonly number[], pid
 }
 
 /**
- * fork() with the caller's pid_for_children pointed at the container's pid namespace (made
- * here, or joined), so the child is born in it: PID 1 of a new one. The caller's own is set back
- * in the parent; the child keeps the container's, which its own children need.
+ * fork() with the caller's pid_for_children pointed at another pid namespace by `enter` (an
+ * unshare or a setns), so the child is born in it. The caller's own is set back in the parent;
+ * the child keeps the new one, which its own children need.
  */
-export function forkIntoPidNamespace(ns: NamespacePlan, nsFds: readonly number[]): number {
-  const join = ns.joins.findIndex((j) => j.flag === K.CLONE_NEWPID);
-  const fresh = (ns.unshareFlags & K.CLONE_NEWPID) !== 0;
-  if (join < 0 && !fresh) return forkProcess();
+export function forkInPidNamespace(enter: () => void): number {
   const own = open('/proc/self/ns/pid', K.O_RDONLY | K.O_CLOEXEC);
   let pid: number;
   try {
-    if (fresh) unshare(K.CLONE_NEWPID);
-    else setns(nsFds[join] as number, K.CLONE_NEWPID);
+    enter();
     pid = forkProcess();
   } catch (err) {
     setns(own, K.CLONE_NEWPID);
@@ -57,4 +53,12 @@ export function forkIntoPidNamespace(ns: NamespacePlan, nsFds: readonly number[]
   if (pid !== 0) setns(own, K.CLONE_NEWPID);
   close(own);
   return pid;
+}
+
+/** create's fork of the init into the container's pid namespace, new (the init is its PID 1) or joined. */
+export function forkIntoPidNamespace(ns: NamespacePlan, nsFds: readonly number[]): number {
+  const join = ns.joins.findIndex((j) => j.flag === K.CLONE_NEWPID);
+  if ((ns.unshareFlags & K.CLONE_NEWPID) !== 0) return forkInPidNamespace(() => unshare(K.CLONE_NEWPID));
+  if (join >= 0) return forkInPidNamespace(() => setns(nsFds[join] as number, K.CLONE_NEWPID));
+  return forkProcess();
 }
