@@ -1,4 +1,4 @@
-import { close, openSync, readFileSync, write } from 'node:fs';
+import { close, constants, openSync, readFileSync, write } from 'node:fs';
 import { posix } from 'node:path';
 import { detectHierarchies, type CgroupHierarchies } from './detect.js';
 import { parseProcCgroup } from './path.js';
@@ -30,7 +30,7 @@ export function primeCgroupMigration(h?: CgroupHierarchies): void {
     const dir = ownCgroupDir(h ?? detectHierarchies(), readFileSync('/proc/self/cgroup', 'utf8'));
     if (dir === undefined) return;
     // Opened here: the pool runs one job per loop turn, and the caller keeps the loop busy.
-    fd = openSync(`${dir}/cgroup.procs`, 'w');
+    fd = openSync(`${dir}/cgroup.procs`, constants.O_WRONLY);
   } catch {
     return;
   }
