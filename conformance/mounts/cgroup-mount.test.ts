@@ -1,8 +1,8 @@
 // A "cgroup" mount (config.md "Mounts", type cgroup at /sys/fs/cgroup) shows the container its
-// own cgroups. With a cgroup namespace the hierarchies are mounted fresh, rooted at the
-// container's cgroup; without one (podman and containerd on cgroup v1 do this) each v1
-// hierarchy's container directory is bound there, as runc does: a fresh mount would show the
-// host's root, its limits and every other cgroup.
+// own cgroups: each hierarchy's container directory is bound there (runc does so without a cgroup
+// namespace; a fresh mount would show the host's root, its limits and every other cgroup). With
+// a new cgroup namespace, which the init makes after its mounts, the binds read exactly as fresh
+// mounts rooted at the container's cgroup.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -134,7 +134,7 @@ describe.runIf(v1Host)('cgroup mount without a cgroup namespace (v1 host)', () =
 });
 
 describe.runIf(v1Host)('cgroup mount with a cgroup namespace (v1 host)', () => {
-  it('fresh hierarchies rooted at the container cgroup: its limits, no sub-cgroups, paths from /', () => {
+  it('hierarchies rooted at the container cgroup: its limits, no sub-cgroups, paths from /', () => {
     const [limits, subdirs, procCgroup, mountinfo] = sections(inside(READ, { cgroupns: true }));
     expect(limits?.split('\n')).toEqual([String(MEMORY), String(PIDS)]);
     expect(subdirs).toBe('');
@@ -142,5 +142,39 @@ describe.runIf(v1Host)('cgroup mount with a cgroup namespace (v1 host)', () => {
     const mounts = cgroupMounts(mountinfo ?? '');
     expect(mounts.get('memory')?.root).toBe('/');
     for (const m of mounts.values()) expect(m.opts).toMatch(/^ro,/);
+  });
+});
+
+/** The host's cgroup2 hierarchy, mounted alone at /sys/fs/cgroup in a private mount namespace. */
+const unified = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / - cgroup2 /.test(l));
+
+describe.runIf(unified)('cgroup mount on a cgroup v2 host (the host cgroup2 hierarchy alone, in a private mount namespace)', () => {
+  const V2_READ = ['cat /proc/self/cgroup; echo --', 'cat /sys/fs/cgroup/cgroup.procs; echo --', 'grep " /sys/fs/cgroup " /proc/self/mountinfo'].join('\n');
+
+  /** Runs the container where ocirun sees a pure v2 host; returns its output sections. */
+  function insideV2(cgroupns: boolean): { id: string; out: string[] } {
+    const id = uniqueId();
+    const base = baseSpec(['sh', '-c', V2_READ]);
+    const namespaces = (base.linux?.namespaces ?? []).filter((n) => cgroupns || n.type !== 'cgroup');
+    const bundle = sb.bundle({ ...base, linux: { ...base.linux, namespaces } });
+    const setup = 'mount --make-rprivate / && umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup';
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', `${setup} || exit 99; exec "$0" "$@"`, OCIRUN, '--root', sb.root, 'run', '--bundle', bundle, id], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return { id, out: sections(r.stdout) };
+  }
+
+  it('with a cgroup namespace: the container cgroup at /, its own processes, a cgroup2 mount rooted at /', () => {
+    const { out } = insideV2(true);
+    // The kernel still lists the v1 hierarchies, mounted or not: the cgroup2 line is the one.
+    expect(cgroupPath(out[0] ?? '', '')).toBe('/');
+    expect(out[1]?.split('\n')).toContain('1');
+    expect(out[2]).toMatch(/^\S+ \S+ \S+ \/ \/sys\/fs\/cgroup .* - cgroup2 /);
+  });
+
+  it('without one: the container directory bound at /sys/fs/cgroup, not the host root', () => {
+    const { id, out } = insideV2(false);
+    expect(cgroupPath(out[0] ?? '', '')).toMatch(new RegExp(`^/(.+/)?${id}$`));
+    expect(out[1]?.split('\n')).toContain('1');
+    expect(out[2]).toMatch(new RegExp(`^\\S+ \\S+ \\S+ /(.+/)?${id} /sys/fs/cgroup `));
   });
 });
