@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { validateConfig } from '../spec/generated/validators.js';
+import { validateProcess } from '../spec/generated/process-validator.js';
 import { describeJsonSyntaxError } from '../spec/json-syntax.js';
 import { systemErrorReason } from '../spec/config-error.js';
 import { mostSpecificSchemaError } from '../spec/schema-errors.js';
@@ -91,11 +91,10 @@ export function loadProcessFile(path: string): Process {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ExecProcessError(`--process ${file}: must be a JSON object (a runtime-spec process)`);
   }
-  // The schema defines `process` only inside a config: validate it in a minimal one.
-  const wrapped = { ociVersion: '1.0.0', process: document };
-  if (!validateConfig(wrapped)) {
-    const { path: where, message } = mostSpecificSchemaError(validateConfig.errors ?? [], wrapped);
-    const field = where.replace(/^process\.?/, '');
+  // config-schema's `process`, compiled alone (scripts/gen-validators.mjs): exec need not load
+  // the whole config's validators.
+  if (!validateProcess(document)) {
+    const { path: field, message } = mostSpecificSchemaError(validateProcess.errors ?? [], document);
     throw new ExecProcessError(`--process ${file}: ${field === '' ? '' : `${field}: `}${message}`);
   }
   return document as Process;
