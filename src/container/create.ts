@@ -169,7 +169,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       record.pid = pid;
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
-      // The init sends nothing before this second "go": its messages cannot overtake the pid.
+      // The init sends nothing before this "go" (the second one with an intermediate process): its
+      // messages cannot overtake the pid, and its cgroup join comes after the record names it.
       send(parentSock, { kind: 'go' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
