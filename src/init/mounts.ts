@@ -40,14 +40,19 @@ function applyAttributes(rootFd: number, step: MountStep): void {
   }
 }
 
-/** Binds a cgroup directory of the host at an already created mount point, with the mount's flags. */
-function bindCgroupDir(rootFd: number, source: string, destination: string, flags: number): void {
+/** Makes `destination` a directory inside the root if it is missing, and mounts on it. */
+function mountOnDir(rootFd: number, destination: string, source: string, type: string | null, flags: number, data: string | null): void {
   const fd = ensureInRoot(rootFd, destination, false);
   try {
-    mount(source, fdPath(fd), null, K.MS_BIND | K.MS_REC, null);
+    mount(source, fdPath(fd), type, flags, data);
   } finally {
     close(fd);
   }
+}
+
+/** Binds a cgroup directory of the host at `destination`, with the mount's flags. */
+function bindCgroupDir(rootFd: number, source: string, destination: string, flags: number): void {
+  mountOnDir(rootFd, destination, source, null, K.MS_BIND | K.MS_REC, null);
   if (flags === 0) return;
   const bfd = openInRoot(rootFd, destination);
   try {
@@ -65,37 +70,16 @@ function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): vo
   const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
   const { layout, bindSources } = cgroups;
   if (layout.version === 2) {
-    if (bindSources) {
-      bindCgroupDir(rootFd, bindSources[0] as string, step.destination, flags);
-      return;
-    }
-    const fd = ensureInRoot(rootFd, step.destination, false);
-    try {
-      mount('cgroup2', fdPath(fd), 'cgroup2', flags, null);
-    } finally {
-      close(fd);
-    }
+    if (bindSources) bindCgroupDir(rootFd, bindSources[0] as string, step.destination, flags);
+    else mountOnDir(rootFd, step.destination, 'cgroup2', 'cgroup2', flags, null);
     return;
   }
   // v1: a tmpfs holding one directory per hierarchy.
-  const fd = ensureInRoot(rootFd, step.destination, false);
-  try {
-    mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
-  } finally {
-    close(fd);
-  }
+  mountOnDir(rootFd, step.destination, 'tmpfs', 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
   layout.hierarchies.forEach((h, i) => {
     const dir = `${step.destination}/${h.name}`;
-    if (bindSources) {
-      bindCgroupDir(rootFd, bindSources[i] as string, dir, flags);
-      return;
-    }
-    const hfd = ensureInRoot(rootFd, dir, false);
-    try {
-      mount('cgroup', fdPath(hfd), 'cgroup', flags, h.options);
-    } finally {
-      close(hfd);
-    }
+    if (bindSources) bindCgroupDir(rootFd, bindSources[i] as string, dir, flags);
+    else mountOnDir(rootFd, dir, 'cgroup', 'cgroup', flags, h.options);
   });
   const links = coMountLinks(layout);
   if (links.length > 0) {
