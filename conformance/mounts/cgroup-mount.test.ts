@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { cgroupLayoutFromMountinfo } from '../../src/init/cgroup-layout.js';
+import { detectHierarchies } from '../../src/cgroups/detect.js';
+import { cgroupLayout } from '../../src/init/cgroup-layout.js';
 import type { Spec } from '../../src/spec/types.js';
 import { baseSpec, OCIRUN, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
 
@@ -15,7 +16,8 @@ const sb = new Sandbox('cgroup-mount');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
 
-const v1Host = cgroupLayoutFromMountinfo(readFileSync('/proc/self/mountinfo', 'utf8')).version === 1;
+const hierarchies = detectHierarchies();
+const v1Host = cgroupLayout(hierarchies).version === 1;
 const MEMORY = 64 * 1024 * 1024;
 const PIDS = 77;
 
@@ -146,7 +148,7 @@ describe.runIf(v1Host)('cgroup mount with a cgroup namespace (v1 host)', () => {
 });
 
 /** The host's cgroup2 hierarchy, mounted alone at /sys/fs/cgroup in a private mount namespace. */
-const unified = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => / - cgroup2 /.test(l));
+const unified = hierarchies.unified !== undefined;
 
 describe.runIf(unified)('cgroup mount on a cgroup v2 host (the host cgroup2 hierarchy alone, in a private mount namespace)', () => {
   const V2_READ = ['cat /proc/self/cgroup; echo --', 'cat /sys/fs/cgroup/cgroup.procs; echo --', 'grep " /sys/fs/cgroup " /proc/self/mountinfo'].join('\n');

@@ -1,4 +1,4 @@
-import { parseMountinfo, type CgroupHierarchies } from '../cgroups/detect.js';
+import type { CgroupHierarchies } from '../cgroups/detect.js';
 
 // Which cgroup filesystems a "cgroup" mount in config.json must reproduce inside the container:
 // cgroup2 on a unified host; on a v1 or hybrid host, one cgroup mount per v1 hierarchy
@@ -34,8 +34,4 @@ export function cgroupLayout(h: CgroupHierarchies): CgroupLayout {
     hierarchies.push({ name, options: m.options, mountPoint: m.mountpoint, root: m.root });
   }
   return { version: 1, hierarchies };
-}
-
-export function cgroupLayoutFromMountinfo(mountinfo: string): CgroupLayout {
-  return cgroupLayout(parseMountinfo(mountinfo));
 }

@@ -1,7 +1,10 @@
 // Which cgroup filesystems a "cgroup" mount reproduces inside the container.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cgroupLayoutFromMountinfo } from '../../../src/init/cgroup-layout.js';
+import { parseMountinfo } from '../../../src/cgroups/detect.js';
+import { cgroupLayout, type CgroupLayout } from '../../../src/init/cgroup-layout.js';
+
+const cgroupLayoutFromMountinfo = (mountinfo: string): CgroupLayout => cgroupLayout(parseMountinfo(mountinfo));
 
 const HYBRID = [
   '24 30 0:22 / /sys kernel rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw',
@@ -14,7 +17,7 @@ const HYBRID = [
   '',
 ].join('\n');
 
-describe('cgroupLayoutFromMountinfo', () => {
+describe('cgroupLayout of a host\'s mountinfo', () => {
   it('hybrid host: one v1 hierarchy per cgroup mount, named as the host names it', () => {
     expect(cgroupLayoutFromMountinfo(HYBRID)).toEqual({
       version: 1,
