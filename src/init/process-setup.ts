@@ -42,13 +42,13 @@ export function writeSetting(field: string, path: string, value: string): void {
   }
 }
 
-export function applyLimits(p: ProcessPlan): void {
+function applyLimits(p: ProcessPlan): void {
   for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
   if (p.oomScoreAdj !== undefined) writeSetting('process.oomScoreAdj', '/proc/self/oom_score_adj', String(p.oomScoreAdj));
   applyProcessExtras(p.extras);
 }
 
-export function enterCwd(cwd: string): void {
+function enterCwd(cwd: string): void {
   chdir(cwd);
   // A cwd reached through a leaked host fd (/proc/self/fd/N) lies outside the new root:
   // the kernel then reports it as unreachable (CVE-2024-21626).
@@ -62,7 +62,7 @@ export function enterCwd(cwd: string): void {
 }
 
 /** The program's path and its environment (HOME from the container's /etc/passwd when unset). */
-export function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
+function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
   const path = lookupExecutable(p.args[0] as string, p.env);
   if (p.env.some((e) => e.startsWith('HOME='))) return { path, env: [...p.env] };
   let passwd: string | undefined;
@@ -75,7 +75,7 @@ export function resolveProgram(p: ProcessPlan): { path: string; env: string[] } 
 }
 
 /** LSM labels (while still root, runc's order), the user and groups, capabilities, umask, no_new_privs. */
-export function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
+function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
   security.applyLsm?.();
   if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
   security.dropBounding?.();
@@ -92,7 +92,7 @@ export function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void 
  * Every fd past stdio and the preserved ones is closed at execve (the caller's leaked fds,
  * Node's own, the runtime's sockets).
  */
-export function prepareExecEnvironment(p: ProcessPlan): void {
+function prepareExecEnvironment(p: ProcessPlan): void {
   resetSignalsForExec();
   closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
   for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
