@@ -7,7 +7,6 @@ import type { Spec } from '../../src/spec/types.js';
 import { baseSpec, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
 import { GOLDEN_DIR } from '../../test/support/golden.js';
 
-const GOLDEN = GOLDEN_DIR;
 const sb = new Sandbox('lifecycle-run');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
@@ -120,7 +119,7 @@ describe('--pid-file', () => {
     const id = sb.create(baseSpec(['sleep', '100']), ['--pid-file', pidFile]);
     const text = readFileSync(pidFile, 'utf8');
     expect(text).toMatch(/^\d+$/);
-    expect(readFileSync(join(GOLDEN, 'runc.pid'), 'utf8')).toMatch(/^\d+$/);
+    expect(readFileSync(join(GOLDEN_DIR, 'runc.pid'), 'utf8')).toMatch(/^\d+$/);
     expect(Number(text)).toBe(sb.state(id).pid);
   });
 
@@ -144,7 +143,7 @@ describe('list', () => {
     expect(rowOf(created)?.[2]).toBe('created');
     expect(rowOf(created)?.[5]).toBe('root');
 
-    const goldenKeys = Object.keys((JSON.parse(readFileSync(join(GOLDEN, 'runc-list.json'), 'utf8')) as object[])[0] as object);
+    const goldenKeys = Object.keys((JSON.parse(readFileSync(join(GOLDEN_DIR, 'runc-list.json'), 'utf8')) as object[])[0] as object);
     const json = JSON.parse(sb.ok(['list', '--format', 'json'])) as Array<Record<string, unknown>>;
     expect(json.map((e) => e.id)).toEqual([created, running].sort());
     for (const e of json) expect(Object.keys(e)).toEqual(goldenKeys);

@@ -6,7 +6,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { baseSpec, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
 import { GOLDEN_DIR } from '../../test/support/golden.js';
 
-const GOLDEN = GOLDEN_DIR;
 const sb = new Sandbox('lifecycle-status');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
@@ -38,7 +37,7 @@ describe('state (runtime.md "State")', () => {
     const bundle = sb.bundle(spec);
     const id = uniqueId();
     sb.ok(['create', '--bundle', bundle, id]);
-    const goldenKeys = Object.keys(JSON.parse(readFileSync(join(GOLDEN, 'runc-state-created.json'), 'utf8')) as object);
+    const goldenKeys = Object.keys(JSON.parse(readFileSync(join(GOLDEN_DIR, 'runc-state-created.json'), 'utf8')) as object);
 
     const raw = sb.ok(['state', id]);
     expect(raw).toMatch(/^\{\n  "ociVersion": /);

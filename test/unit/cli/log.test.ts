@@ -7,17 +7,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { formatLine, Logger } from '../../../src/log.js';
 import { GOLDEN_DIR } from '../../support/golden.js';
 
-const GOLDEN = GOLDEN_DIR;
 const AT = new Date('2026-11-22T04:59:12.345Z');
 const dir = mkdtempSync(join(tmpdir(), 'ocirun-log-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('formatLine json', () => {
   it("matches runc's lines byte for byte (keys level, msg, time; seconds; Z)", () => {
-    const golden = readFileSync(join(GOLDEN, 'runc-log.json'), 'utf8').split('\n')[0] as string;
+    const golden = readFileSync(join(GOLDEN_DIR, 'runc-log.json'), 'utf8').split('\n')[0] as string;
     const at = new Date((JSON.parse(golden) as { time: string }).time);
     expect(formatLine('json', 'error', 'container does not exist', at)).toBe(golden + '\n');
-    const fail = readFileSync(join(GOLDEN, 'runc-log-fail.json'), 'utf8').trim();
+    const fail = readFileSync(join(GOLDEN_DIR, 'runc-log-fail.json'), 'utf8').trim();
     const { msg, time } = JSON.parse(fail) as { msg: string; time: string };
     expect(formatLine('json', 'error', msg, new Date(time))).toBe(fail + '\n');
   });

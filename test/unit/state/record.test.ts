@@ -7,7 +7,6 @@ import { writePidFile } from '../../../src/container/pid-file.js';
 import { rfc3339Nano, toOciState, type ContainerRecord, type Status } from '../../../src/state/record.js';
 import { GOLDEN_DIR } from '../../support/golden.js';
 
-const GOLDEN = GOLDEN_DIR;
 const dir = mkdtempSync(join(tmpdir(), 'ocirun-record-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -20,7 +19,7 @@ function record(extra: Partial<ContainerRecord> = {}): ContainerRecord {
 
 describe('toOciState', () => {
   it.each<Status>(['created', 'running', 'stopped'])("prints runc's %s state byte for byte", (status) => {
-    const golden = readFileSync(join(GOLDEN, `runc-state-${status}.json`), 'utf8');
+    const golden = readFileSync(join(GOLDEN_DIR, `runc-state-${status}.json`), 'utf8');
     expect(JSON.stringify(toOciState(record(), status), null, 2)).toBe(golden.trimEnd());
   });
 
@@ -50,7 +49,7 @@ describe('writePidFile', () => {
   it('digits only, no newline', () => {
     const path = join(dir, 'init.pid');
     writePidFile(path, 25351);
-    expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(GOLDEN, 'runc.pid'), 'utf8').replace(/\d+/, '25351'));
+    expect(readFileSync(path, 'utf8')).toBe(readFileSync(join(GOLDEN_DIR, 'runc.pid'), 'utf8').replace(/\d+/, '25351'));
     expect(readFileSync(path, 'utf8')).toMatch(/^\d+$/);
   });
 
