@@ -89,11 +89,11 @@ describe('ocirun features', () => {
     for (const f of s.supportedFlags) expect(s.knownFlags).toContain(f);
   });
 
-  it('reports the LSMs as absent on this host (no AppArmor, no SELinux) and both cgroup versions', () => {
+  it('reports the LSMs as absent on this host (no AppArmor, no SELinux), both cgroup versions and the systemd driver', () => {
     const { doc } = features();
     expect(doc.linux.apparmor.enabled).toBe(existsSync('/sys/kernel/security/apparmor') || readFlag('/sys/module/apparmor/parameters/enabled'));
     expect(doc.linux.selinux.enabled).toBe(existsSync('/sys/fs/selinux/enforce'));
-    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: false, systemdUser: false });
+    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: true, systemdUser: false });
   });
 });
 

@@ -31,7 +31,7 @@ const GLOBAL_FLAGS: FlagSpecs = {
   log: { kind: 'string', describe: 'log file path (default: stderr)' },
   'log-format': { kind: 'string', describe: 'log format: text or json' },
   debug: { kind: 'boolean', describe: 'log debug messages' },
-  'systemd-cgroup': { kind: 'boolean', describe: 'manage cgroups through systemd (not supported)' },
+  'systemd-cgroup': { kind: 'boolean', describe: 'create cgroups as transient systemd units (cgroupsPath "slice:prefix:name")' },
   rootless: { kind: 'string', describe: 'rootless mode: true, false or auto' },
   criu: { kind: 'string', describe: 'accepted for runc compatibility; checkpointing is not supported' },
   help: { kind: 'boolean', alias: ['h'], describe: 'show help' },
@@ -94,10 +94,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       const want = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
       throw new UsageError(`"${name}" requires ${want} argument(s)`);
     }
-    if (g['systemd-cgroup'] === true) throw new Error('--systemd-cgroup: managing cgroups through systemd is not supported by ocirun; leave the flag out to use cgroupfs');
     const globals: Globals = {
       root: (g.root as string | undefined) ?? defaultRoot(),
-      systemdCgroup: false,
+      systemdCgroup: g['systemd-cgroup'] === true,
       rootless: g.rootless as string | undefined,
     };
     return await command.run({ globals, log }, parsed);

@@ -44,6 +44,8 @@ export interface CreateOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
+  /** --systemd-cgroup: the cgroup is a transient systemd unit. */
+  systemdCgroup?: boolean;
   log: Logger;
 }
 
@@ -74,7 +76,7 @@ function forwardSeccompListener(sock: number, seccomp: PreparedSeccomp, record: 
  * runtime.md "create": everything up to the start gate. On return the init waits on exec.fifo
  * and state.json says "created"; on any failure nothing of the container is left.
  */
-export function createContainer(o: CreateOptions): ContainerRecord {
+export async function createContainer(o: CreateOptions): Promise<ContainerRecord> {
   validateContainerId(o.id);
   const bundle = resolve(o.bundle);
   const spec = loadConfig(bundle);
@@ -90,7 +92,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   let hookFailed = false;
   undo.push(() => store.remove(o.id));
   try {
-    return withContainerLock(dir, (lockFd) => {
+    return await withContainerLock(dir, async (lockFd) => {
       const security = prepareSecurity(spec, o.log);
       undo.push(() => security.release());
       mkfifo(store.fifoPath(o.id), 0o622);
@@ -99,7 +101,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
       undo.push(() => closeQuietly(fifoFd));
       const hierarchies = detectHierarchies();
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations });
       // Saved before anything exists that needs cleaning up: a create killed at any later point
       // leaves a record naming its cgroup and init, so `delete --force` finds everything.
       const record: ContainerRecord = {
@@ -113,13 +115,14 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         owner: '',
         cgroupPath: cgroup.path,
         cgroupPaths: { ...cgroup.paths },
+        ...(cgroup.unit !== undefined ? { systemdUnit: cgroup.unit } : {}),
         config: spec,
         creating: selfIdentity(),
       };
       if (spec.annotations) record.annotations = spec.annotations;
       store.save(record);
       cgroup.create();
-      undo.push(() => cgroup.destroy());
+      undo.push(() => cgroup.remove());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
@@ -164,11 +167,14 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         send(parentSock, { kind: 'go' });
         ({ pid } = expect(parentSock, 'pid'));
         const init = pid;
-        undo.push(() => killQuietly(init, 9));
+        undo.push(() => {
+          killQuietly(init, 9);
+        });
       }
       record.pid = pid;
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
+      await cgroup.adopt(pid);
       // The init sends nothing before this "go" (the second one with an intermediate process): its
       // messages cannot overtake the pid, and its cgroup join comes after the record names it.
       send(parentSock, { kind: 'go' });
@@ -213,7 +219,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       return record;
     });
   } catch (err) {
-    undo.run();
+    await undo.runAsync();
     // runtime.md "Lifecycle": a failed create-time hook continues at delete, poststop included.
     if (hookFailed || (err as Error).message.includes('error running createContainer hook')) {
       runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);

@@ -28,11 +28,11 @@ export interface RunOptions extends CreateOptions {
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);
   if (o.detach) {
-    createContainer(o);
+    await createContainer(o);
     try {
       startContainer(store, o.id, log);
     } catch (err) {
-      deleteContainer(store, o.id, true, log);
+      await deleteContainer(store, o.id, true, log);
       throw err;
     }
     return 0;
@@ -56,11 +56,11 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
-    rec = createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
+    rec = await createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
     try {
       if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
     } catch (err) {
-      deleteContainer(store, o.id, true, log);
+      await deleteContainer(store, o.id, true, log);
       throw err;
     }
   } finally {
@@ -71,7 +71,7 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
     startContainer(store, o.id, log);
   } catch (err) {
     term?.stop();
-    deleteContainer(store, o.id, true, log);
+    await deleteContainer(store, o.id, true, log);
     throw err;
   }
   const status = await new Promise<number>((resolveExit) => {
@@ -89,6 +89,6 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   for (const sig of FORWARDED) process.off(sig, forward);
   await term?.drained;
   term?.stop();
-  deleteContainer(store, o.id, true, log);
+  await deleteContainer(store, o.id, true, log);
   return exitCodeOf(status);
 }

@@ -9,13 +9,13 @@ import { NotRunningError } from './signal-init.js';
  * runc's `update`: writes the changed limits to the container's cgroup, then records them in
  * state.json. A stopped container cannot be updated ("container not running", as runc).
  */
-export function updateContainer(store: StateStore, id: string, request: LinuxResources): void {
-  withContainer(store, id, (rec, status) => {
+export async function updateContainer(store: StateStore, id: string, request: LinuxResources): Promise<void> {
+  await withContainer(store, id, async (rec, status) => {
     if (status === 'stopped') throw new NotRunningError();
     const cgroup = cgroupOf(rec);
     if (!cgroup) throw new Error(`container ${id} has no cgroup of its own to update`);
     const { apply, saved } = planUpdate(rec.config.linux?.resources, request);
-    cgroup.apply(apply);
+    await cgroup.update(apply);
     rec.config.linux = { ...rec.config.linux, resources: saved };
     store.save(rec);
   });

@@ -125,7 +125,8 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
     linux: {
       namespaces: host.timeNamespace ? [...NAMESPACES, 'time'] : [...NAMESPACES],
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+      // systemd: the --systemd-cgroup driver (cgroup v2 hosts); not for a user's own manager (rootless).
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
       seccomp: host.libseccomp
         ? {
             enabled: true,

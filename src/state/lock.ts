@@ -8,13 +8,20 @@ import { close, flock, open } from '../linux/libc.js';
  *
  * A flock belongs to the open file description, which fork shares: a child that outlives the
  * command (the container's init) must close `lockFd`, or the lock outlives the command too.
+ * When fn returns a promise (a step waits for systemd), the lock is held until it settles.
  */
 export function withContainerLock<T>(dir: string, fn: (lockFd: number) => T): T {
   const fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  let pending = false;
   try {
     flock(fd, LOCK_EX);
-    return fn(fd);
+    const result = fn(fd);
+    if (result instanceof Promise) {
+      pending = true;
+      return result.finally(() => close(fd)) as T;
+    }
+    return result;
   } finally {
-    close(fd);
+    if (!pending) close(fd);
   }
 }

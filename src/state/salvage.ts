@@ -1,7 +1,7 @@
 import type { ContainerRecord } from './record.js';
 
 /** What `delete --force` needs from a state.json it cannot parse: whom to kill, what to remove. */
-export type Salvage = Pick<ContainerRecord, 'pid' | 'pidStartTime'> & Partial<Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths'>>;
+export type Salvage = Pick<ContainerRecord, 'pid' | 'pidStartTime'> & Partial<Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths' | 'systemdUnit'>>;
 
 function parsed<T>(text: string | undefined, check: (v: unknown) => v is T): T | undefined {
   if (text === undefined) return undefined;
@@ -29,5 +29,7 @@ export function salvageRecord(text: string): Salvage {
   const paths = parsed(/"cgroupPaths":(\{[^{}]*\})/.exec(text)?.[1], isStringMap);
   if (path !== undefined) out.cgroupPath = path;
   if (paths !== undefined) out.cgroupPaths = paths;
+  const unit = parsed(/"systemdUnit":("(?:[^"\\]|\\.)*")/.exec(text)?.[1], isString);
+  if (unit !== undefined) out.systemdUnit = unit;
   return out;
 }

@@ -1,4 +1,5 @@
 import type { LinuxResources } from '../../spec/types.js';
+import { CgroupfsLifecycle } from '../cgroupfs-lifecycle.js';
 import type { CgroupHierarchies } from '../detect.js';
 import { deviceRulesFromConfig, v1RuleLine, type DeviceRule } from '../devices.js';
 import { emulateDeviceRules, parseDevicesList, sameDeviceState, type DeviceState } from '../devices-emulator.js';
@@ -33,7 +34,7 @@ const LISTING_ORDER = ['pids', 'devices', 'freezer', 'memory', 'cpu', 'cpuacct',
  * has but the cgroup2 hierarchy offers (this is how a hybrid host gets hugetlb when it is not
  * mounted as v1), and the `unified` keys.
  */
-export class V1Manager implements CgroupManager {
+export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 1 as const;
   /** Hierarchy key → why its directory could not be created (rootless, or an unusable cgroup2 mount). */
   private readonly unavailable = new Map<string, string>();
@@ -43,7 +44,9 @@ export class V1Manager implements CgroupManager {
     readonly paths: Readonly<Record<string, string>>,
     private readonly hierarchies: CgroupHierarchies,
     private readonly rootless = false,
-  ) {}
+  ) {
+    super();
+  }
 
   create(): void {
     for (const [key, dir] of Object.entries(this.paths)) {

@@ -1,4 +1,5 @@
 import type { LinuxResources } from '../../spec/types.js';
+import { CgroupfsLifecycle } from '../cgroupfs-lifecycle.js';
 import { deviceRulesFromConfig } from '../devices.js';
 import { emulateDeviceRules } from '../devices-emulator.js';
 import { dirExists, fileExists, isPermissionError, makeDir, readProcsRecursive, writeCgroupFile } from '../fs.js';
@@ -24,7 +25,7 @@ import { planUnified } from './unified.js';
 const SIGKILL = 9;
 
 /** A cgroup on a cgroup v2 (unified) host: one directory. */
-export class V2Manager implements CgroupManager {
+export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 2 as const;
   /** Why a rootless create() could not make the cgroup; resources then cannot be applied. */
   private unusable: string | undefined;
@@ -34,7 +35,9 @@ export class V2Manager implements CgroupManager {
     readonly dir: string,
     private readonly mountpoint: string,
     private readonly rootless = false,
-  ) {}
+  ) {
+    super();
+  }
 
   get paths(): Readonly<Record<string, string>> {
     return { '': this.dir };

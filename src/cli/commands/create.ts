@@ -27,6 +27,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: bool(flags, 'no-pivot'),
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,
+    systemdCgroup: ctx.globals.systemdCgroup,
     log: ctx.log,
   };
 }
@@ -42,7 +43,7 @@ export const command: Command = {
     // overlaps with it; create primes again once the cgroup exists, keeping the moves quick.
     (await import('../../cgroups/migration.js')).primeCgroupMigration();
     const { createContainer } = await import('../../container/create.js');
-    createContainer(createOptions(ctx, flags, positionals[0] as string));
+    await createContainer(createOptions(ctx, flags, positionals[0] as string));
     return 0;
   },
 };

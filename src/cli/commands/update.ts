@@ -45,7 +45,7 @@ export const command: Command = {
       source !== undefined && source !== ''
         ? parseResourcesJson(readFileSync(source === '-' ? 0 : source, 'utf8'), source === '-' ? 'standard input' : source)
         : resourcesFromFlags((flag) => str(parsed.flags, flag));
-    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request);
+    await updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request);
     return 0;
   },
 };
