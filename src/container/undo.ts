@@ -10,11 +10,11 @@ export class UndoStack {
     this.steps.push(step);
   }
 
-  /** For stacks whose steps are all synchronous. */
+  /** For stacks whose steps are all synchronous: a step's promise is not waited for. */
   run(): void {
     for (let step = this.steps.pop(); step !== undefined; step = this.steps.pop()) {
       try {
-        void step();
+        step()?.catch(() => undefined);
       } catch {
         // Keep undoing: one leftover is better than all of them.
       }
