@@ -149,7 +149,17 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+        const ctx: InitContext = {
+          containerId: o.id,
+          plan,
+          sock: childSock,
+          fifoFd,
+          nsFds,
+          cgroups,
+          security: security.init,
+          cgroupBeforeRootfs: cgroup.driver === 'systemd',
+          ...(tty ? { console: tty.plan } : {}),
+        };
         if (intermediate) runIntermediate(ctx);
         runInit({ ...ctx, direct: true });
       }

@@ -50,6 +50,12 @@ export interface InitContext {
    * enters the other namespaces itself.
    */
   direct?: boolean;
+  /**
+   * The runtime puts the init into its cgroup before the rootfs work (the systemd driver: the
+   * scope's directory, which cgroup mounts bind, exists only once the unit holds a process), so
+   * the first "go" is awaited before that work instead of at the join.
+   */
+  cgroupBeforeRootfs?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
@@ -103,7 +109,7 @@ function joinCgroup(ctx: InitContext): void {
   // The intermediate process reports our pid on this socket: a message of ours sent before the
   // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
   // it only here lets the rootfs work overlap with the runtime's.
-  expect(ctx.sock, 'go');
+  if (!ctx.cgroupBeforeRootfs) expect(ctx.sock, 'go');
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
   if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);
@@ -132,6 +138,7 @@ export function runInit(ctx: InitContext): never {
     if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
     setsid();
     umask(0);
+    if (ctx.cgroupBeforeRootfs) expect(ctx.sock, 'go');
     setupRootfs(ctx);
     if (p.hooks.stopBeforePivot) joinCgroup(ctx);
     const startState = hooksBeforePivot(ctx);
