@@ -11,7 +11,7 @@ import { readProcsRecursive } from './fs.js';
 export function refuseOccupiedCgroup(cgroup: CgroupManager, field: string): void {
   const pids = new Set<number>();
   for (const dir of new Set(Object.values(cgroup.paths))) for (const pid of readProcsRecursive(dir)) pids.add(pid);
-  const what = `${field}: the cgroup ${JSON.stringify(cgroup.path)} exists already`;
+  const what = `${field}: the cgroup ${cgroup.path} exists already`;
   if (pids.size > 0) {
     const some = [...pids].slice(0, 5).join(' ') + (pids.size > 5 ? ' ...' : '');
     throw new Error(`${what} and holds ${pids.size} process(es) of something else (pid ${some}); a container needs a cgroup of its own`);

@@ -20,20 +20,19 @@ export function effectiveSignal(sig: number, status: Status): number {
 }
 
 /** The container's processes from state.json, or from init.json alone when state.json is damaged. */
-function trackingOf(store: StateStore, id: string, log: Logger): Tracking {
+function tracked(store: StateStore, id: string): { t: Tracking; broken?: BrokenStateError } {
   try {
-    return store.load(id);
+    return { t: store.load(id) };
   } catch (err) {
     if (!(err instanceof BrokenStateError) || !err.tracking) throw err;
-    log.warn(`container ${id}: ${err.message}; signalling the processes init.json names`);
-    return err.tracking;
+    return { t: err.tracking, broken: err };
   }
 }
 
 /** runtime.md "kill": signal the init, or with --all every process in the container's cgroup. */
 export function killContainer(store: StateStore, id: string, requested: number, all: boolean, log: Logger): void {
   withContainerLock(store, id, () => {
-    const t = trackingOf(store, id, log);
+    const { t, broken } = tracked(store, id);
     const status = deriveStatus(store, { id, ...t });
     if (status === 'stopped') throw new NotRunningError();
     const sig = effectiveSignal(requested, status);
@@ -42,8 +41,9 @@ export function killContainer(store: StateStore, id: string, requested: number, 
       cgroup.killAll(sig);
       // A frozen process cannot act on a signal; SIGKILL must be able to finish a paused container.
       if (sig === 9 && status === 'paused') cgroup.thaw();
-      return;
+    } else {
+      signalInit(t, sig);
     }
-    signalInit(t, sig);
+    if (broken) log.warn(`container ${id}: ${broken.message}; signalled the processes init.json names`);
   });
 }
