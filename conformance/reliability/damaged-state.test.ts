@@ -2,11 +2,12 @@
 // damaging it (truncated at every length, garbage, empty, a directory, a symlink), on containers
 // waiting at the start gate and running: `delete --force` leaves no process, cgroup, mount or
 // state dir, checked from the host against the init's pid recorded before the damage.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseProcCgroup } from '../../src/cgroups/path.js';
 import type { Spec } from '../../src/spec/types.js';
+import { hierarchies } from '../cgroups/support.js';
 import { ocirunAsync } from '../../test/stress/run-async.js';
 import { ROOTFS, Sandbox } from '../../test/support/ocirun.js';
 import { oneErrorLine, processesOf } from './leaks.js';
@@ -36,6 +37,18 @@ interface Init {
   id: string;
   pid: number;
   startTime: number;
+  /** The init's cgroup directories, as /proc/<pid>/cgroup showed them before the damage. */
+  cgroups: string[];
+}
+
+/** Where `pid`'s cgroups are, in every hierarchy of the host. */
+function cgroupDirsOf(pid: number): string[] {
+  const dirs: string[] = [];
+  for (const [key, path] of parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) {
+    const mount = key === '' ? hierarchies.unified : hierarchies.v1.get(key);
+    if (mount && path !== '/') dirs.push(join(mount.mountpoint, path));
+  }
+  return dirs;
 }
 
 /** The start time of a live process; undefined once it has exited (a zombie waiting for its reaper included). */
@@ -63,7 +76,9 @@ async function containers(n: number, running: (k: number) => boolean): Promise<I
     expect(e?.status).toBe(running(k) ? 'running' : 'created');
     const pid = e?.pid ?? 0;
     expect(pid).toBeGreaterThan(0);
-    return { id, pid, startTime: startTimeOf(pid) ?? -1 };
+    const dirs = cgroupDirsOf(pid);
+    expect(dirs.filter((d) => d.endsWith(`/${id}`)).length, `cgroups of ${id}`).toBeGreaterThan(0);
+    return { id, pid, startTime: startTimeOf(pid) ?? -1, cgroups: dirs };
   });
 }
 
@@ -73,8 +88,7 @@ function expectGone(inits: readonly Init[]): void {
   const ids = new Set(inits.map((i) => i.id));
   const mine = (name: string): boolean => ids.has(name);
   expect(processesOf(PREFIX, true).length, 'processes in the containers\' cgroups').toBe(0);
-  const found = spawnSync('find', ['/sys/fs/cgroup', '-maxdepth', '5', '-type', 'd', '-name', `${PREFIX}*`], { encoding: 'utf8' });
-  expect(found.stdout.split('\n').filter((p) => mine(p.slice(p.lastIndexOf('/') + 1)))).toEqual([]);
+  expect(inits.flatMap((i) => i.cgroups).filter((d) => existsSync(d))).toEqual([]);
   expect(readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => [...ids].some((id) => l.includes(id)))).toEqual([]);
   expect(existsSync(sb.root) ? readdirSync(sb.root).filter(mine) : []).toEqual([]);
 }
@@ -86,11 +100,11 @@ async function forceDeleteAll(inits: readonly Init[]): Promise<void> {
 
 const stateFile = (id: string): string => join(sb.root, id, 'state.json');
 
-const BATCH = 8;
+const BATCH = 12;
 
 describe('state.json truncated at every length from 0 to its size', () => {
   // About a thousand containers: each length is cut once, on a container waiting at the start
-  // gate for even lengths and on a running one for odd lengths, eight at a time.
+  // gate for even lengths and on a running one for odd lengths, twelve at a time.
   it('delete --force leaves nothing of a created or a running container', async () => {
     const [probe] = await containers(1, () => false);
     const size = statSync(stateFile(probe?.id as string)).size;

@@ -124,7 +124,7 @@ export class StateStore {
   /**
    * The container's state dir, opened without following a symlink in its place; the caller
    * closes it. ContainerNotFoundError when there is none, BrokenStateError when it is not a
-   * directory only we can have written.
+   * directory. Who owns it does not matter (an admin may chown it): each file is checked.
    */
   openDir(id: string): number {
     validateContainerId(id);
@@ -140,11 +140,6 @@ export class StateStore {
         throw new BrokenStateError(`${this.dir(id)}: ${link ? 'a symbolic link, not a state directory' : 'not a directory'}`);
       }
       throw err;
-    }
-    const why = untrustedBecause(fstatSync(fd), this.euid);
-    if (why !== undefined) {
-      closeSync(fd);
-      throw new BrokenStateError(`${this.dir(id)}: ${why}`);
     }
     return fd;
   }
@@ -188,6 +183,8 @@ export class StateStore {
         text = this.readPrivate(dir, STATE_FILE);
       } catch (err) {
         if (!(err instanceof UnreadableError)) throw err;
+        // A concurrent delete renamed the dir away and emptied it after we opened it.
+        if (!this.isCurrent(id, dir)) throw new ContainerNotFoundError(id);
         throw new BrokenStateError(`${file}: ${err.message}`, tracking);
       }
       let rec: ContainerRecord;
