@@ -79,8 +79,9 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
     if (err instanceof ContainerNotFoundError) return;
     if (err instanceof BrokenStateError) {
       // No state dir to lock or read (a symlink or a file in its place): nothing in it is
-      // trusted or followed, only the name is removed.
+      // trusted or followed, only the name is removed, and the id's own cgroup.
       log.warn(`container ${id}: ${err.message}; removing it`);
+      destroyDefaultCgroup(id);
       store.remove(id);
       return;
     }
