@@ -1,20 +1,18 @@
 #!/usr/bin/env node
 'use strict';
-// Build step, after scripts/bundle.mjs: a V8 code cache next to each large bundle
+// Build step, after scripts/bundle.mjs: a V8 code cache next to each bundle
 // (dist/cli/**/<name>.cjs.v8), loaded by bin/load-bundle.cjs. Compiled with lazy compilation
 // off, so the cache holds every function of the bundle, not just its top level: V8 compiles a
 // function on its first call, and compiling the functions a command calls is most of its
 // start-up after Node's own. V8 takes a cache only under the flags it was made with, so this
 // runs under bin/ocirun's flags, read from its exec line.
 const { execFileSync } = require('node:child_process');
-const { readdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const v8 = require('node:v8');
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli');
-// Smaller bundles (the entry, `state`, `list`) start faster compiling what they call than reading a cache.
-const MIN_BYTES = 64 * 1024;
 
 function launcherFlags() {
   const line = readFileSync(join(root, 'bin', 'ocirun'), 'utf8').split('\n')[1] ?? '';
@@ -37,8 +35,6 @@ if (process.execArgv.join(' ') !== flags.join(' ')) {
 } else {
   const { cacheFileOf, compileBundle } = require('../bin/load-bundle.cjs');
   for (const file of bundles(cli)) {
-    rmSync(cacheFileOf(file), { force: true });
-    if (statSync(file).size < MIN_BYTES) continue;
     v8.setFlagsFromString('--no-lazy');
     const script = compileBundle(file, undefined);
     // Back to the launcher's flags before the cache records their hash.
