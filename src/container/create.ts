@@ -14,7 +14,7 @@ import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, openNamespaceFile, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, killQuietly, openNamespaceFile, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
 import { loadConfig, requireProcess } from '../spec/validate.js';
 import { SPEC_VERSION } from '../spec/version.js';
