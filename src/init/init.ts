@@ -54,7 +54,9 @@ export interface InitContext {
 
 function setupRootfs(ctx: InitContext): void {
   const p = ctx.plan;
-  mount(null, '/', null, p.rootPropagation, null);
+  // Nothing done in this namespace may propagate to the host; the requested propagation of the
+  // root comes after pivot_root (plan.ts rootPropagationSteps).
+  mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
   mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
@@ -148,6 +150,7 @@ export function runInit(ctx: InitContext): never {
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
     if (p.noPivot) chrootInto(p.rootfs);
     else pivotInto(p.rootfs);
+    for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
     if (ctx.console) setupConsole(ctx.console);
     applySysctl(p.sysctl);
     maskPaths(p.maskedPaths);

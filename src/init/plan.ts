@@ -66,7 +66,11 @@ export interface RlimitStep {
 /** Everything the container's init does; the process part is shared with exec (ProcessPlan). */
 export interface InitPlan extends ProcessPlan {
   rootfs: string;
-  rootPropagation: number;
+  /**
+   * mount(2) propagation flags applied to the new "/" after pivot_root or the move, in order;
+   * empty keeps the rslave every mount gets first.
+   */
+  rootPropagation: number[];
   readonlyRoot: boolean;
   noPivot: boolean;
   namespaces: NamespacePlan;
@@ -212,8 +216,18 @@ export function planRlimits(spec: Spec): RlimitStep[] {
   });
 }
 
-/** rootfsPropagation; unset is runc's default, rslave. */
-const PROPAGATION: Readonly<Record<string, number>> = { '': K.MS_SLAVE | K.MS_REC, ...PROPAGATION_WORDS };
+/**
+ * linux.rootfsPropagation, applied to the container's "/" once it is the root: before, a shared
+ * rootfs would make pivot_root fail (EINVAL) and an unbindable parent the rootfs bind. Every mount
+ * of the namespace is made rslave first, so until then nothing propagates to the host. "shared"
+ * is a new peer group (config-linux.md), so the root leaves the host's group (private) first.
+ */
+export function rootPropagationSteps(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  const flags = PROPAGATION_WORDS[value];
+  if (flags === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(value)}`);
+  return flags & K.MS_SHARED ? [K.MS_PRIVATE | (flags & K.MS_REC), flags] : [flags];
+}
 
 export function planInitHooks(spec: Spec): InitHooks {
   const h = spec.hooks ?? {};
@@ -242,8 +256,6 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   if (!newNamespaces.has('mount') && !namespaces.joins.some((j) => j.type === 'mount')) {
     throw new PlanError('linux.namespaces: a mount namespace is required (the rootfs is set up inside one)');
   }
-  const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
-  if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);
   // New or joined (a pod's containers join the infra container's and still name its host).
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
@@ -252,7 +264,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
-    rootPropagation: propagation,
+    rootPropagation: rootPropagationSteps(spec.linux?.rootfsPropagation),
     readonlyRoot: spec.root?.readonly === true,
     noPivot: opts.noPivot,
     namespaces,
