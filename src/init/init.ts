@@ -8,7 +8,7 @@ import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
-import { chrootInto, pivotInto } from './pivot.js';
+import { chrootInto, chrootOnly, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
@@ -54,10 +54,12 @@ export interface InitContext {
 
 function setupRootfs(ctx: InitContext): void {
   const p = ctx.plan;
-  // Nothing done in this namespace may propagate to the host; the requested propagation of the
-  // root comes after pivot_root (plan.ts rootPropagationSteps).
-  mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
-  mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  if (p.mountNamespace) {
+    // Nothing done in this namespace may propagate to the host; the requested propagation of the
+    // root comes after pivot_root (plan.ts rootPropagationSteps).
+    mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
+    mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  }
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
     for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
@@ -148,11 +150,18 @@ export function runInit(ctx: InitContext): never {
     }
     // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
-    if (p.noPivot) chrootInto(p.rootfs);
-    else pivotInto(p.rootfs);
-    for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
+    if (p.mountNamespace) {
+      if (p.noPivot) chrootInto(p.rootfs);
+      else pivotInto(p.rootfs);
+      for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
+    } else {
+      // The rootfs has no /proc of its own here: the host's serves, and /proc/sys shows the
+      // namespaces of whoever writes.
+      applySysctl(p.sysctl);
+      chrootOnly(p.rootfs);
+    }
     if (ctx.console) setupConsole(ctx.console);
-    applySysctl(p.sysctl);
+    if (p.mountNamespace) applySysctl(p.sysctl);
     maskPaths(p.maskedPaths);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');

@@ -67,6 +67,12 @@ export interface RlimitStep {
 export interface InitPlan extends ProcessPlan {
   rootfs: string;
   /**
+   * A mount namespace of the container's own (new or joined). Without one the init changes
+   * nothing in the runtime's mount table: no mounts, no pivot_root, only a chroot into the rootfs
+   * (checks.ts refuses the fields that would need mounts).
+   */
+  mountNamespace: boolean;
+  /**
    * mount(2) propagation flags applied to the new "/" after pivot_root or the move, in order;
    * empty keeps the rslave every mount gets first.
    */
@@ -252,10 +258,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   if (!proc) throw new PlanError('process: required to create a container');
   if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');
   const namespaces = planNamespaces(spec);
-  const newNamespaces = new Set((spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
-  if (!newNamespaces.has('mount') && !namespaces.joins.some((j) => j.type === 'mount')) {
-    throw new PlanError('linux.namespaces: a mount namespace is required (the rootfs is set up inside one)');
-  }
+  const mountNamespace = (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
   // New or joined (a pod's containers join the infra container's and still name its host).
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
@@ -264,13 +267,15 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
+    mountNamespace,
     rootPropagation: rootPropagationSteps(spec.linux?.rootfsPropagation),
     readonlyRoot: spec.root?.readonly === true,
     noPivot: opts.noPivot,
     namespaces,
     mounts,
-    // runc's rule: whatever /dev is (a tmpfs or the rootfs's own directory) unless it is bound in.
-    defaultDevices: devMount?.kind !== 'bind',
+    // runc's rule: whatever /dev is (a tmpfs or the rootfs's own directory) unless it is bound in;
+    // never in the host's directory when the mount namespace is the runtime's.
+    defaultDevices: mountNamespace && devMount?.kind !== 'bind',
     devices: (spec.linux?.devices ?? []).map(planDevice),
     maskedPaths: spec.linux?.maskedPaths ?? [],
     readonlyPaths: spec.linux?.readonlyPaths ?? [],

@@ -183,14 +183,23 @@ function hostNetworkProblem(spec: Spec): string | undefined {
   return undefined;
 }
 
-/** Masking and read-only remounts would otherwise apply to the host's mount table. */
-export function checkPathRestrictions(spec: Spec): SpecProblem | undefined {
+/**
+ * Without a mount namespace the container shares the runtime's mount table, and ocirun changes
+ * nothing in it: whatever would mount (mounts, masks, read-only remounts, the root's propagation,
+ * the console's bind) or create nodes in the host's directory (devices) cannot be applied, and
+ * mounts made there would outlive the container.
+ */
+export function checkMountNamespaceNeeds(spec: Spec): SpecProblem | undefined {
   if (findNamespace(spec, 'mount') !== undefined) return undefined;
-  for (const field of ['maskedPaths', 'readonlyPaths'] as const) {
-    if ((spec.linux?.[field]?.length ?? 0) > 0) {
-      return { path: `linux.${field}`, message: 'requires a private mount namespace ("mount" in linux.namespaces)' };
-    }
+  const message = 'requires a private mount namespace ("mount" in linux.namespaces): without one it would change the host\'s mount table';
+  if ((spec.mounts?.length ?? 0) > 0) return { path: 'mounts', message };
+  for (const field of ['maskedPaths', 'readonlyPaths', 'devices'] as const) {
+    if ((spec.linux?.[field]?.length ?? 0) > 0) return { path: `linux.${field}`, message };
   }
+  if (spec.linux?.rootfsPropagation !== undefined) return { path: 'linux.rootfsPropagation', message };
+  if (spec.linux?.mountLabel) return { path: 'linux.mountLabel', message };
+  if (spec.root?.readonly === true) return { path: 'root.readonly', message };
+  if (spec.process?.terminal === true) return { path: 'process.terminal', message: `${message} (the terminal is bound onto /dev/console)` };
   return undefined;
 }
 
@@ -220,7 +229,7 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkTimeOffsets,
   checkUtsNames,
   checkSysctls,
-  checkPathRestrictions,
+  checkMountNamespaceNeeds,
   checkRlimitsUnique,
 ];
 

@@ -173,9 +173,10 @@ describe('buildInitPlan: devices', () => {
 });
 
 describe('buildInitPlan: namespaces the config depends on', () => {
-  it('needs a mount namespace, new or joined', () => {
-    expect(() => buildInitPlan(spec({}, [{ type: 'pid' }]), OPTS)).toThrow(/mount namespace is required/);
-    expect(() => buildInitPlan(spec({}, [{ type: 'mount', path: '/proc/1/ns/mnt' }]), OPTS)).not.toThrow();
+  it('without a mount namespace of its own the init mounts nothing and makes no device nodes', () => {
+    const shared = buildInitPlan(spec({}, [{ type: 'pid' }]), OPTS);
+    expect(shared).toMatchObject({ mountNamespace: false, defaultDevices: false });
+    expect(buildInitPlan(spec({}, [{ type: 'mount', path: '/proc/1/ns/mnt' }]), OPTS).mountNamespace).toBe(true);
   });
 
   it('hostname and domainname need a uts namespace, new or joined', () => {
