@@ -25,6 +25,7 @@ import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { prepareIdmappedMounts } from '../init/idmapped-mounts.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
@@ -132,6 +133,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         }
       });
       undo.push(() => nsFds.forEach(closeQuietly));
+      const idmapFds = prepareIdmappedMounts(plan.mounts);
+      undo.push(() => idmapFds.forEach(closeQuietly));
       const layout = cgroupLayout(hierarchies);
       const cgroups: CgroupMounts = { layout };
       if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
@@ -146,7 +149,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, idmapFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
         if (intermediate) runIntermediate(ctx);
         runInit({ ...ctx, direct: true });
       }
@@ -208,6 +211,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       tty?.close();
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);
+      idmapFds.forEach(closeQuietly);
       security.release();
       undo.clear();
       return record;

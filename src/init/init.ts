@@ -41,6 +41,8 @@ export interface InitContext {
   fifoFd: number;
   /** fds of the namespaces to join, parallel to plan.namespaces.joins. */
   nsFds: number[];
+  /** Detached idmapped copies of bind sources, parallel to plan.mounts (-1: a plain mount). */
+  idmapFds: number[];
   cgroups: CgroupMounts;
   security: InitSecurity;
   /** process.terminal: the pty is made after pivot_root and its master sent out. */
@@ -62,7 +64,7 @@ function setupRootfs(ctx: InitContext): void {
   }
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
+    p.mounts.forEach((m, i) => applyMount(rootFd, m, ctx.cgroups, ctx.idmapFds[i] ?? -1));
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
     try {

@@ -37,6 +37,20 @@ export interface NamespacePlan {
   timeOffsets?: string;
 }
 
+/**
+ * An idmapped bind mount (config.md "idmap"/"ridmap", mounts[].uidMappings): create makes the
+ * detached, idmapped copy of the source (container/idmapped-mounts.ts) and the init moves it in.
+ */
+export interface IdmapStep {
+  /** ridmap: the mapping goes on the submounts of an rbind too. */
+  recursive: boolean;
+  /** A user namespace with these maps is made for the mapping... */
+  uidMappings: string;
+  gidMappings: string;
+  /** ...unless the container joins one by path: its mapping is used as it is. */
+  usernsPath?: string;
+}
+
 export interface MountStep {
   kind: 'bind' | 'fs' | 'cgroup';
   source: string;
@@ -45,6 +59,7 @@ export interface MountStep {
   options: ParsedMountOptions;
   /** Bind of a non-directory: the destination is created as an empty file. */
   fileDestination: boolean;
+  idmap?: IdmapStep;
 }
 
 export interface DeviceStep {
@@ -142,10 +157,8 @@ export function planNamespaces(spec: Spec): NamespacePlan {
     else plan.unshareFlags |= flag;
   }
   plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));
-  const maps = (m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined) =>
-    (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
-  plan.uidMappings = maps(spec.linux?.uidMappings);
-  plan.gidMappings = maps(spec.linux?.gidMappings);
+  plan.uidMappings = idMapText(spec.linux?.uidMappings);
+  plan.gidMappings = idMapText(spec.linux?.gidMappings);
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length > 0) {
     plan.timeOffsets = Object.entries(offsets)
@@ -155,13 +168,41 @@ export function planNamespaces(spec: Spec): NamespacePlan {
   return plan;
 }
 
-function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
+function idMapText(m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined): string {
+  return (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
+}
+
+/**
+ * config.md "idmap"/"ridmap" and mounts[].uidMappings: the mount's own mappings when it has them
+ * (the word then only says whether the mapping is recursive; mappings without a word mean
+ * "idmap", as runc reads them), else the container's user namespace, else an error.
+ */
+function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, index: number): IdmapStep | undefined {
+  const words = m.options ?? [];
+  const word = words.includes('ridmap') ? 'ridmap' : words.includes('idmap') ? 'idmap' : undefined;
+  const own = m.uidMappings !== undefined || m.gidMappings !== undefined;
+  if (!word && !own) return undefined;
+  const what = word ? `mounts[${index}].options: ${word}` : `mounts[${index}].uidMappings`;
+  if (!bind) throw new PlanError(`${what}: idmapped mounts must be bind mounts (add "bind" or "rbind")`);
+  const recursive = word === 'ridmap';
+  if (own) {
+    if (!m.uidMappings?.length || !m.gidMappings?.length) {
+      throw new PlanError(`mounts[${index}]: uidMappings and gidMappings must be given together, each with at least one entry`);
+    }
+    return { recursive, uidMappings: idMapText(m.uidMappings), gidMappings: idMapText(m.gidMappings) };
+  }
+  const joined = ns.joins.find((j) => j.flag === K.CLONE_NEWUSER);
+  if (joined) return { recursive, uidMappings: '', gidMappings: '', usernsPath: joined.path };
+  if (ns.newUser) return { recursive, uidMappings: ns.uidMappings, gidMappings: ns.gidMappings };
+  throw new PlanError(`${what}: needs uidMappings and gidMappings on the mount, or a user namespace in linux.namespaces whose mapping it takes`);
+}
+
+function planMount(m: Mount, opts: PlanOptions, ns: NamespacePlan, index: number): MountStep {
   if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
   const options = parseMountOptions(m.options);
-  const idmapped = (m.options ?? []).find((o) => o === 'idmap' || o === 'ridmap') ?? (m.uidMappings || m.gidMappings ? 'uidMappings' : undefined);
-  if (idmapped) throw new PlanError(`mounts[${index}]: ${idmapped}: idmapped mounts are not supported by ocirun`);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
+  const idmap = planIdmap(m, bind, ns, index);
   if (options.tmpcopyup && (bind || type !== 'tmpfs')) {
     throw new PlanError(`mounts[${index}].options: tmpcopyup applies to tmpfs mounts only, not ${bind ? 'a bind mount' : JSON.stringify(type)}`);
   }
@@ -169,7 +210,9 @@ function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
     if (!m.source) throw new PlanError(`mounts[${index}].source: a bind mount needs a source`);
     const source = resolve(opts.bundle, m.source);
     options.flags |= K.MS_BIND;
-    return { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
+    const step: MountStep = { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
+    if (idmap) step.idmap = idmap;
+    return step;
   }
   if (type === '') throw new PlanError(`mounts[${index}].type: required unless the options include bind or rbind`);
   const kind = type === 'cgroup' || type === 'cgroup2' ? 'cgroup' : 'fs';
@@ -263,7 +306,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
   if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
-  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, i));
+  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, i));
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),

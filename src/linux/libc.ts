@@ -275,12 +275,31 @@ export function fstatfs(fd: number): StatfsResult {
 
 export const AT_RECURSIVE = 0x8000;
 
-export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
-  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: 0n };
+export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0, usernsFd = 0): void {
+  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: BigInt(usernsFd) };
   check(
     c.syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
     'mount_setattr',
     [dirfd, path, flags, attrSet, attrClr],
+  );
+}
+
+export const OPEN_TREE_CLONE = 1;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+
+/** open_tree(2): with OPEN_TREE_CLONE, a detached copy of the mount at `path` (AT_RECURSIVE: with its submounts). */
+export function openTree(dirfd: number, path: string, flags: number): number {
+  return check(c.syscall(NR.open_tree, 'int', dirfd, 'const char *', path, 'unsigned int', flags), 'open_tree', [dirfd, path, flags]);
+}
+
+/** move_mount(2): attaches a detached mount (an open_tree fd) at the target. */
+export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): void {
+  check(
+    c.syscall(NR.move_mount, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags),
+    'move_mount',
+    [fromDfd, fromPath, toDfd, toPath, flags],
   );
 }
 

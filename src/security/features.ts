@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { idmappedMountsSupported } from '../init/idmapped-mounts.js';
 import { KNOWN_MOUNT_OPTIONS } from '../init/mount-options.js';
 import { seccompActionAvailable, seccompArchResolveName, seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
 import { CAPABILITIES } from './capabilities.js';
@@ -24,7 +25,8 @@ import {
 // kernel and libseccomp both know, the flags this kernel accepts, the architectures this
 // libseccomp resolves, the LSMs present (a label for an absent LSM is an error here, so
 // "supported" means "present"). Mount options are exactly the words the mount-option parser
-// gives a meaning to; idmapped mounts are not implemented, so idmap/ridmap are not among them.
+// gives a meaning to (idmap and ridmap included); mountExtensions.idmap says whether this kernel
+// can make idmapped mounts, probed.
 
 export const OCI_VERSION_MIN = '1.0.0';
 export const OCI_VERSION_MAX = '1.2.0';
@@ -62,6 +64,7 @@ export interface FeatureHost {
   apparmor: boolean;
   selinux: boolean;
   timeNamespace: boolean;
+  idmappedMounts: boolean;
 }
 
 const HOOKS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
@@ -113,6 +116,7 @@ export function probeHost(): FeatureHost {
     apparmor: lsm.apparmor,
     selinux: lsm.selinux,
     timeNamespace: existsSync('/proc/self/ns/time'),
+    idmappedMounts: idmappedMountsSupported(),
   };
 }
 
@@ -139,7 +143,7 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       apparmor: { enabled: host.apparmor },
       selinux: { enabled: host.selinux },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: host.idmappedMounts } },
     },
   };
   if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };

@@ -14,6 +14,7 @@ const HOST: FeatureHost = {
   apparmor: false,
   selinux: true,
   timeNamespace: true,
+  idmappedMounts: true,
 };
 
 describe('buildFeatures', () => {
@@ -34,7 +35,7 @@ describe('buildFeatures', () => {
     expect(f.linux?.capabilities).toHaveLength(41);
   });
 
-  it('lists exactly the mount options the parser knows: every config.md option but the idmap ones', () => {
+  it('lists exactly the mount options the parser knows: every config.md option', () => {
     // The option names in the first column of config.md's "Linux mount options" table.
     const doc = readFileSync(new URL('../../golden/runtime-spec/config.md', import.meta.url), 'utf8');
     const table = doc.slice(doc.indexOf('Linux mount options'), doc.indexOf('[^1]:'));
@@ -42,10 +43,7 @@ describe('buildFeatures', () => {
     expect(fromSpec.length).toBeGreaterThan(60);
     const f = buildFeatures(HOST);
     expect(f.mountOptions).toEqual([...KNOWN_MOUNT_OPTIONS]);
-    for (const option of fromSpec) {
-      if (option === 'idmap' || option === 'ridmap') expect(f.mountOptions).not.toContain(option);
-      else expect(f.mountOptions).toContain(option);
-    }
+    for (const option of fromSpec) expect(f.mountOptions).toContain(option);
   });
 
   it('adds the time namespace only where the kernel has it', () => {
@@ -64,11 +62,12 @@ describe('buildFeatures', () => {
     expect(buildFeatures({ ...HOST, libseccomp: null }).linux?.seccomp).toEqual({ enabled: false });
   });
 
-  it('reports the LSMs as the host has them, and no idmapped mounts (not implemented)', () => {
+  it('reports the LSMs and idmapped mounts as the host has them', () => {
     const linux = buildFeatures(HOST).linux;
     expect(linux?.apparmor).toEqual({ enabled: false });
     expect(linux?.selinux).toEqual({ enabled: true });
-    expect(linux?.mountExtensions).toEqual({ idmap: { enabled: false } });
+    expect(linux?.mountExtensions).toEqual({ idmap: { enabled: true } });
+    expect(buildFeatures({ ...HOST, idmappedMounts: false }).linux?.mountExtensions).toEqual({ idmap: { enabled: false } });
   });
 
   it('carries the libseccomp version as runc does', () => {
