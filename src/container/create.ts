@@ -26,6 +26,7 @@ import { writePidFile } from './pid-file.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
 import { prepareIdmappedMounts } from '../init/idmapped-mounts.js';
+import { checkNetDevices, moveNetDevices } from './net-devices.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
@@ -84,6 +85,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
+  checkNetDevices(spec.linux?.netDevices);
   const store = new StateStore(o.root);
   const dir = store.claim(o.id);
   faultPoint('after-claim');
@@ -177,6 +179,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       send(parentSock, { kind: 'go' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
+      const netDevices = moveNetDevices(spec.linux?.netDevices, pid);
+      if (netDevices) undo.push(netDevices.undo);
       cgroup.addProcess(pid);
       send(parentSock, { kind: 'joined' });
       if (plan.hooks.stopBeforePivot) {
@@ -212,6 +216,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);
       idmapFds.forEach(closeQuietly);
+      netDevices?.release();
       security.release();
       undo.clear();
       return record;

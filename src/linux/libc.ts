@@ -55,6 +55,7 @@ const c = {
   kill: fn('int kill(int pid, int sig)'),
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  socket: fn('int socket(int domain, int type, int protocol)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
@@ -207,6 +208,9 @@ export function socketpair(domain: number, type: number): [number, number] {
   check(c.socketpair(domain, type, 0, sv), 'socketpair', [domain, type]);
   return [sv[0] ?? -1, sv[1] ?? -1];
 }
+
+export const socket = (domain: number, type: number, protocol: number): number =>
+  check(c.socket(domain, type, protocol), 'socket', [domain, type, protocol]);
 
 export function madvise(addr: bigint, len: bigint, advice: number): boolean {
   return tryCall(c.madvise(addr, len, advice)).ok;

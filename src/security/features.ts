@@ -53,6 +53,7 @@ export interface Features {
     selinux?: { enabled?: boolean };
     intelRdt?: { enabled?: boolean };
     mountExtensions?: { idmap?: { enabled?: boolean } };
+    netDevices?: { enabled?: boolean };
   };
 }
 
@@ -144,6 +145,8 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       selinux: { enabled: host.selinux },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: host.idmappedMounts } },
+      // Moved through rtnetlink, which every kernel with network namespaces has.
+      netDevices: { enabled: true },
     },
   };
   if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };

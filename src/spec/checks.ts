@@ -203,6 +203,29 @@ export function checkMountNamespaceNeeds(spec: Spec): SpecProblem | undefined {
   return undefined;
 }
 
+/** A name the kernel accepts for a device (dev_valid_name), `%d` allowed once as a template. */
+function validDeviceName(name: string): boolean {
+  if (name.length === 0 || Buffer.byteLength(name) > 15 || name === '.' || name === '..') return false;
+  if (/[/:\s]/.test(name)) return false;
+  return (name.match(/%/g) ?? []).length === (name.includes('%d') ? 1 : 0);
+}
+
+/** config-linux.md "netDevices": moved into the container's network namespace, never the host's. */
+export function checkNetDeviceNames(spec: Spec): SpecProblem | undefined {
+  const devices = Object.entries(spec.linux?.netDevices ?? {});
+  if (devices.length === 0) return undefined;
+  const problem = hostNetworkProblem(spec);
+  if (problem !== undefined) return { path: 'linux.netDevices', message: `devices ${problem}` };
+  for (const [name, dev] of devices) {
+    const path = `linux.netDevices[${JSON.stringify(name)}]`;
+    if (!validDeviceName(name) || name.includes('%')) return { path, message: 'is not a valid network device name (1-15 characters, no "/", ":" or spaces)' };
+    if (dev.name !== undefined && dev.name !== '' && !validDeviceName(dev.name)) {
+      return { path: `${path}.name`, message: 'is not a valid network device name (1-15 characters, no "/", ":" or spaces; "%d" once as a template)' };
+    }
+  }
+  return undefined;
+}
+
 export function checkRlimitsUnique(spec: Spec): SpecProblem | undefined {
   const firstIndex = new Map<string, number>();
   for (const [i, { type }] of (spec.process?.rlimits ?? []).entries()) {
@@ -230,6 +253,7 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkUtsNames,
   checkSysctls,
   checkMountNamespaceNeeds,
+  checkNetDeviceNames,
   checkRlimitsUnique,
 ];
 

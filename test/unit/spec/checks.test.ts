@@ -8,6 +8,7 @@ import {
   checkNamespaces,
   checkOciVersion,
   checkMountNamespaceNeeds,
+  checkNetDeviceNames,
   checkProcessCwd,
   checkRlimitsUnique,
   checkRootfs,
@@ -288,6 +289,29 @@ describe('checkMountNamespaceNeeds: what would mount or make nodes needs a mount
 
   it('accepts a config that asks for none of them: the runtime\'s mount namespace, the rootfs as it is', () => {
     expect(checkMountNamespaceNeeds(withLinux({ namespaces: namespaces('pid') }, { root: { path: 'rootfs' } }))).toBeUndefined();
+  });
+});
+
+describe('checkNetDeviceNames (config-linux.md "netDevices")', () => {
+  const withDevices = (netDevices: Record<string, { name?: string }>, ns = namespaces('network')) => withLinux({ namespaces: ns, netDevices });
+
+  it('accepts host names and new names, a %d template included', () => {
+    expect(checkNetDeviceNames(withDevices({ eth1: {}, veth7: { name: 'eth0' }, ens3: { name: 'net%d' } }))).toBeUndefined();
+  });
+
+  it('needs a network namespace of the container\'s own', () => {
+    expect(checkNetDeviceNames(withDevices({ eth1: {} }, namespaces('mount')))).toEqual({
+      path: 'linux.netDevices',
+      message: 'devices cannot be set in the host network namespace ("network" missing from linux.namespaces)',
+    });
+  });
+
+  it.each([['a/b'], ['has space'], ['sixteen-chars-xx'], ['..'], ['x%d']])('refuses the host name %j', (name) => {
+    expect(checkNetDeviceNames(withDevices({ [name]: {} }))?.path).toBe(`linux.netDevices[${JSON.stringify(name)}]`);
+  });
+
+  it.each([['a:b'], ['n%d%d'], ['n%s'], ['0123456789abcdef']])('refuses the new name %j', (name) => {
+    expect(checkNetDeviceNames(withDevices({ eth1: { name } }))?.path).toBe('linux.netDevices["eth1"].name');
   });
 });
 
