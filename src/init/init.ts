@@ -164,7 +164,7 @@ export function runInit(ctx: InitContext): never {
     }
     if (ctx.console) setupConsole(ctx.console);
     if (p.mountNamespace) applySysctl(p.sysctl);
-    maskPaths(p.maskedPaths);
+    maskPaths(p.maskedPaths, p.maskData);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
     if (!p.hooks.stopBeforePivot) joinCgroup(ctx);

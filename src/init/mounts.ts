@@ -1,7 +1,7 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  AT_RECURSIVE, close, fstatfs, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, symlinkat,
+  AT_RECURSIVE, close, fstatfs, lsetxattr, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, symlinkat,
 } from '../linux/libc.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import { coMountLinks, type CgroupMounts } from './cgroup-mount.js';
@@ -115,6 +115,16 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
   }
 }
 
+/** linux.mountLabel on a mount whose filesystem takes no context option (mount-label.ts). */
+function labelMountPoint(rootFd: number, destination: string, label: string): void {
+  const fd = openInRoot(rootFd, destination);
+  try {
+    lsetxattr(fdPath(fd), 'security.selinux', label);
+  } finally {
+    close(fd);
+  }
+}
+
 /** `idmapped`: the detached idmapped copy of a bind mount's source, or -1. */
 export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMounts, idmapped: number): void {
   if (step.kind === 'cgroup') {
@@ -133,6 +143,7 @@ export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMount
     } else {
       const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
       mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+      if (step.fileLabel !== undefined) labelMountPoint(rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {
     throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);

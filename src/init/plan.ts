@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
+import { labelMount, withMountLabel } from './mount-label.js';
 import { planProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
 
@@ -60,6 +61,8 @@ export interface MountStep {
   /** Bind of a non-directory: the destination is created as an empty file. */
   fileDestination: boolean;
   idmap?: IdmapStep;
+  /** linux.mountLabel set on the mount point after mounting (mqueue: mount-label.ts). */
+  fileLabel?: string;
 }
 
 export interface DeviceStep {
@@ -100,6 +103,8 @@ export interface InitPlan extends ProcessPlan {
   defaultDevices: boolean;
   devices: DeviceStep[];
   maskedPaths: string[];
+  /** Data of the tmpfs that masks a directory: linux.mountLabel's context option, or empty. */
+  maskData: string;
   readonlyPaths: string[];
   hostname?: string;
   domainname?: string;
@@ -307,6 +312,8 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
   if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
   const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, i));
+  const label = spec.linux?.mountLabel;
+  if (label) for (const m of mounts) labelMount(m, label);
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
@@ -321,6 +328,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
     defaultDevices: mountNamespace && devMount?.kind !== 'bind',
     devices: (spec.linux?.devices ?? []).map(planDevice),
     maskedPaths: spec.linux?.maskedPaths ?? [],
+    maskData: label ? withMountLabel('', label) : '',
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
     sysctl: planSysctl(spec),
     rlimits: planRlimits(spec),

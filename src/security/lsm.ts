@@ -19,7 +19,7 @@ import type { Linux, Process } from '../spec/types.js';
 // container must mount proc at /proc for a label to apply. Call applyLsm after any hook the init
 // runs (a hook exec'd later would get the label) but, as runc does, while the init is still root
 // and before no_new_privs: afterwards the LSM may refuse the change (SELinux's setexec permission,
-// AppArmor's no_new_privs rules). mountLabel is applied by the mount code as a context= option;
+// AppArmor's no_new_privs rules). mountLabel is applied by the mount code (init/mount-label.ts);
 // here it is only checked.
 
 export interface LsmHost {
