@@ -100,23 +100,15 @@ describe('idmap without mappings', () => {
 });
 
 describe('errors', () => {
-  function refused(spec: Spec): string {
-    const id = uniqueId();
-    const r = sb.run(['create', '--bundle', sb.bundle(spec), id]);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(sb.run(['state', id]).status).toBe(1);
-    return r.stderr;
-  }
 
   it('idmap with no mapping and no user namespace', () => {
     const spec = baseSpec();
     spec.mounts = [...(spec.mounts ?? []), { destination: '/home', type: 'bind', source: ext4Root, options: ['bind', 'idmap'] }];
-    expect(refused(spec)).toMatch(/mounts\[8\]\.options: idmap: needs uidMappings and gidMappings on the mount, or a user namespace/);
+    expect(sb.refusedCreate(spec)).toMatch(/mounts\[8\]\.options: idmap: needs uidMappings and gidMappings on the mount, or a user namespace/);
   });
 
   it('a filesystem without idmapped mounts (procfs)', () => {
-    const err = refused(userSpec('true', [{ destination: '/home', type: 'bind', source: '/proc/sys', options: ['bind', 'idmap'] }]));
+    const err = sb.refusedCreate(userSpec('true', [{ destination: '/home', type: 'bind', source: '/proc/sys', options: ['bind', 'idmap'] }]));
     expect(err).toMatch(/mounts\[8\]: the filesystem of \\?"\/proc\/sys\\?" does not support idmapped mounts/);
   });
 });

@@ -56,14 +56,6 @@ function expectOnHost(): void {
   expect(addrs).toContain('inet6 fd42:7::2/64');
 }
 
-function refused(s: Spec): string {
-  const id = uniqueId();
-  const r = sb.run(['create', '--bundle', sb.bundle(s), id]);
-  expect(r.status).toBe(1);
-  expect(r.stderr.trim().split('\n')).toHaveLength(1);
-  expect(sb.run(['state', id]).status).toBe(1);
-  return r.stderr;
-}
 
 describe('linux.netDevices', () => {
   it('moves, renames, keeps the permanent global addresses and sets the device up', () => {
@@ -97,25 +89,25 @@ describe('linux.netDevices', () => {
   });
 
   it('a missing device is an error at create, naming it', () => {
-    expect(refused(spec({ [`nodev${process.pid}`]: {} }))).toMatch(new RegExp(`linux\\.netDevices\\[\\\\?"nodev${process.pid}\\\\?"\\]: no network device`));
+    expect(sb.refusedCreate(spec({ [`nodev${process.pid}`]: {} }))).toMatch(new RegExp(`linux\\.netDevices\\[\\\\?"nodev${process.pid}\\\\?"\\]: no network device`));
   });
 
   it('a name already taken inside, without %d, is an error; the device stays on the host as it was', () => {
-    expect(refused(spec({ [dev]: { name: 'lo' } }))).toMatch(/\.name: \\?"lo\\?" already exists in the container's network namespace/);
+    expect(sb.refusedCreate(spec({ [dev]: { name: 'lo' } }))).toMatch(/\.name: \\?"lo\\?" already exists in the container's network namespace/);
     expectOnHost();
   });
 
   it('a create that fails after the move puts the device back, with its addresses and state', () => {
     const s = spec({ [dev]: { name: 'ctr0' } });
     s.hooks = { prestart: [{ path: '/bin/false' }] };
-    expect(refused(s)).toMatch(/prestart/);
+    expect(sb.refusedCreate(s)).toMatch(/prestart/);
     expectOnHost();
   });
 
   it('is refused without a network namespace of the container\'s own', () => {
     const s = spec({ [dev]: {} });
     s.linux = { ...s.linux, namespaces: (s.linux?.namespaces ?? []).filter((n) => n.type !== 'network') };
-    expect(refused(s)).toMatch(/linux\.netDevices: devices cannot be set in the host network namespace/);
+    expect(sb.refusedCreate(s)).toMatch(/linux\.netDevices: devices cannot be set in the host network namespace/);
   });
 });
 
