@@ -52,6 +52,8 @@ export interface InitContext {
    * enters the other namespaces itself.
    */
   direct?: boolean;
+  /** The runtime's "go" (sent once it has saved our pid) has been read: see runInit's catch. */
+  goReceived?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
@@ -110,6 +112,7 @@ function joinCgroup(ctx: InitContext): void {
   // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
   // it only here lets the rootfs work overlap with the runtime's.
   expect(ctx.sock, 'go');
+  ctx.goReceived = true;
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
   if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);
@@ -180,7 +183,12 @@ export function runInit(ctx: InitContext): never {
     const message = `unable to start container process: ${(err as Error).message}`;
     try {
       if (ready) write(2, `ocirun init: ${message}\n`);
-      else send(ctx.sock, { kind: 'error', message });
+      else {
+        // The runtime sends "go" whatever happens here: exiting with it unread would make its
+        // write fail (EPIPE) or its read lose our message (ECONNRESET) instead of reporting it.
+        if (!ctx.goReceived) expect(ctx.sock, 'go');
+        send(ctx.sock, { kind: 'error', message });
+      }
     } catch {
       // Nobody left to tell: the exit status is the report.
     }
