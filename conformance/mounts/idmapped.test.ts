@@ -99,6 +99,19 @@ describe('idmap without mappings', () => {
   });
 });
 
+describe('idmap in a joined user namespace', () => {
+  it('takes that namespace as the mapping', () => {
+    const first = sb.create(userSpec('sleep 100', []));
+    const userns = `/proc/${sb.state(first).pid}/ns/user`;
+    const s = baseSpec(['sh', '-c', OWNERS]);
+    s.mounts = [...(s.mounts ?? []), { destination: '/home', type: 'bind', source: ext4Root, options: ['rbind', 'ridmap'] }];
+    s.linux = { ...s.linux, namespaces: [...(s.linux?.namespaces ?? []), { type: 'user', path: userns }] };
+    const r = sb.run(['run', '--bundle', sb.bundle(s), uniqueId()]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('0:0\n0:0\n');
+  });
+});
+
 describe('errors', () => {
 
   it('idmap with no mapping and no user namespace', () => {

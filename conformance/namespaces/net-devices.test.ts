@@ -88,6 +88,14 @@ describe('linux.netDevices', () => {
     }
   });
 
+  it('works for a container in a user namespace too (its network namespace belongs to that one)', () => {
+    const s = spec({ [dev]: { name: 'eth0' } });
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    s.linux = { ...s.linux, namespaces: [...(s.linux?.namespaces ?? []), { type: 'user' }], uidMappings: map, gidMappings: map };
+    const id = sb.create(s);
+    expect(sb.ok(['exec', id, 'ip', '-o', 'addr', 'show', 'dev', 'eth0'])).toContain('inet 10.213.7.2/24');
+  });
+
   it('a missing device is an error at create, naming it', () => {
     expect(sb.refusedCreate(spec({ [`nodev${process.pid}`]: {} }))).toMatch(new RegExp(`linux\\.netDevices\\[\\\\?"nodev${process.pid}\\\\?"\\]: no network device`));
   });
