@@ -1,5 +1,6 @@
 import { POLLIN } from '../linux/constants.js';
 import { closeQuietly, poll, read, write } from '../linux/libc.js';
+import { isErrno } from '../linux/errors.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 
 // The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
@@ -65,8 +66,25 @@ export function decode(text: string): SyncMessage {
   }
 }
 
+/**
+ * A peer that failed exits right after its error message: a write racing its exit meets EPIPE,
+ * and the message still queued on our end is the reason to report, not the EPIPE.
+ */
 export function send(fd: number, msg: SyncMessage): void {
-  write(fd, encode(msg));
+  try {
+    write(fd, encode(msg));
+  } catch (err) {
+    if (!isErrno(err, 'EPIPE')) throw err;
+    for (;;) {
+      let queued: SyncMessage;
+      try {
+        queued = receive(fd, 0);
+      } catch {
+        throw err;
+      }
+      if (queued.kind === 'error') throw new Error(queued.message);
+    }
+  }
 }
 
 export class ChildGoneError extends Error {}

@@ -1,6 +1,8 @@
 // The create ↔ init message format over the SEQPACKET socketpair.
 import { describe, expect, it } from 'vitest';
-import { decode, encode, type SyncMessage } from '../../../src/init/sync.js';
+import * as K from '../../../src/linux/constants.js';
+import { close, socketpair } from '../../../src/linux/libc.js';
+import { decode, encode, send, type SyncMessage } from '../../../src/init/sync.js';
 
 describe('sync encode/decode', () => {
   it.each<SyncMessage>([
@@ -21,5 +23,22 @@ describe('sync encode/decode', () => {
 
   it('turns garbage into an error naming it', () => {
     expect(decode('hello there')).toEqual({ kind: 'error', message: 'unexpected message from init: "hello there"' });
+  });
+});
+
+describe('send to a peer that has gone', () => {
+  it('reports the error message the peer left behind, not EPIPE', () => {
+    const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
+    send(b, { kind: 'error', message: 'process.cwd "/x" is outside the container\'s root' });
+    close(b);
+    expect(() => send(a, { kind: 'go' })).toThrow('process.cwd "/x" is outside the container\'s root');
+    close(a);
+  });
+
+  it('a peer gone without a word: EPIPE itself', () => {
+    const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
+    close(b);
+    expect(() => send(a, { kind: 'go' })).toThrow(/broken pipe|EPIPE/i);
+    close(a);
   });
 });
