@@ -14,7 +14,7 @@ import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, killQuietly, openNamespaceFile, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
 import { loadConfig, requireProcess } from '../spec/validate.js';
 import { SPEC_VERSION } from '../spec/version.js';
@@ -127,7 +127,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
         try {
-          return open(j.path, K.O_RDONLY | K.O_CLOEXEC);
+          return openNamespaceFile(j.path);
         } catch (err) {
           throw new Error(`linux.namespaces: cannot open the ${j.type} namespace ${JSON.stringify(j.path)}: ${(err as Error).message}`);
         }
