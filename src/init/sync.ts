@@ -95,7 +95,15 @@ export function receive(fd: number, timeoutMs = -1): SyncMessage {
     throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
   }
   const buf = Buffer.alloc(65536);
-  const n = read(fd, buf);
+  let n: number;
+  try {
+    n = read(fd, buf);
+  } catch (err) {
+    // A peer that exited with a message of ours unread: the kernel reports ECONNRESET once,
+    // before the messages the peer left queued (its error) and the EOF.
+    if (!isErrno(err, 'ECONNRESET')) throw err;
+    n = read(fd, buf);
+  }
   if (n === 0) throw new ChildGoneError('container init exited before it was ready');
   return decode(buf.toString('utf8', 0, n));
 }

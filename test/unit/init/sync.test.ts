@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import { close, socketpair } from '../../../src/linux/libc.js';
-import { decode, encode, send, type SyncMessage } from '../../../src/init/sync.js';
+import { decode, encode, expect as expect_, send, type SyncMessage } from '../../../src/init/sync.js';
 
 describe('sync encode/decode', () => {
   it.each<SyncMessage>([
@@ -39,6 +39,17 @@ describe('send to a peer that has gone', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
     close(b);
     expect(() => send(a, { kind: 'go' })).toThrow(/broken pipe|EPIPE/i);
+    close(a);
+  });
+});
+
+describe('receive from a peer that has gone', () => {
+  it('leaving a message of ours unread: its own error message, not ECONNRESET', () => {
+    const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
+    send(a, { kind: 'go' });
+    send(b, { kind: 'error', message: 'unable to start container process: no cwd' });
+    close(b);
+    expect(() => expect_(a, 'join')).toThrow('unable to start container process: no cwd');
     close(a);
   });
 });
