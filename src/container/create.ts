@@ -1,6 +1,7 @@
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
+import { resetAffinity } from '../exec/cpu-affinity.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
@@ -175,6 +176,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('during-mounts');
       expect(parentSock, 'join');
       cgroup.addProcess(pid);
+      // As runc: the init never keeps the runtime's own CPU affinity (the cpuset limits it).
+      resetAffinity(pid);
       send(parentSock, { kind: 'joined' });
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');

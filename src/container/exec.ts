@@ -3,6 +3,7 @@ import { runExecChild } from '../exec/child.js';
 import { forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
+import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
 import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
@@ -70,7 +71,8 @@ function killChild(pid: number): void {
  */
 function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Started {
   const cgroup = cgroupOf(rec);
-  const plan = buildExecPlan(proc, o.preserveFds);
+  const plan = buildExecPlan(proc, o.preserveFds, rec.config);
+  const affinity = planAffinity(proc.execCPUAffinity);
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
   const handles = new UndoStack();
@@ -111,7 +113,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
 
     // Born in the container's pid namespace, so a real member of it (and our own child).
     const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
-    const pid = pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
+    const pid = forkWithAffinity(affinity, () => (pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
     if (pid === 0) {
       close(parentSock);
       runExecChild({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
@@ -122,6 +124,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
     cgroup?.addProcess(pid);
+    applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);

@@ -52,7 +52,7 @@ export const command: Command = {
     // Before loading the rest: the kernel's wait before the process's move into the container's
     // cgroup (cgroups/migration.ts) then overlaps with that too, not only with exec's preparations.
     (await import('../../cgroups/migration.js')).primeCgroupMigration();
-    const [{ execInContainer }, { loadProcessFile, processFromFlags }] = await Promise.all([
+    const [{ execInContainer }, { loadProcessFile, processFromFlags, withContainerDefaults }] = await Promise.all([
       import('../../container/exec.js'),
       import('../../exec/process.js'),
     ]);
@@ -67,7 +67,7 @@ export const command: Command = {
     return execInContainer({
       root: ctx.globals.root,
       id,
-      process: (base) => (file !== undefined ? loadProcessFile(file) : processFromFlags(base, fromFlags)),
+      process: (base) => (file !== undefined ? withContainerDefaults(loadProcessFile(file), base) : processFromFlags(base, fromFlags)),
       detach: bool(flags, 'detach'),
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(consoleSocket !== undefined ? { consoleSocket } : {}),
