@@ -29,6 +29,7 @@ import { UndoStack } from './undo.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt, setUpContainerRdt } from './intel-rdt.js';
 import { faultPoint } from '../debug/fault.js';
 import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
@@ -82,6 +83,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
+  const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
   const store = new StateStore(o.root);
@@ -122,6 +124,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       cgroup.create();
       undo.push(() => cgroup.destroy());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      if (rdt) undo.push(setUpContainerRdt(rdt));
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
@@ -176,6 +179,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('during-mounts');
       expect(parentSock, 'join');
       cgroup.addProcess(pid);
+      joinContainerRdt(rdt, pid);
       // As runc: the init never keeps the runtime's own CPU affinity (the cpuset limits it).
       resetAffinity(pid);
       send(parentSock, { kind: 'joined' });

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import type { ContainerRecord } from '../state/record.js';
 import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../state/store.js';
 import { withContainerLock } from '../state/lock.js';
+import { removeContainerRdt } from './intel-rdt.js';
 import { withContainer } from './lookup.js';
 import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
 import { killInitAndWait } from './signal-init.js';
@@ -33,6 +34,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
         if (rec.pid > 0 && !killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
       }
       destroyCgroup(rec);
+      removeContainerRdt(rec.config, rec.id);
       const poststop = rec.config.hooks?.poststop;
       if (poststop?.length) runHooksWarning('poststop', poststop, hookState(rec, 'stopped'), log);
       store.remove(id);

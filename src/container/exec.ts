@@ -19,6 +19,7 @@ import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt } from './intel-rdt.js';
 import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
@@ -73,6 +74,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
+  const rdt = containerRdt(rec.config, rec.id);
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
   const handles = new UndoStack();
@@ -124,6 +126,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
     cgroup?.addProcess(pid);
+    joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });
     for (;;) {

@@ -254,7 +254,9 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
       throw new PlanError((err as Error).message);
     }
   }
-  if (spec.linux?.intelRdt) throw new PlanError('linux.intelRdt: Intel RDT (resctrl) is not supported by ocirun');
+  if (spec.linux?.netDevices && Object.keys(spec.linux.netDevices).length > 0) {
+    throw new PlanError('linux.netDevices: moving host network devices into the container is not supported by ocirun');
+  }
   const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
   if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);
   // New or joined (a pod's containers join the infra container's and still name its host).
