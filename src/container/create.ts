@@ -46,6 +46,11 @@ export interface CreateOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
+  /**
+   * The flag that needs the init to be our own child: refused up front when the namespaces need
+   * an intermediate process (whose child the init then is).
+   */
+  initMustBeChild?: string;
   log: Logger;
 }
 
@@ -83,6 +88,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
+  if (o.initMustBeChild && needsIntermediate(plan.namespaces)) {
+    throw new Error(`${o.initMustBeChild}: a new user or time namespace is entered through an intermediate process, so the init is not this process's child and only a subreaper can wait for it`);
+  }
   const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);

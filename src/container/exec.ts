@@ -5,10 +5,11 @@ import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
+import { joinSubCgroups, type SubCgroups } from '../exec/sub-cgroup.js';
 import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, flock, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -39,6 +40,10 @@ export interface ExecOptions {
   pidfdSocket?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** --cgroup: a sub-cgroup of the container's to run in. */
+  subCgroups?: SubCgroups;
+  /** --ignore-paused: exec into a paused container (the process stays frozen until resume). */
+  ignorePaused?: boolean;
   log: Logger;
 }
 
@@ -70,7 +75,7 @@ function killChild(pid: number): void {
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
@@ -125,10 +130,16 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
-    cgroup?.addProcess(pid);
+    if (o.subCgroups) {
+      if (!cgroup) throw new Error('--cgroup: the container has no cgroup of its own');
+      joinSubCgroups(cgroup.paths, o.subCgroups, pid);
+    } else {
+      cgroup?.addProcess(pid);
+    }
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });
+    afterGo?.();
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
@@ -169,10 +180,12 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   const signals = o.detach ? undefined : forwardSignals();
   let started: Started;
   try {
-    started = withContainer(store, o.id, (rec, status) => {
+    started = withContainer(store, o.id, (rec, status, lockFd) => {
       if (status === 'stopped') throw new Error('cannot exec a container that has stopped');
-      if (status === 'paused') throw new Error('cannot exec in a paused container');
-      return startProcess(rec, o, o.process(rec.config.process));
+      if (status === 'paused' && !o.ignorePaused) throw new Error('cannot exec in a paused container (use --ignore-paused to override)');
+      // In a paused container the process freezes once moved: `resume` needs the lock meanwhile.
+      const unlock = status === 'paused' ? () => flock(lockFd, K.LOCK_UN) : undefined;
+      return startProcess(rec, o, o.process(rec.config.process), unlock);
     });
   } catch (err) {
     signals?.stop();
