@@ -36,6 +36,10 @@ const MPOL_FLAGS: Readonly<Record<string, number>> = {
   MPOL_F_NUMA_BALANCING: 1 << 13, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_STATIC_NODES: 1 << 15,
 };
 
+/** The set_mempolicy modes and flags ocirun applies (features.md "memoryPolicy"). */
+export const MEMORY_POLICY_MODES: readonly string[] = Object.keys(MPOL_MODES);
+export const MEMORY_POLICY_FLAGS: readonly string[] = Object.keys(MPOL_FLAGS);
+
 /** The scheduler, memory policy, modes and masks as the forked child applies them. */
 export interface ProcessExtras {
   personality?: number;
