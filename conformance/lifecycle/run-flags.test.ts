@@ -1,22 +1,11 @@
 // runc's run flags --keep (the container stays after its process exits) and --no-subreaper
 // (ocirun does not become a subreaper, so it can wait only for an init it forked itself).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Spec } from '../../src/spec/types.js';
-import { baseSpec, leftoversOf, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, leftoversOf, Sandbox, uniqueId, withUserNamespace } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('run-flags');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => sb.destroy());
-
-function withUserNamespace(spec: Spec): Spec {
-  spec.linux = {
-    ...spec.linux,
-    namespaces: [...(spec.linux?.namespaces ?? []), { type: 'user' }],
-    uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-    gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-  };
-  return spec;
-}
 
 describe('run --keep', () => {
   it('the process\'s exit code is run\'s, and the container stays, stopped, until delete', () => {

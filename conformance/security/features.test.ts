@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateFeatures } from '../../src/spec/validate.js';
-import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, Sandbox, uniqueId, withUserNamespace } from '../../test/support/ocirun.js';
 import { GOLDEN_DIR } from '../../test/support/golden.js';
 
 const sb = new Sandbox('security-features');
@@ -56,13 +56,8 @@ describe('ocirun features', () => {
   it('lists runc\'s namespaces and the time namespace, and a container runs with each of them', () => {
     const { doc } = features();
     expect(doc.linux.namespaces).toEqual(expect.arrayContaining([...golden.linux.namespaces, 'time']));
-    const spec = baseSpec(['/bin/true']);
-    spec.linux = {
-      ...spec.linux,
-      namespaces: doc.linux.namespaces.map((type) => ({ type: type as 'pid' })),
-      uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-      gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-    };
+    const spec = withUserNamespace(baseSpec(['/bin/true']));
+    spec.linux = { ...spec.linux, namespaces: doc.linux.namespaces.map((type) => ({ type: type as 'pid' })) };
     const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
     expect(r.status, r.stderr).toBe(0);
   });
