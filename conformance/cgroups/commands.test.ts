@@ -118,6 +118,10 @@ describe.skipIf(!hasV1('memory') || !hasV1('cpu') || !hasV1('pids'))('update', (
     expect(sb.run(['update', '--l3-cache-schema', 'L3:0=f', id]).stderr).toMatch(/--l3-cache-schema: the container was created without linux\.intelRdt/);
     expect(sb.run(['update', '--mem-bw-schema', 'MB:0=50', id]).stderr).toMatch(/--mem-bw-schema: the container was created without linux\.intelRdt/);
     expect(sb.run(['update', '--resources', '-', id], { input: '{"pids":{"limit":"7"}}' }).stderr).toMatch(/standard input: pids\.limit must be an integer/);
+    expect(sb.run(['update', '--cpu-burst', '-5', id]).stderr).toMatch(/invalid value for cpu-burst: .*-5.* is not a non-negative integer/);
+    expect(sb.run(['update', '--cpu-idle', 'yes', id]).stderr).toMatch(/invalid value for cpu-idle: .*yes.* is not an integer/);
+    const badDevice = '{"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0}]}}';
+    expect(sb.run(['update', '--resources', '-', id], { input: badDevice }).stderr).toMatch(/standard input: blockIO\.throttleReadBpsDevice\[0\]\.rate must be a non-negative integer/);
     expect(sb.run(['update', '--pids-limit', '5', 'no-such-container']).stderr).toMatch(/container does not exist/);
     expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('50');
     expect(savedResources(id)?.pids).toEqual({ limit: 50 });
