@@ -5,7 +5,7 @@ import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
-import { joinSubCgroups, type SubCgroups } from '../exec/sub-cgroup.js';
+import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgroup.js';
 import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
@@ -80,6 +80,12 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
   const rdt = containerRdt(rec.config, rec.id);
+  // Checked before the fork: a sub-cgroup that is not there fails with nothing started.
+  let subDirs: string[] | undefined;
+  if (o.subCgroups) {
+    if (!cgroup) throw new Error('--cgroup: the container has no cgroup of its own');
+    subDirs = subCgroupDirs(cgroup.paths, o.subCgroups);
+  }
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
   const handles = new UndoStack();
@@ -130,12 +136,8 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
-    if (o.subCgroups) {
-      if (!cgroup) throw new Error('--cgroup: the container has no cgroup of its own');
-      joinSubCgroups(cgroup.paths, o.subCgroups, pid);
-    } else {
-      cgroup?.addProcess(pid);
-    }
+    if (subDirs) joinSubCgroups(subDirs, pid);
+    else cgroup?.addProcess(pid);
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });

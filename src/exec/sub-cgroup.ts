@@ -55,7 +55,7 @@ export function subCgroupDirs(paths: Readonly<Record<string, string>>, sub: SubC
   return [...dirs];
 }
 
-/** Moves `pid` into the sub-cgroup in every hierarchy. */
-export function joinSubCgroups(paths: Readonly<Record<string, string>>, sub: SubCgroups, pid: number): void {
-  for (const dir of subCgroupDirs(paths, sub)) writeCgroupFile(dir, 'cgroup.procs', String(pid));
+/** Moves `pid` into the directories subCgroupDirs() found. */
+export function joinSubCgroups(dirs: readonly string[], pid: number): void {
+  for (const dir of dirs) writeCgroupFile(dir, 'cgroup.procs', String(pid));
 }
