@@ -1,11 +1,11 @@
 // runc's exec flags --cgroup (a sub-cgroup of the container's) and --ignore-paused, with real
 // containers on this host's cgroups, read back from the host.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { parseProcCgroup } from '../../src/cgroups/path.js';
-import { baseSpec, OCIRUN, Sandbox } from '../../test/support/ocirun.js';
+import { baseSpec, OCIRUN, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 import { hasV1, hierarchies } from '../cgroups/support.js';
 
 const sb = new Sandbox('exec-flags');
@@ -105,6 +105,35 @@ describe.skipIf(!hasV1('memory') || !hasV1('pids'))('exec --cgroup', () => {
     expect(r.stderr.replaceAll('\\"', '"')).toMatch(message);
     expect(sb.state(id).status).toBe('running');
     expect(sb.ok(['ps', '--format', 'json', id]).trim()).toMatch(/^\[\d+\]$/);
+  });
+});
+
+/** The host's cgroup2 hierarchy, mounted alone at /sys/fs/cgroup in a private mount namespace. */
+describe.runIf(hierarchies.unified !== undefined)('exec --cgroup on a cgroup v2 host (the host cgroup2 hierarchy alone, in a private mount namespace)', () => {
+  it('PATH: the process joins the sub-cgroup of the container\'s cgroup2 directory', () => {
+    const id = uniqueId();
+    const bundle = sb.bundle(baseSpec(['sleep', '100']));
+    const pidFile = join(sb.dir, `${id}.exec.pid`);
+    const o = `${OCIRUN} --root ${sb.root}`;
+    const script = [
+      'mount --make-rprivate / && umount -R /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup || exit 99',
+      `${o} run --detach --bundle ${bundle} ${id} || exit 98`,
+      // Whatever happens next, the container (its sub-cgroup with it) goes in this namespace.
+      `trap '${o} delete --force ${id}' EXIT`,
+      `pid=$(${o} state ${id} | grep '"pid"' | tr -dc 0-9)`,
+      'cg=$(sed -n "s/^0:://p" /proc/$pid/cgroup)',
+      'echo "container $cg"',
+      '[ -n "$cg" ] && [ "$cg" != / ] && mkdir "/sys/fs/cgroup$cg/sub" || exit 97',
+      `${o} exec --detach --pid-file ${pidFile} --cgroup sub ${id} sleep 100 || exit 96`,
+      `echo "exec $(sed -n 's/^0:://p' /proc/$(cat ${pidFile})/cgroup)"`,
+      `${o} exec --cgroup memory:sub ${id} true 2>&1 | tail -1`,
+    ].join('\n');
+    const r = spawnSync('unshare', ['-m', 'sh', '-c', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const container = /^container (\S+)$/m.exec(r.stdout)?.[1];
+    expect(container).toMatch(new RegExp(`/${id}$`));
+    expect(r.stdout).toContain(`exec ${container}/sub\n`);
+    expect(r.stdout).toContain('the container has no cgroup for controller \\"memory\\" (it has only the cgroup v2 one)');
   });
 });
 

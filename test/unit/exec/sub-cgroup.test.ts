@@ -30,6 +30,12 @@ describe('subCgroupDirs', () => {
     expect(() => subCgroupDirs(paths, { blkio: 'x' }, all)).toThrow('the container has no cgroup for controller "blkio"');
   });
 
+  it('cgroup v2: PATH is the one form; a controller prefix names a controller v2 has no hierarchy for', () => {
+    const v2 = { '': '/sys/fs/cgroup/c' };
+    expect(subCgroupDirs(v2, { '': 'sub' }, all)).toEqual(['/sys/fs/cgroup/c/sub']);
+    expect(() => subCgroupDirs(v2, { memory: 'sub' }, all)).toThrow('the container has no cgroup for controller "memory" (it has only the cgroup v2 one)');
+  });
+
   it('skips a hybrid host\'s cgroup2 side the container has no directory on', () => {
     expect(subCgroupDirs({ ...paths, '': '/cg/unified/c' }, { '': 's' }, (d) => !d.startsWith('/cg/unified'))).toEqual(
       expect.not.arrayContaining(['/cg/unified/c/s']),
