@@ -127,7 +127,7 @@ describe('errors', () => {
 });
 
 describe('features', () => {
-  it('reports idmapped mounts as enabled on this kernel, and the option words', () => {
+  it('reports idmapped mounts as implemented, and the option words', () => {
     const f = JSON.parse(sb.ok(['features'])) as { mountOptions: string[]; linux: { mountExtensions: { idmap: { enabled: boolean } } } };
     expect(f.linux.mountExtensions.idmap.enabled).toBe(true);
     expect(f.mountOptions).toEqual(expect.arrayContaining(['idmap', 'ridmap']));

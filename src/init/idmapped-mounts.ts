@@ -97,23 +97,3 @@ export function prepareIdmappedMounts(mounts: readonly MountStep[]): number[] {
     userns.forEach(closeQuietly);
   }
 }
-
-/**
- * features' mountExtensions.idmap: whether this kernel idmaps a detached copy of the root
- * filesystem's mount. Nothing is attached anywhere; the copy and the namespace go with their fds.
- */
-export function idmappedMountsSupported(): boolean {
-  let userns = -1;
-  let tree = -1;
-  try {
-    userns = userNamespaceWithMapping('0 100000 1\n', '0 100000 1\n');
-    tree = openTree(K.AT_FDCWD, '/', OPEN_TREE_CLONE | K.O_CLOEXEC);
-    mountSetattr(tree, '', K.AT_EMPTY_PATH, MOUNT_ATTR_IDMAP, 0, 0, userns);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    closeQuietly(tree);
-    closeQuietly(userns);
-  }
-}

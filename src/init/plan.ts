@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
+import { parseIdList } from './id-list.js';
 import { labelMount, withMountLabel } from './mount-label.js';
 import { planProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
@@ -307,6 +308,17 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');
   const namespaces = planNamespaces(spec);
   const mountNamespace = (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
+  // Applied by exec only (config.md: "not applicable to the container's init process"); the
+  // lists are checked now so that a typo fails create, not every later exec.
+  for (const key of ['initial', 'final'] as const) {
+    const list = proc.execCPUAffinity?.[key];
+    if (list === undefined) continue;
+    try {
+      parseIdList(list, `process.execCPUAffinity.${key}`);
+    } catch (err) {
+      throw new PlanError((err as Error).message);
+    }
+  }
   // New or joined (a pod's containers join the infra container's and still name its host).
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');

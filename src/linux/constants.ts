@@ -142,6 +142,8 @@ interface SyscallNumbers {
   move_mount: number;
   keyctl: number;
   ioprio_set: number;
+  sched_setattr: number;
+  set_mempolicy: number;
 }
 
 const SYSCALLS: Readonly<Record<string, SyscallNumbers>> = {
@@ -149,11 +151,13 @@ const SYSCALLS: Readonly<Record<string, SyscallNumbers>> = {
     pivot_root: 155, capget: 125, capset: 126, seccomp: 317, bpf: 321,
     pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 250, ioprio_set: 251,
     open_tree: 428, move_mount: 429,
+    sched_setattr: 314, set_mempolicy: 238,
   },
   arm64: {
     pivot_root: 41, capget: 90, capset: 91, seccomp: 277, bpf: 280,
     pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 219, ioprio_set: 30,
     open_tree: 428, move_mount: 429,
+    sched_setattr: 274, set_mempolicy: 237,
   },
 };
 

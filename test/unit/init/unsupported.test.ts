@@ -10,7 +10,6 @@ const spec = (extra: Partial<Spec>): Spec => ({
 
 describe('unsupported and extra settings', () => {
   it.each([
-    [spec({ linux: { intelRdt: { closID: 'c' } } }), 'linux.intelRdt: Intel RDT'],
     [spec({ linux: { personality: { domain: 'LINUX', flags: ['x'] } } }), 'linux.personality.flags'],
     [spec({ process: { cwd: '/', args: ['sh'], ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 9 } } }), 'process.ioPriority.priority: 9 is out of range'],
   ])('%# refuses with the field name', (s, message) => {
