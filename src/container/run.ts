@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
 import { closeQuietly, kill, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
 import * as K from '../linux/constants.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -52,27 +53,35 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
       // The init is gone; its exit is reported through SIGCHLD.
     }
   };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  // Until the process runs, SIGTERM/SIGINT/SIGHUP/SIGQUIT also end any wait of the set-up (a
+  // hook without a timeout), which then undoes itself: `run` stops within bounded time.
+  armInterrupt(() => {
+    for (const sig of FORWARDED) process.on(sig, forward);
+  });
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
-    rec = createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
     try {
-      if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      rec = createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
+      try {
+        if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      } catch (err) {
+        deleteContainer(store, o.id, true, log);
+        throw err;
+      }
+    } finally {
+      proxy?.forEach(closeQuietly);
+    }
+    initPid = rec.pid;
+    try {
+      startContainer(store, o.id, log);
     } catch (err) {
+      term?.stop();
       deleteContainer(store, o.id, true, log);
       throw err;
     }
   } finally {
-    proxy?.forEach(closeQuietly);
-  }
-  initPid = rec.pid;
-  try {
-    startContainer(store, o.id, log);
-  } catch (err) {
-    term?.stop();
-    deleteContainer(store, o.id, true, log);
-    throw err;
+    disarmInterrupt();
   }
   const status = await new Promise<number>((resolveExit) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);
