@@ -10,15 +10,18 @@ import { closeQuietly, getpid, kill, pipe2, read, teeNonBlocking, watchForInterr
 // libuv's C handler writes each signal as a 16-byte message (uv__signal_msg_t: handle pointer,
 // signal number) into a pipe that the event loop reads later. Between arm and disarm, every
 // poll() looks into that pipe with tee(2), which copies without consuming (Node's handlers
-// still get every message), and a terminating signal there ends the wait with an
-// InterruptedError; the set-up then undoes itself. Blocking the signals and reading them from a
-// signalfd does not work: Node's own threads (V8's platform workers) leave them unblocked, and
-// the kernel hands them a process-directed signal that the main thread blocks.
+// still get every message). A terminating signal there is held, as before, while the set-up
+// finishes within a grace period; a wait that outlasts it, or a second terminating signal,
+// ends with an InterruptedError, and the set-up undoes itself. Blocking the signals and
+// reading them from a signalfd does not work: Node's own threads (V8's platform workers) leave
+// them unblocked, and the kernel hands them a process-directed signal the main thread blocks.
 
 const TERMINATING = new Set([1 /* SIGHUP */, 2 /* SIGINT */, 3 /* SIGQUIT */, 15 /* SIGTERM */]);
 const MESSAGE = 16;
 const SIGURG = 23;
 const PIPE_CAPACITY = 65536;
+/** How long a set-up may go on after a terminating signal before its wait is cut short. */
+const GRACE_MS = 10_000;
 
 function pipeReadEnds(): Set<number> {
   const out = new Set<number>();
@@ -34,12 +37,22 @@ function pipeReadEnds(): Set<number> {
   return out;
 }
 
-let armed: { signalPipe: number; copy: [number, number] } | undefined;
+let armed: { signalPipe: number; copy: [number, number]; firstSeen?: number } | undefined;
 
-function scan(): { signal: number; empty: boolean } {
-  if (!armed) return { signal: 0, empty: true };
+/**
+ * The first terminating signal is given GRACE_MS for the set-up to finish (it then reaches the
+ * process, as runc does); a wait still going on after that, or a second such signal, ends.
+ */
+function scan(): { signal: number; empty: boolean; waitMs: number } {
+  if (!armed) return { signal: 0, empty: true, waitMs: -1 };
   const messages = peek(armed.signalPipe, armed.copy);
-  return { signal: holds(messages, (signal) => TERMINATING.has(signal)), empty: messages.length === 0 };
+  const terminating = signalsIn(messages).filter((signal) => TERMINATING.has(signal));
+  const first = terminating[0];
+  if (first === undefined) return { signal: 0, empty: messages.length === 0, waitMs: -1 };
+  armed.firstSeen ??= Date.now();
+  const left = armed.firstSeen + GRACE_MS - Date.now();
+  if (terminating.length > 1 || left <= 0) return { signal: first, empty: false, waitMs: -1 };
+  return { signal: 0, empty: false, waitMs: left };
 }
 
 /** The messages now in pipe `fd`, copied through `copy` without consuming them. */
@@ -50,12 +63,10 @@ function peek(fd: number, copy: [number, number]): Buffer {
   return buf;
 }
 
-function holds(messages: Buffer, wanted: (signal: number) => boolean): number {
-  for (let off = 0; off + MESSAGE <= messages.length; off += MESSAGE) {
-    const signal = messages.readInt32LE(off + 8);
-    if (wanted(signal)) return signal;
-  }
-  return 0;
+function signalsIn(messages: Buffer): number[] {
+  const out: number[] = [];
+  for (let off = 0; off + MESSAGE <= messages.length; off += MESSAGE) out.push(messages.readInt32LE(off + 8));
+  return out;
 }
 
 /**
@@ -70,7 +81,7 @@ function findSignalPipe(copy: [number, number]): number | undefined {
   kill(getpid(), SIGURG);
   for (const fd of pipeReadEnds()) {
     if (fd === copy[0]) continue;
-    if (holds(peek(fd, copy), (signal) => signal === SIGURG) !== 0) return fd;
+    if (signalsIn(peek(fd, copy)).includes(SIGURG)) return fd;
   }
   return undefined;
 }

@@ -257,8 +257,11 @@ export function teeNonBlocking(from: number, to: number, len: number): number {
 /** What linux/interrupt.ts gives poll(): a pipe to watch and what has arrived in it. */
 export interface InterruptWatch {
   fd: number;
-  /** The first terminating signal received (0 if none), and whether the pipe is empty. */
-  scan(): { signal: number; empty: boolean };
+  /**
+   * `signal`: a terminating signal that ends the wait now (0: none); `empty`: nothing is in the
+   * pipe; `waitMs`: how long the wait may go on before the next look (-1: no limit).
+   */
+  scan(): { signal: number; empty: boolean; waitMs: number };
 }
 
 let interruptWatch: InterruptWatch | undefined;
@@ -270,11 +273,14 @@ export function watchForInterrupt(watch: InterruptWatch | undefined): void {
 
 /** poll(2) on fds for `events`; returns the revents of each (0 when the timeout ran out). */
 export function poll(fds: readonly number[], events: number, timeoutMs: number): number[] {
+  const end = timeoutMs >= 0 ? Date.now() + timeoutMs : Infinity;
   for (;;) {
     const watch = interruptWatch;
     let watching = false;
+    let round = timeoutMs >= 0 ? Math.max(0, end - Date.now()) : -1;
+    let shortened = false;
     if (watch) {
-      const { signal, empty } = watch.scan();
+      const { signal, empty, waitMs } = watch.scan();
       if (signal !== 0) {
         // Once: the clean-up that follows must not be cut short by the next signal.
         interruptWatch = undefined;
@@ -283,13 +289,20 @@ export function poll(fds: readonly number[], events: number, timeoutMs: number):
       // A signal that stops nothing stays in the pipe (Node's handlers read it later): then
       // the pipe cannot be watched, and the EINTR of the next signal is the cue.
       watching = empty;
+      if (waitMs >= 0 && (round < 0 || waitMs < round)) {
+        round = waitMs;
+        shortened = true;
+      }
     }
     const set = fds.map((fd) => ({ fd, events, revents: 0 }));
     if (watching && watch) set.push({ fd: watch.fd, events: POLLIN, revents: 0 });
-    const r = tryCall(c.poll(set, set.length, timeoutMs));
+    const r = tryCall(c.poll(set, set.length, round));
     if (r.ok) {
       if (watching && ((set[fds.length]?.revents ?? 0) & POLLIN) !== 0) continue;
-      return set.slice(0, fds.length).map((p) => p.revents);
+      const revents = set.slice(0, fds.length).map((p) => p.revents);
+      // A round cut short to look at the signals again is not the caller's timeout.
+      if (shortened && revents.every((e) => e === 0)) continue;
+      return revents;
     }
     if (r.errno !== 4 /* EINTR */) check(-1, 'poll', [fds.join(',')]);
   }
