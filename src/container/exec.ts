@@ -121,7 +121,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
-    cgroup?.addProcess(pid);
+    cgroup?.addProcess(pid, rec.pid);
     send(parentSock, { kind: 'go' });
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
