@@ -9,6 +9,7 @@ export default defineConfig({
   cacheDir: '/tmp/ocirun-guest-vite',
   test: {
     include: ['test/guest/**/*.test.ts'],
+    setupFiles: ['test/guest/setup.ts'],
     // Real containers share the guest's cgroups: one file at a time, as on the host.
     fileParallelism: false,
     // Under emulation every node start costs several times what it does on the host.
