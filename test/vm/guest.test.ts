@@ -39,7 +39,8 @@ async function runGuest(): Promise<GuestRun> {
   const child = spawn('bash', [join(REPO, 'test/vm/run.sh'), '--quiet', '--job-dir', job, ...sets], { stdio: ['ignore', log, log], env });
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   closeSync(log);
-  const output = readFileSync(logPath, 'utf8');
+  const guestOutput = join(job, 'output');
+  const output = readFileSync(logPath, 'utf8') + (existsSync(guestOutput) ? readFileSync(guestOutput, 'utf8') : '');
   if (exitCode === 77) {
     rmSync(job, { recursive: true, force: true });
     return { kind: 'skipped', reason: output.trim().split('\n').pop() ?? 'the VM cannot run here' };
