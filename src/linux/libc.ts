@@ -1,11 +1,14 @@
 import { check, fn, koffi, tryCall } from './ffi.js';
 import { SyscallError } from './errors.js';
-import { syscallNumbers } from './constants.js';
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, syscallNumbers } from './constants.js';
 
 // Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
 // Every prototype is declared at load time: a forked child must not need to resolve symbols.
 
 const NR = syscallNumbers();
+const EINVAL = 22;
+/** How many groups a setgroups error quotes. */
+const SHOWN_GROUPS = 16;
 
 const OpenHow = koffi.struct('open_how', { flags: 'uint64_t', mode: 'uint64_t', resolve: 'uint64_t' });
 koffi.struct('statfs_t', {
@@ -16,6 +19,10 @@ koffi.struct('statfs_t', {
 const MountAttr = koffi.struct('mount_attr', { attr_set: 'uint64_t', attr_clr: 'uint64_t', propagation: 'uint64_t', userns_fd: 'uint64_t' });
 koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
 koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' });
+const SchedAttr = koffi.struct('sched_attr', {
+  size: 'uint32_t', sched_policy: 'uint32_t', sched_flags: 'uint64_t', sched_nice: 'int32_t', sched_priority: 'uint32_t',
+  sched_runtime: 'uint64_t', sched_deadline: 'uint64_t', sched_period: 'uint64_t', sched_util_min: 'uint32_t', sched_util_max: 'uint32_t',
+});
 
 const c = {
   fork: fn('int fork(void)'),
@@ -57,6 +64,8 @@ const c = {
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
+  sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
+  sched_getaffinity: fn('int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
@@ -158,8 +167,10 @@ export const mknodat = (dirfd: number, path: string, mode: number, dev: bigint):
 export const mkfifo = (path: string, mode: number): void => void check(c.mkfifo(path, mode), 'mkfifo', [path, mode]);
 export const symlinkat = (target: string, dirfd: number, linkpath: string): void =>
   void check(c.symlinkat(target, dirfd, linkpath), 'symlinkat', [target, dirfd, linkpath]);
-export const fchownat = (dirfd: number, path: string, uid: number, gid: number, flags: number): void =>
-  void check(c.fchownat(dirfd, path, uid, gid, flags), 'fchownat', [dirfd, path, uid, gid]);
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
+  requireRealIds('fchownat', [uid, gid], [dirfd, path, uid, gid]);
+  check(c.fchownat(dirfd, path, uid, gid, flags), 'fchownat', [dirfd, path, uid, gid]);
+}
 
 export function sethostname(name: string): void {
   check(c.sethostname(name, Buffer.byteLength(name)), 'sethostname', [name]);
@@ -168,10 +179,29 @@ export function setdomainname(name: string): void {
   check(c.setdomainname(name, Buffer.byteLength(name)), 'setdomainname', [name]);
 }
 
-export const setresuid = (r: number, e: number, s: number): void => void check(c.setresuid(r, e, s), 'setresuid', [r, e, s]);
-export const setresgid = (r: number, e: number, s: number): void => void check(c.setresgid(r, e, s), 'setresgid', [r, e, s]);
+/**
+ * (uid_t)-1 means "leave this id unchanged" to setresuid/setresgid/fchownat, and koffi turns a
+ * negative number into it: an id that slipped past validation would silently skip a privilege
+ * drop. Whatever the caller, only real ids reach these calls (EINVAL otherwise).
+ */
+function requireRealIds(call: string, ids: readonly number[], shown: readonly unknown[]): void {
+  if (ids.every((id) => Number.isInteger(id) && id >= 0 && id < 0xffffffff)) return;
+  throw new SyscallError(call, EINVAL, shown);
+}
+
+export function setresuid(r: number, e: number, s: number): void {
+  requireRealIds('setresuid', [r, e, s], [r, e, s]);
+  check(c.setresuid(r, e, s), 'setresuid', [r, e, s]);
+}
+export function setresgid(r: number, e: number, s: number): void {
+  requireRealIds('setresgid', [r, e, s], [r, e, s]);
+  check(c.setresgid(r, e, s), 'setresgid', [r, e, s]);
+}
+/** Errors name the first few groups and the count: 65,536 of them would not fit a line. */
 export function setgroups(gids: readonly number[]): void {
-  check(c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null), 'setgroups', [gids.join(',')]);
+  const shown = [gids.length > SHOWN_GROUPS ? `${gids.slice(0, SHOWN_GROUPS).join(',')},... (${gids.length} groups)` : gids.join(',')];
+  requireRealIds('setgroups', gids, shown);
+  check(c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null), 'setgroups', shown);
 }
 export const umask = (mask: number): number => c.umask(mask) as number;
 
@@ -273,6 +303,19 @@ export function fstatfs(fd: number): StatfsResult {
   return toStatfs(buf);
 }
 
+const NSFS_MAGIC = 0x6e736673;
+
+/**
+ * A namespace file a config names, for setns: non-blocking, so that a FIFO in its place fails
+ * at once rather than hanging open(), and refused unless it is on nsfs.
+ */
+export function openNamespaceFile(path: string): number {
+  const fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fstatfs(fd).type === NSFS_MAGIC) return fd;
+  closeQuietly(fd);
+  throw new Error('not a namespace file (expected one on nsfs, such as /proc/PID/ns/TYPE)');
+}
+
 export const AT_RECURSIVE = 0x8000;
 
 export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
@@ -307,4 +350,41 @@ const IOPRIO_CLASS_SHIFT = 13;
 export function ioprioSet(ioClass: number, level: number): void {
   const prio = (ioClass << IOPRIO_CLASS_SHIFT) | level;
   check(c.syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
+}
+
+/** sched_setattr(2)'s attributes, as config.md "process.scheduler" names them. */
+export interface SchedAttributes {
+  policy: number;
+  flags: bigint;
+  nice: number;
+  priority: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
+/** sched_setattr(2) on the calling thread (the process: ocirun's children are single-threaded). */
+export function schedSetattr(a: SchedAttributes): void {
+  const attr = {
+    size: koffi.sizeof(SchedAttr), sched_policy: a.policy, sched_flags: a.flags, sched_nice: a.nice, sched_priority: a.priority,
+    sched_runtime: a.runtime, sched_deadline: a.deadline, sched_period: a.period, sched_util_min: 0, sched_util_max: 0,
+  };
+  check(c.syscall(NR.sched_setattr, 'int', 0, koffi.pointer(SchedAttr), attr, 'unsigned int', 0), 'sched_setattr', [a.policy, a.nice, a.priority]);
+}
+
+/** set_mempolicy(2): `mode` with its flags or'ed in, `nodemask` one bit per node (may be empty). */
+export function setMempolicy(mode: number, nodemask: Buffer): void {
+  const maxnode = nodemask.length * 8;
+  check(c.syscall(NR.set_mempolicy, 'int', mode, 'uint8_t *', nodemask.length > 0 ? nodemask : null, 'unsigned long', maxnode), 'set_mempolicy', [mode, maxnode]);
+}
+
+/** sched_setaffinity(2); `mask` one bit per CPU (0 is the calling thread). */
+export const schedSetaffinity = (pid: number, mask: Buffer): void =>
+  void check(c.sched_setaffinity(pid, mask.length, mask), 'sched_setaffinity', [pid]);
+
+/** sched_getaffinity(2) of the calling thread, as a mask of `bytes` bytes. */
+export function schedGetaffinity(bytes: number): Buffer {
+  const mask = Buffer.alloc(bytes);
+  check(c.sched_getaffinity(0, bytes, mask), 'sched_getaffinity', [0]);
+  return mask;
 }

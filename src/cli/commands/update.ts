@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { CallerFileError, DOCUMENT_SIZE_LIMIT, readBounded, readRegularFile } from '../../spec/caller-file.js';
 import type { FlagSpecs } from '../args.js';
 import { str } from '../args.js';
 import type { Command } from '../command.js';
@@ -11,6 +11,8 @@ const VALUE_FLAGS: Readonly<Record<string, string>> = {
   'cpu-share': 'CPU shares (relative weight against other containers)',
   'cpu-rt-period': 'CPU real-time period (microseconds)',
   'cpu-rt-runtime': 'CPU real-time runtime (microseconds) per period',
+  'cpu-burst': 'CPU CFS burst (microseconds) the container may accumulate beyond its quota',
+  'cpu-idle': '1: the cgroup gets SCHED_IDLE weight, 0: the default',
   'cpuset-cpus': 'CPUs the container may use (e.g. 0-2,4)',
   'cpuset-mems': 'memory nodes the container may use',
   memory: 'memory limit (bytes, or with a unit: 512m, 1g); -1 for none',
@@ -19,8 +21,8 @@ const VALUE_FLAGS: Readonly<Record<string, string>> = {
   'kernel-memory': 'kernel memory limit (where the kernel still has one)',
   'kernel-memory-tcp': 'kernel TCP buffer memory limit',
   'pids-limit': 'maximum number of pids in the container; -1 for none',
-  'l3-cache-schema': 'Intel RDT/CAT L3 cache schema (not supported)',
-  'mem-bw-schema': 'Intel RDT/MBA memory bandwidth schema (not supported)',
+  'l3-cache-schema': 'Intel RDT/CAT L3 cache schema ("L3:0=ff"), for a container created with linux.intelRdt',
+  'mem-bw-schema': 'Intel RDT/MBA memory bandwidth schema ("MB:0=50"), for a container created with linux.intelRdt',
 };
 
 const flags: FlagSpecs = {
@@ -29,6 +31,16 @@ const flags: FlagSpecs = {
     Object.entries(VALUE_FLAGS).map(([name, describe]) => [name, { kind: 'string' as const, ...(name === 'cpu-share' ? { alias: ['cpu-shares'] } : {}), describe }]),
   ),
 };
+
+/** A regular file, or standard input (whatever it is: a pipe, a terminal), within the size limit. */
+function readResources(source: string): string {
+  try {
+    return source === '-' ? readBounded(0, DOCUMENT_SIZE_LIMIT).toString('utf8') : readRegularFile(source);
+  } catch (err) {
+    if (err instanceof CallerFileError) throw new Error(`--resources ${source === '-' ? 'standard input' : source}: ${err.message}`);
+    throw err;
+  }
+}
 
 export const command: Command = {
   usage: '[command options] <container-id>',
@@ -43,9 +55,14 @@ export const command: Command = {
     const source = str(parsed.flags, 'resources');
     const request =
       source !== undefined && source !== ''
-        ? parseResourcesJson(readFileSync(source === '-' ? 0 : source, 'utf8'), source === '-' ? 'standard input' : source)
+        ? parseResourcesJson(readResources(source), source === '-' ? 'standard input' : source)
         : resourcesFromFlags((flag) => str(parsed.flags, flag));
-    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request);
+    const rdt: { l3CacheSchema?: string; memBwSchema?: string } = {};
+    const l3 = str(parsed.flags, 'l3-cache-schema');
+    const mb = str(parsed.flags, 'mem-bw-schema');
+    if (l3) rdt.l3CacheSchema = l3;
+    if (mb) rdt.memBwSchema = mb;
+    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request, rdt);
     return 0;
   },
 };
