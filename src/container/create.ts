@@ -1,6 +1,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
+import { resetAffinity } from '../exec/cpu-affinity.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
@@ -27,9 +28,12 @@ import { writePidFile } from './pid-file.js';
 import { giveStartGate, makeStartGate } from './start-gate.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { prepareIdmappedMounts } from '../init/idmapped-mounts.js';
+import { checkNetDevices, moveNetDevices } from './net-devices.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt, setUpContainerRdt } from './intel-rdt.js';
 import { faultPoint } from '../debug/fault.js';
 import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
@@ -48,6 +52,11 @@ export interface CreateOptions {
   preserveFds: number;
   /** --systemd-cgroup: the cgroup is a transient systemd unit. */
   systemdCgroup?: boolean;
+  /**
+   * The flag that needs the init to be our own child: refused up front when the namespaces need
+   * an intermediate process (whose child the init then is).
+   */
+  initMustBeChild?: string;
   log: Logger;
 }
 
@@ -85,8 +94,13 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
+  if (o.initMustBeChild && needsIntermediate(plan.namespaces)) {
+    throw new Error(`${o.initMustBeChild}: a new user or time namespace is entered through an intermediate process, so the init is not this process's child and only a subreaper can wait for it`);
+  }
+  const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
+  checkNetDevices(spec.linux?.netDevices);
   const store = new StateStore(o.root);
   store.claim(o.id);
   faultPoint('after-claim');
@@ -125,6 +139,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       cgroup.create();
       undo.push(() => cgroup.remove());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      if (rdt) undo.push(setUpContainerRdt(rdt));
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
@@ -136,6 +151,8 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
         }
       });
       undo.push(() => nsFds.forEach(closeQuietly));
+      const idmapFds = prepareIdmappedMounts(plan.mounts);
+      undo.push(() => idmapFds.forEach(closeQuietly));
       const layout = cgroupLayout(hierarchies);
       const cgroups: CgroupMounts = { layout };
       if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
@@ -150,17 +167,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        const ctx: InitContext = {
-          containerId: o.id,
-          plan,
-          sock: childSock,
-          fifoFd,
-          nsFds,
-          cgroups,
-          security: security.init,
-          cgroupBeforeRootfs: cgroup.driver === 'systemd',
-          ...(tty ? { console: tty.plan } : {}),
-        };
+        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, idmapFds, cgroups, security: security.init, cgroupBeforeRootfs: cgroup.driver === 'systemd', ...(tty ? { console: tty.plan } : {}) };
         if (intermediate) runIntermediate(ctx);
         runInit({ ...ctx, direct: true });
       }
@@ -191,7 +198,12 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       send(parentSock, { kind: 'go' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
+      const netDevices = moveNetDevices(spec.linux?.netDevices, pid);
+      if (netDevices) undo.push(netDevices.undo);
       cgroup.addProcess(pid);
+      joinContainerRdt(rdt, pid);
+      // As runc: the init never keeps the runtime's own CPU affinity (the cpuset limits it).
+      resetAffinity(pid);
       send(parentSock, { kind: 'joined' });
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');
@@ -226,6 +238,8 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       tty?.close();
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);
+      idmapFds.forEach(closeQuietly);
+      netDevices?.release();
       security.release();
       undo.clear();
       return record;

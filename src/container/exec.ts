@@ -1,13 +1,16 @@
 import { statSync } from 'node:fs';
 import { runExecChild } from '../exec/child.js';
 import { forkInPidNamespace } from '../init/enter-namespaces.js';
-import { forwardSignals, waitForChild } from '../exec/foreground.js';
+import { forwardSignals, waitForChild, type SignalForwarder } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
+import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
+import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgroup.js';
 import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
+import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
+import { close, closeQuietly, flock, killQuietly, open, poll, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -18,6 +21,7 @@ import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt } from './intel-rdt.js';
 import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
@@ -37,6 +41,10 @@ export interface ExecOptions {
   pidfdSocket?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** --cgroup: a sub-cgroup of the container's to run in. */
+  subCgroups?: SubCgroups;
+  /** --ignore-paused: exec into a paused container (the process stays frozen until resume). */
+  ignorePaused?: boolean;
   log: Logger;
 }
 
@@ -68,9 +76,17 @@ function killChild(pid: number): void {
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
   const cgroup = cgroupOf(rec);
-  const plan = buildExecPlan(proc, o.preserveFds);
+  const plan = buildExecPlan(proc, o.preserveFds, rec.config);
+  const affinity = planAffinity(proc.execCPUAffinity);
+  const rdt = containerRdt(rec.config, rec.id);
+  // Checked before the fork: a sub-cgroup that is not there fails with nothing started.
+  let subDirs: string[] | undefined;
+  if (o.subCgroups) {
+    if (!cgroup) throw new Error('--cgroup: the container has no cgroup of its own');
+    subDirs = subCgroupDirs(cgroup.paths, o.subCgroups);
+  }
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
   const handles = new UndoStack();
@@ -111,7 +127,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
 
     // Born in the container's pid namespace, so a real member of it (and our own child).
     const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
-    const pid = pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
+    const pid = forkWithAffinity(affinity, () => (pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
     if (pid === 0) {
       close(parentSock);
       runExecChild({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
@@ -121,9 +137,15 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
-    cgroup?.addProcess(pid);
+    if (subDirs) joinSubCgroups(subDirs, pid);
+    else cgroup?.addProcess(pid, rec.pid);
+    joinContainerRdt(rdt, pid);
+    applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });
+    afterGo?.();
     for (;;) {
+      // Through poll(): a termination signal ends this wait (linux/interrupt.ts).
+      poll([parentSock], K.POLLIN, -1);
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
       const msg = decode(payload.toString('utf8'));
@@ -160,18 +182,28 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // race. Detached, it moves on to our caller's subreaper (the engine's shim) when we exit, as
   // runc's exec'd processes do.
   const store = new StateStore(o.root);
-  const signals = o.detach ? undefined : forwardSignals();
+  let signals: SignalForwarder | undefined;
+  // A terminating signal ends a wait of the set-up that outlasts a grace period (linux/interrupt.ts).
+  if (!o.detach) {
+    armInterrupt(() => {
+      signals = forwardSignals();
+    });
+  }
   let started: Started;
   try {
-    started = withContainer(store, o.id, (rec, status) => {
+    started = withContainer(store, o.id, (rec, status, lockFd) => {
       if (status === 'stopped') throw new Error('cannot exec a container that has stopped');
-      if (status === 'paused') throw new Error('cannot exec in a paused container');
-      return startProcess(rec, o, o.process(rec.config.process));
+      if (status === 'paused' && !o.ignorePaused) throw new Error('cannot exec in a paused container (use --ignore-paused to override)');
+      // In a paused container the process freezes once moved: `resume` needs the lock meanwhile.
+      const unlock = status === 'paused' ? () => flock(lockFd, K.LOCK_UN) : undefined;
+      return startProcess(rec, o, o.process(rec.config.process), unlock);
     });
   } catch (err) {
+    disarmInterrupt();
     signals?.stop();
     throw err;
   }
+  disarmInterrupt();
   if (o.pidFile !== undefined) writePidFile(o.pidFile, started.pid);
   if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, started.pid);
   if (!signals) return 0;

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
 import { closeQuietly, kill, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
 import * as K from '../linux/constants.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -17,6 +18,10 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 
 export interface RunOptions extends CreateOptions {
   detach: boolean;
+  /** --keep: never delete the container, after its exit or a failed start (runc's rule). */
+  keep?: boolean;
+  /** --no-subreaper: do not become a child subreaper (the init must then be our own child). */
+  noSubreaper?: boolean;
 }
 
 /**
@@ -27,17 +32,20 @@ export interface RunOptions extends CreateOptions {
  */
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);
+  const remove = async (): Promise<void> => {
+    if (!o.keep) await deleteContainer(store, o.id, true, log);
+  };
   if (o.detach) {
     await createContainer(o);
     try {
       startContainer(store, o.id, log);
     } catch (err) {
-      await deleteContainer(store, o.id, true, log);
+      await remove();
       throw err;
     }
     return 0;
   }
-  setChildSubreaper();
+  if (!o.noSubreaper) setChildSubreaper();
   // Without --console-socket a terminal comes to us and we proxy it (runc's behaviour); the
   // socket is unused when process.terminal is false.
   const proxy = o.consoleSocket === undefined ? socketpair(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_CLOEXEC) : undefined;
@@ -52,27 +60,36 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
       // The init is gone; its exit is reported through SIGCHLD.
     }
   };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  // Until the process runs, SIGTERM/SIGINT/SIGHUP/SIGQUIT also end a wait of the set-up that
+  // outlasts a grace period (a hook without a timeout), which then undoes itself.
+  armInterrupt(() => {
+    for (const sig of FORWARDED) process.on(sig, forward);
+  });
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
-    rec = await createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
     try {
-      if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      // Without the subreaper only an init forked by us can be waited for.
+      rec = await createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
+      try {
+        if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      } catch (err) {
+        await remove();
+        throw err;
+      }
+    } finally {
+      proxy?.forEach(closeQuietly);
+    }
+    initPid = rec.pid;
+    try {
+      startContainer(store, o.id, log);
     } catch (err) {
-      await deleteContainer(store, o.id, true, log);
+      term?.stop();
+      await remove();
       throw err;
     }
   } finally {
-    proxy?.forEach(closeQuietly);
-  }
-  initPid = rec.pid;
-  try {
-    startContainer(store, o.id, log);
-  } catch (err) {
-    term?.stop();
-    await deleteContainer(store, o.id, true, log);
-    throw err;
+    disarmInterrupt();
   }
   const status = await new Promise<number>((resolveExit) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -89,6 +106,6 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   for (const sig of FORWARDED) process.off(sig, forward);
   await term?.drained;
   term?.stop();
-  await deleteContainer(store, o.id, true, log);
+  await remove();
   return exitCodeOf(status);
 }

@@ -1,6 +1,6 @@
 import { check, fn, koffi, tryCall } from './ffi.js';
-import { SyscallError } from './errors.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, syscallNumbers } from './constants.js';
+import { InterruptedError, SyscallError } from './errors.js';
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLIN, syscallNumbers } from './constants.js';
 
 // Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
 // Every prototype is declared at load time: a forked child must not need to resolve symbols.
@@ -19,6 +19,10 @@ koffi.struct('statfs_t', {
 const MountAttr = koffi.struct('mount_attr', { attr_set: 'uint64_t', attr_clr: 'uint64_t', propagation: 'uint64_t', userns_fd: 'uint64_t' });
 koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
 koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' });
+const SchedAttr = koffi.struct('sched_attr', {
+  size: 'uint32_t', sched_policy: 'uint32_t', sched_flags: 'uint64_t', sched_nice: 'int32_t', sched_priority: 'uint32_t',
+  sched_runtime: 'uint64_t', sched_deadline: 'uint64_t', sched_period: 'uint64_t', sched_util_min: 'uint32_t', sched_util_max: 'uint32_t',
+});
 
 const c = {
   fork: fn('int fork(void)'),
@@ -58,11 +62,16 @@ const c = {
   kill: fn('int kill(int pid, int sig)'),
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  socket: fn('int socket(int domain, int type, int protocol)'),
+  lsetxattr: fn('int lsetxattr(const char *path, const char *name, const char *value, size_t size, int flags)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
+  sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
+  sched_getaffinity: fn('int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
+  tee: fn('intptr_t tee(int in, int out, size_t len, unsigned int flags)'),
   poll: fn('int poll(_Inout_ pollfd *fds, unsigned long nfds, int timeout)'),
   flock: fn('int flock(int fd, int op)'),
   syscall: fn('long syscall(long number, ...)'),
@@ -232,6 +241,13 @@ export function socketpair(domain: number, type: number): [number, number] {
   return [sv[0] ?? -1, sv[1] ?? -1];
 }
 
+export function lsetxattr(path: string, name: string, value: string): void {
+  check(c.lsetxattr(path, name, value, Buffer.byteLength(value), 0), 'lsetxattr', [path, name, value]);
+}
+
+export const socket = (domain: number, type: number, protocol: number): number =>
+  check(c.socket(domain, type, protocol), 'socket', [domain, type, protocol]);
+
 export function madvise(addr: bigint, len: bigint, advice: number): boolean {
   return tryCall(c.madvise(addr, len, advice)).ok;
 }
@@ -245,12 +261,64 @@ export function clearSignalMask(): void {
   check(c.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null), 'sigprocmask', []);
 }
 
+/** tee(2), non-blocking: bytes copied, 0 when `from` is empty. */
+export function teeNonBlocking(from: number, to: number, len: number): number {
+  const r = tryCall(c.tee(from, to, len, 2 /* SPLICE_F_NONBLOCK */));
+  if (r.ok) return r.value;
+  if (r.errno === 11 /* EAGAIN */) return 0;
+  return check(-1, 'tee', [from, to]);
+}
+
+/** What linux/interrupt.ts gives poll(): a pipe to watch and what has arrived in it. */
+export interface InterruptWatch {
+  fd: number;
+  /**
+   * `signal`: a terminating signal that ends the wait now (0: none); `empty`: nothing is in the
+   * pipe; `waitMs`: how long the wait may go on before the next look (-1: no limit).
+   */
+  scan(): { signal: number; empty: boolean; waitMs: number };
+}
+
+let interruptWatch: InterruptWatch | undefined;
+
+/** While set, a terminating signal ends any poll() wait with an InterruptedError (once). */
+export function watchForInterrupt(watch: InterruptWatch | undefined): void {
+  interruptWatch = watch;
+}
+
 /** poll(2) on fds for `events`; returns the revents of each (0 when the timeout ran out). */
 export function poll(fds: readonly number[], events: number, timeoutMs: number): number[] {
-  const arr = fds.map((fd) => ({ fd, events, revents: 0 }));
+  const end = timeoutMs >= 0 ? Date.now() + timeoutMs : Infinity;
   for (;;) {
-    const r = tryCall(c.poll(arr, arr.length, timeoutMs));
-    if (r.ok) return arr.map((p) => p.revents);
+    const watch = interruptWatch;
+    let watching = false;
+    let round = timeoutMs >= 0 ? Math.max(0, end - Date.now()) : -1;
+    let shortened = false;
+    if (watch) {
+      const { signal, empty, waitMs } = watch.scan();
+      if (signal !== 0) {
+        // Once: the clean-up that follows must not be cut short by the next signal.
+        interruptWatch = undefined;
+        throw new InterruptedError(signal);
+      }
+      // A signal that stops nothing stays in the pipe (Node's handlers read it later): then
+      // the pipe cannot be watched, and the EINTR of the next signal is the cue.
+      watching = empty;
+      if (waitMs >= 0 && (round < 0 || waitMs < round)) {
+        round = waitMs;
+        shortened = true;
+      }
+    }
+    const set = fds.map((fd) => ({ fd, events, revents: 0 }));
+    if (watching && watch) set.push({ fd: watch.fd, events: POLLIN, revents: 0 });
+    const r = tryCall(c.poll(set, set.length, round));
+    if (r.ok) {
+      if (watching && ((set[fds.length]?.revents ?? 0) & POLLIN) !== 0) continue;
+      const revents = set.slice(0, fds.length).map((p) => p.revents);
+      // A round cut short to look at the signals again is not the caller's timeout.
+      if (shortened && revents.every((e) => e === 0)) continue;
+      return revents;
+    }
     if (r.errno !== 4 /* EINTR */) check(-1, 'poll', [fds.join(',')]);
   }
 }
@@ -312,12 +380,31 @@ export function openNamespaceFile(path: string): number {
 
 export const AT_RECURSIVE = 0x8000;
 
-export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
-  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: 0n };
+export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0, usernsFd = 0): void {
+  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: BigInt(usernsFd) };
   check(
     c.syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
     'mount_setattr',
     [dirfd, path, flags, attrSet, attrClr],
+  );
+}
+
+export const OPEN_TREE_CLONE = 1;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+
+/** open_tree(2): with OPEN_TREE_CLONE, a detached copy of the mount at `path` (AT_RECURSIVE: with its submounts). */
+export function openTree(dirfd: number, path: string, flags: number): number {
+  return check(c.syscall(NR.open_tree, 'int', dirfd, 'const char *', path, 'unsigned int', flags), 'open_tree', [dirfd, path, flags]);
+}
+
+/** move_mount(2): attaches a detached mount (an open_tree fd) at the target. */
+export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): void {
+  check(
+    c.syscall(NR.move_mount, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags),
+    'move_mount',
+    [fromDfd, fromPath, toDfd, toPath, flags],
   );
 }
 
@@ -344,4 +431,41 @@ const IOPRIO_CLASS_SHIFT = 13;
 export function ioprioSet(ioClass: number, level: number): void {
   const prio = (ioClass << IOPRIO_CLASS_SHIFT) | level;
   check(c.syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
+}
+
+/** sched_setattr(2)'s attributes, as config.md "process.scheduler" names them. */
+export interface SchedAttributes {
+  policy: number;
+  flags: bigint;
+  nice: number;
+  priority: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
+/** sched_setattr(2) on the calling thread (the process: ocirun's children are single-threaded). */
+export function schedSetattr(a: SchedAttributes): void {
+  const attr = {
+    size: koffi.sizeof(SchedAttr), sched_policy: a.policy, sched_flags: a.flags, sched_nice: a.nice, sched_priority: a.priority,
+    sched_runtime: a.runtime, sched_deadline: a.deadline, sched_period: a.period, sched_util_min: 0, sched_util_max: 0,
+  };
+  check(c.syscall(NR.sched_setattr, 'int', 0, koffi.pointer(SchedAttr), attr, 'unsigned int', 0), 'sched_setattr', [a.policy, a.nice, a.priority]);
+}
+
+/** set_mempolicy(2): `mode` with its flags or'ed in, `nodemask` one bit per node (may be empty). */
+export function setMempolicy(mode: number, nodemask: Buffer): void {
+  const maxnode = nodemask.length * 8;
+  check(c.syscall(NR.set_mempolicy, 'int', mode, 'uint8_t *', nodemask.length > 0 ? nodemask : null, 'unsigned long', maxnode), 'set_mempolicy', [mode, maxnode]);
+}
+
+/** sched_setaffinity(2); `mask` one bit per CPU (0 is the calling thread). */
+export const schedSetaffinity = (pid: number, mask: Buffer): void =>
+  void check(c.sched_setaffinity(pid, mask.length, mask), 'sched_setaffinity', [pid]);
+
+/** sched_getaffinity(2) of the calling thread, as a mask of `bytes` bytes. */
+export function schedGetaffinity(bytes: number): Buffer {
+  const mask = Buffer.alloc(bytes);
+  check(c.sched_getaffinity(0, bytes, mask), 'sched_getaffinity', [0]);
+  return mask;
 }

@@ -17,7 +17,7 @@ start=$(cut -d' ' -f1 /proc/uptime)
 # The serial console shows progress live on the host; the share keeps the whole output.
 {
   OCIRUN_GUEST=1 node node_modules/vitest/vitest.mjs run --config test/guest/vitest.config.ts --configLoader runner \
-    --reporter=default --reporter=json --outputFile.json=/mnt/job/report.json $files
+    --reporter=verbose --reporter=json --outputFile.json=/mnt/job/report.json $files
   echo $? > /tmp/vitest-exit-code
 } 2>&1 | tee /dev/ttyS0
 rc=$(cat /tmp/vitest-exit-code)

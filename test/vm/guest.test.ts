@@ -39,11 +39,15 @@ async function runGuest(): Promise<GuestRun> {
   const child = spawn('bash', [join(REPO, 'test/vm/run.sh'), '--quiet', '--job-dir', job, ...sets], { stdio: ['ignore', log, log], env });
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   closeSync(log);
-  const output = readFileSync(logPath, 'utf8');
+  const guestOutput = join(job, 'output');
+  const output = readFileSync(logPath, 'utf8') + (existsSync(guestOutput) ? readFileSync(guestOutput, 'utf8') : '');
   if (exitCode === 77) {
     rmSync(job, { recursive: true, force: true });
     return { kind: 'skipped', reason: output.trim().split('\n').pop() ?? 'the VM cannot run here' };
   }
+  // The stage's times (boot, tests, total) go to the suite's log.
+  const times = /^vm: boot=.*$/m.exec(output);
+  if (times) console.info(times[0]);
   const reportPath = join(job, 'report.json');
   const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as Report) : undefined;
   return { kind: 'ran', exitCode, report, output, job };
