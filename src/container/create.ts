@@ -1,11 +1,11 @@
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createCgroupManager } from '../cgroups/manager.js';
+import { createCgroupManager, runtimeCgroupDirs } from '../cgroups/manager.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { primeCgroupMigration } from '../cgroups/migration.js';
-import { buildInitPlan, type InitPlan } from '../init/plan.js';
+import { buildInitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { runInit, type InitContext } from '../init/init.js';
 import { forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
@@ -15,7 +15,9 @@ import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
 import { close, closeQuietly, killQuietly, mkfifo, open, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
-import { loadConfig, requireProcess } from '../spec/validate.js';
+import { ConfigError, configPath, loadConfig, requireProcess } from '../spec/validate.js';
+import { rootlessConfigProblem } from '../spec/rootless.js';
+import { prepareIdMaps, writeIdMaps, type IdCaller } from './id-maps.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
@@ -44,6 +46,8 @@ export interface CreateOptions {
   noPivot: boolean;
   noNewKeyring: boolean;
   preserveFds: number;
+  /** --rootless: cgroups the caller may not create are handled by runc's rules (cgroups/rootless.ts). */
+  rootlessCgroups: boolean;
   log: Logger;
 }
 
@@ -53,11 +57,6 @@ function isDirectory(path: string): boolean {
   } catch {
     return true;
   }
-}
-
-function writeIdMaps(pid: number, plan: InitPlan): void {
-  writeFileSync(`/proc/${pid}/uid_map`, plan.namespaces.uidMappings);
-  writeFileSync(`/proc/${pid}/gid_map`, plan.namespaces.gidMappings);
 }
 
 /** config-linux.md "Seccomp": the agent gets the listener while the container is still being created. */
@@ -80,6 +79,12 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const spec = loadConfig(bundle);
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
+  const caller: IdCaller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };
+  if (caller.euid !== 0) {
+    const problem = rootlessConfigProblem(spec, caller.euid);
+    if (problem) throw new ConfigError(configPath(bundle), problem.path, problem.message);
+  }
+  const idMapHelpers = prepareIdMaps(spec, caller, process.env);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
@@ -99,7 +104,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
       undo.push(() => closeQuietly(fifoFd));
       const hierarchies = detectHierarchies();
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, rootless: o.rootlessCgroups });
       // Saved before anything exists that needs cleaning up: a create killed at any later point
       // leaves a record naming its cgroup and init, so `delete --force` finds everything.
       const record: ContainerRecord = {
@@ -120,6 +125,12 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       store.save(record);
       cgroup.create();
       undo.push(() => cgroup.destroy());
+      // A rootless create may have left hierarchies out: the record names only what exists.
+      record.cgroupPaths = { ...cgroup.paths };
+      if (Object.keys(record.cgroupPaths).length === 0) {
+        delete record.cgroupPath;
+        delete record.cgroupPaths;
+      }
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
@@ -134,7 +145,11 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       undo.push(() => nsFds.forEach(closeQuietly));
       const layout = cgroupLayout(hierarchies);
       const cgroups: CgroupMounts = { layout };
-      if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
+      if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) {
+        // Where a rootless container has no cgroup of its own, it stays in ours: that is what it sees.
+        const dirs = o.rootlessCgroups ? { ...runtimeCgroupDirs(hierarchies), ...cgroup.paths } : cgroup.paths;
+        cgroups.bindSources = cgroupBindSources(layout, dirs);
+      }
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
       const tty = openConsole(consoleRequest, spec.process, true);
@@ -159,7 +174,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (intermediate) {
         if (plan.namespaces.newUser) {
           expect(parentSock, 'userns');
-          writeIdMaps(child, plan);
+          writeIdMaps(child, spec, caller, idMapHelpers);
         }
         send(parentSock, { kind: 'go' });
         ({ pid } = expect(parentSock, 'pid'));

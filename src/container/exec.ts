@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
-import { runExecChild } from '../exec/child.js';
+import { runExecChild, runExecIntermediate } from '../exec/child.js';
 import { forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { buildExecPlan } from '../exec/plan.js';
-import { decode, send } from '../init/sync.js';
+import { decode, expect, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, killQuietly, open, prctl, setChildSubreaper, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -64,6 +64,15 @@ function killChild(pid: number): void {
   waitpid(pid, 0);
 }
 
+/** The intermediate exits by itself once it has sent the pid (or an error): reaped, never signalled. */
+function pidFromIntermediate(sock: number, intermediate: number): number {
+  try {
+    return expect(sock, 'pid').pid;
+  } finally {
+    waitpid(intermediate, 0);
+  }
+}
+
 /**
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
@@ -109,17 +118,24 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
     handles.push(() => closeQuietly(parentSock));
 
-    // Born in the container's pid namespace, so a real member of it (and our own child).
+    // Born in the container's pid namespace, so a real member of it (and our own child). An
+    // unprivileged runtime may enter that namespace only from inside the container's user
+    // namespace, which it cannot join itself (it is not single-threaded, and could not leave).
     const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
-    const pid = pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
-    if (pid === 0) {
+    const viaIntermediate = pidNs !== undefined && (process.geteuid?.() ?? 0) !== 0 && namespaces.some((n) => n.flag === K.CLONE_NEWUSER);
+    if (viaIntermediate) setChildSubreaper();
+    const ctx = { plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+    const child = viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
+    if (child === 0) {
       close(parentSock);
-      runExecChild({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
+      if (viaIntermediate) runExecIntermediate(ctx);
+      runExecChild(ctx);
     }
     close(childSock);
     // Only the child may hold the sending end: its death must mean EOF for us.
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
+    const pid = viaIntermediate ? pidFromIntermediate(parentSock, child) : child;
     processes.push(() => killChild(pid));
     cgroup?.addProcess(pid);
     send(parentSock, { kind: 'go' });

@@ -31,8 +31,6 @@ export interface NamespacePlan {
   newCgroup: boolean;
   /** Existing namespaces given by path, joined with setns (user first). */
   joins: Array<{ path: string; type: string; flag: number }>;
-  uidMappings: string;
-  gidMappings: string;
   /** Content for /proc/self/timens_offsets, written before the init is forked into it. */
   timeOffsets?: string;
 }
@@ -122,7 +120,7 @@ export const DEFAULT_DEV_SYMLINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function planNamespaces(spec: Spec): NamespacePlan {
-  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [], uidMappings: '', gidMappings: '' };
+  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [] };
   for (const ns of spec.linux?.namespaces ?? []) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (flag === undefined) throw new PlanError(`linux.namespaces: unknown namespace type ${JSON.stringify(ns.type)}`);
@@ -132,10 +130,6 @@ export function planNamespaces(spec: Spec): NamespacePlan {
     else plan.unshareFlags |= flag;
   }
   plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));
-  const maps = (m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined) =>
-    (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
-  plan.uidMappings = maps(spec.linux?.uidMappings);
-  plan.gidMappings = maps(spec.linux?.gidMappings);
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length > 0) {
     plan.timeOffsets = Object.entries(offsets)

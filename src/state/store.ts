@@ -4,6 +4,7 @@ import { containerDir, isValidContainerId } from './container-id.js';
 import { isAlive, readStat } from './process-identity.js';
 import type { ContainerRecord } from './record.js';
 import { salvageRecord, type Salvage } from './salvage.js';
+import { checkStateRoot } from './root-dir.js';
 
 export const STATE_FILE = 'state.json';
 export const EXEC_FIFO = 'exec.fifo';
@@ -62,6 +63,7 @@ export class StateStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') isDir = false;
     }
     if (!isDir) throw new Error(`--root ${root}: not a directory`);
+    checkStateRoot(this.root);
   }
 
   dir(id: string): string {
@@ -76,6 +78,8 @@ export class StateStore {
   claim(id: string): string {
     const dir = this.dir(id);
     mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    // Again: the root may have been made just now, by us or by someone quicker.
+    checkStateRoot(this.root);
     this.sweepGraves();
     try {
       mkdirSync(dir, { mode: 0o711 });

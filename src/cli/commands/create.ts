@@ -27,6 +27,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: bool(flags, 'no-pivot'),
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,
+    rootlessCgroups: ctx.globals.rootlessCgroups,
     log: ctx.log,
   };
 }
