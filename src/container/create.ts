@@ -8,7 +8,7 @@ import { primeCgroupMigration } from '../cgroups/migration.js';
 import { buildInitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { runInit, type InitContext } from '../init/init.js';
-import { forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
+import { canSwitchPidNamespace, forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
 import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
@@ -156,7 +156,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       undo.push(() => tty?.close());
 
       faultPoint('before-fork');
-      const intermediate = needsIntermediate(plan.namespaces);
+      const intermediate = needsIntermediate(plan.namespaces, canSwitchPidNamespace());
       const child = intermediate ? forkProcess() : forkIntoPidNamespace(plan.namespaces, nsFds);
       if (child === 0) {
         close(lockFd);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { runExecChild, runExecIntermediate } from '../exec/child.js';
-import { forkInPidNamespace } from '../init/enter-namespaces.js';
+import { canSwitchPidNamespace, forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { buildExecPlan } from '../exec/plan.js';
@@ -118,11 +118,12 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
     handles.push(() => closeQuietly(parentSock));
 
-    // Born in the container's pid namespace, so a real member of it (and our own child). An
-    // unprivileged runtime may enter that namespace only from inside the container's user
-    // namespace, which it cannot join itself (it is not single-threaded, and could not leave).
+    // Born in the container's pid namespace, so a real member of it (and our own child). A
+    // rootless runtime could not return to its own pid namespace, nor enter one that belongs to
+    // the container's user namespace (it cannot join that itself: it is not single-threaded):
+    // a child does both and forks the process.
     const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
-    const viaIntermediate = pidNs !== undefined && (process.geteuid?.() ?? 0) !== 0 && namespaces.some((n) => n.flag === K.CLONE_NEWUSER);
+    const viaIntermediate = pidNs !== undefined && !canSwitchPidNamespace();
     if (viaIntermediate) setChildSubreaper();
     const ctx = { plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) };
     const child = viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
