@@ -3,7 +3,8 @@
 # inside DIR) and prints the environment that makes podman use it:
 #   eval "$(test/e2e/setup-podman.sh /tmp/pm)"; podman --runtime "$PWD/bin/ocirun" run --rm IMAGE true
 # cgroupfs and a file events log because there is no systemd here; vfs needs no kernel support;
-# no network namespace setup (the tests need none). The ulimits: podman's defaults
+# no network namespace setup (the tests need none). Run as an unprivileged user it sets up a
+# rootless podman the same way (test/e2e/podman-rootless.test.ts). The ulimits: podman's defaults
 # (nofile=1048576, nproc=4194304) exceed this machine's hard limits, so every create would fail.
 set -euo pipefail
 dir=$(mkdir -p "$1" && cd "$1" && pwd)
@@ -29,6 +30,8 @@ cat > "$dir/storage.conf" <<CONF
 driver = "vfs"
 graphroot = "$dir/root"
 runroot = "$dir/runroot"
+# An unprivileged podman reads this one instead of graphroot.
+rootless_storage_path = "$dir/root"
 CONF
 cat > "$dir/registries.conf" <<'CONF'
 unqualified-search-registries = []
