@@ -1,4 +1,4 @@
-import { appendFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 
 // runc-compatible logging: logrus text (`time="…" level=error msg="…"`) or JSON lines
 // ({"level","msg","time"}), to --log PATH or stderr. podman reads the JSON file as one object
@@ -33,6 +33,18 @@ export function formatLine(format: LogFormat, level: Level, msg: string, now: Da
   return `time=${textValue(time)} level=${level} msg=${textValue(msg)}\n`;
 }
 
+/** A FIFO given as --log without a reader fails the write (ENXIO) instead of blocking in open(). */
+const APPEND_NONBLOCK = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NONBLOCK;
+
+function appendLine(path: string, line: string): void {
+  const fd = openSync(path, APPEND_NONBLOCK, 0o644);
+  try {
+    writeSync(fd, line);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export class Logger {
   constructor(readonly opts: LogOptions) {}
 
@@ -46,7 +58,7 @@ export class Logger {
     const line = formatLine(this.opts.format, level, msg, new Date());
     try {
       if (this.opts.path === undefined) writeSync(2, line);
-      else appendFileSync(this.opts.path, line, { mode: 0o644 });
+      else appendLine(this.opts.path, line);
     } catch {
       // A log that cannot be written must not turn a success into a failure.
     }

@@ -14,14 +14,20 @@ const runcRoot = join(sb.dir, 'runc-state');
 interface Result { status: number; stdout: string; stderr: string }
 
 /** Output to files, as Sandbox.run does: a created container keeps runc's stdio open. */
-function runc(args: string[]): Result {
+// Each container gets an id of its own under runc: the default cgroup is named after the id,
+// and ocirun refuses a cgroup holding another runtime's processes. Outputs name the shared id.
+const SHARED_ID = /^t-\d+-\d+$/;
+const asShared = (text: string): string => text.replace(/(t-\d+-\d+)-runc/g, '$1');
+
+function runc(sharedArgs: string[]): Result {
+  const args = sharedArgs.map((a) => (SHARED_ID.test(a) ? `${a}-runc` : a));
   const outPath = join(sb.dir, 'runc.out');
   const errPath = join(sb.dir, 'runc.err');
   const out = openSync(outPath, 'w');
   const err = openSync(errPath, 'w');
   try {
     const r = spawnSync(RUNC, ['--root', runcRoot, ...args], { stdio: ['ignore', out, err], timeout: 20_000 });
-    return { status: r.status ?? -1, stdout: readFileSync(outPath, 'utf8'), stderr: readFileSync(errPath, 'utf8') };
+    return { status: r.status ?? -1, stdout: asShared(readFileSync(outPath, 'utf8')), stderr: asShared(readFileSync(errPath, 'utf8')) };
   } finally {
     closeSync(out);
     closeSync(err);

@@ -70,6 +70,12 @@ describe('a damaged state.json', () => {
   });
 });
 
+/** What a recycled pid looks like to ocirun: init.json names another process under the init's start time. */
+function renamePid(id: string, pid: number): void {
+  const file = join(sb.root, id, 'init.json');
+  writeFileSync(file, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as object), pid }));
+}
+
 describe('a recycled pid', () => {
   it('is never signalled: kill, kill --all and delete --force leave the stranger alone', async () => {
     const id = sb.create(baseSpec(['sleep', '100']));
@@ -83,6 +89,7 @@ describe('a recycled pid', () => {
     const strangerExited = new Promise((resolve) => stranger.on('exit', resolve));
     try {
       writeFileSync(file, JSON.stringify({ ...rec, pid: stranger.pid }));
+      renamePid(id, stranger.pid as number);
       expect(sb.state(id)).toMatchObject({ status: 'stopped', pid: 0 });
       for (const cmd of [['kill', id, 'KILL'], ['kill', '--all', id, 'KILL']]) {
         const r = sb.run(cmd);
@@ -110,6 +117,7 @@ describe('a recycled pid', () => {
     try {
       const text = JSON.stringify({ ...rec, pid: stranger.pid });
       writeFileSync(file, text.slice(0, text.indexOf('"config"') + 20));
+      renamePid(id, stranger.pid as number);
       expect(listed(id)?.status).toBe('broken');
       sb.ok(['delete', '--force', id]);
       expect(() => process.kill(stranger.pid as number, 0)).not.toThrow();

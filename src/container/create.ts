@@ -1,10 +1,11 @@
-import { chmodSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager, runtimeCgroupDirs } from '../cgroups/manager.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { primeCgroupMigration } from '../cgroups/migration.js';
+import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
 import { buildInitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { runInit, type InitContext } from '../init/init.js';
@@ -13,7 +14,7 @@ import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, mkfifo, open, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, killQuietly, openNamespaceFile, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
 import { ConfigError, configPath, loadConfig, requireProcess } from '../spec/validate.js';
 import { rootlessConfigProblem } from '../spec/rootless.js';
@@ -25,6 +26,7 @@ import { readStat, selfIdentity } from '../state/process-identity.js';
 import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
+import { giveStartGate, makeStartGate } from './start-gate.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
 import { applyPassthrough } from './passthrough.js';
@@ -89,22 +91,21 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
   const store = new StateStore(o.root);
-  const dir = store.claim(o.id);
+  store.claim(o.id);
   faultPoint('after-claim');
   const undo = new UndoStack();
   let hookFailed = false;
   undo.push(() => store.remove(o.id));
   try {
-    return withContainerLock(dir, (lockFd) => {
+    return withContainerLock(store, o.id, (lockFd) => {
       const security = prepareSecurity(spec, o.log);
       undo.push(() => security.release());
-      mkfifo(store.fifoPath(o.id), 0o622);
-      // Not the umask's 0600: an init in a user namespace is "other" to this root-owned fifo.
-      chmodSync(store.fifoPath(o.id), 0o622);
-      const fifoFd = open(store.fifoPath(o.id), K.O_PATH | K.O_CLOEXEC);
+      const fifoFd = makeStartGate(store.fifoPath(o.id));
       undo.push(() => closeQuietly(fifoFd));
       const hierarchies = detectHierarchies();
       const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, rootless: o.rootlessCgroups });
+      // Before the record names it: a failed create must not destroy a cgroup it never owned.
+      refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
       // Saved before anything exists that needs cleaning up: a create killed at any later point
       // leaves a record naming its cgroup and init, so `delete --force` finds everything.
       const record: ContainerRecord = {
@@ -137,7 +138,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
         try {
-          return open(j.path, K.O_RDONLY | K.O_CLOEXEC);
+          return openNamespaceFile(j.path);
         } catch (err) {
           throw new Error(`linux.namespaces: cannot open the ${j.type} namespace ${JSON.stringify(j.path)}: ${(err as Error).message}`);
         }
@@ -209,6 +210,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (intermediate) waitpid(child, 0);
       const stat = readStat(pid);
       if (!stat) throw new Error('container init exited before it was ready');
+      giveStartGate(fifoFd, pid);
       faultPoint('after-ready');
       record.pidStartTime = stat.startTime;
       delete record.creating;

@@ -1,9 +1,11 @@
+import { createCgroupManager, type CgroupManager } from '../cgroups/manager.js';
 import { cgroupOf } from '../state/cgroup-of.js';
 import type { Logger } from '../log.js';
 import type { ContainerRecord } from '../state/record.js';
+import { deriveStatus } from '../state/status.js';
 import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../state/store.js';
 import { withContainerLock } from '../state/lock.js';
-import { withContainer } from './lookup.js';
+import type { Tracking } from '../state/tracking.js';
 import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
 import { killInitAndWait } from './signal-init.js';
 
@@ -11,7 +13,10 @@ const KILL_WAIT_MS = 10_000;
 
 function destroyCgroup(rec: Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths'>): void {
   const cgroup = cgroupOf(rec);
-  if (!cgroup) return;
+  if (cgroup) destroy(cgroup);
+}
+
+function destroy(cgroup: CgroupManager): void {
   // Without a pid namespace the init's death does not take the other processes with it.
   cgroup.killAll(9);
   cgroup.thaw();
@@ -19,20 +24,52 @@ function destroyCgroup(rec: Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths'>)
 }
 
 /**
+ * Kills what `t` names and removes its cgroup. The state dir is the only way back to a living
+ * init: an init that survives SIGKILL is an error, and the caller keeps the dir.
+ */
+function stopAndClean(store: StateStore, id: string, t: Tracking, force: boolean): void {
+  const status = deriveStatus(store, { id, ...t });
+  if (status !== 'stopped') {
+    if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
+    if (status === 'paused') cgroupOf(t)?.thaw();
+    // A record from a create that is still running (or was killed) may have no init yet.
+    if (t.pid > 0 && !killInitAndWait(t, KILL_WAIT_MS)) {
+      throw new Error(`container ${id}: init (pid ${t.pid}) did not exit within ${KILL_WAIT_MS} ms of SIGKILL; its state is kept for another delete --force`);
+    }
+  }
+  destroyCgroup(t);
+}
+
+/**
+ * Neither state.json nor init.json can be read: the cgroup create would have made for this id
+ * by default is all that can still be found. A cgroupsPath of the config is lost with them.
+ */
+function destroyDefaultCgroup(id: string): void {
+  const cgroup = createCgroupManager({ id });
+  if (cgroup.exists()) destroy(cgroup);
+}
+
+/**
  * runtime.md "delete": only a stopped container may be deleted; with --force a created,
  * running or paused one is killed first. Removes the cgroup and the state dir; the mounts went
- * with the container's mount namespace.
+ * with the container's mount namespace. With --force a damaged state.json is no obstacle: its
+ * processes are found through init.json (see tracking.ts), failing that its default cgroup.
  */
 export function deleteContainer(store: StateStore, id: string, force: boolean, log: Logger): void {
   try {
-    withContainer(store, id, (rec, status) => {
-      if (status !== 'stopped') {
-        if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
-        if (status === 'paused') cgroupOf(rec)?.thaw();
-        // A record from a create that is still running (or was killed) may have no init yet.
-        if (rec.pid > 0 && !killInitAndWait(rec, KILL_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${KILL_WAIT_MS} ms of SIGKILL`);
+    withContainerLock(store, id, () => {
+      let rec: ContainerRecord;
+      try {
+        rec = store.load(id);
+      } catch (err) {
+        if (!force || !(err instanceof BrokenStateError)) throw err;
+        log.warn(`container ${id}: ${err.message}; removing it`);
+        if (err.tracking) stopAndClean(store, id, err.tracking, true);
+        else destroyDefaultCgroup(id);
+        store.remove(id);
+        return;
       }
-      destroyCgroup(rec);
+      stopAndClean(store, id, rec, force);
       const poststop = rec.config.hooks?.poststop;
       if (poststop?.length) runHooksWarning('poststop', poststop, hookState(rec, 'stopped'), log);
       store.remove(id);
@@ -41,17 +78,11 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
     if (!force) throw err;
     if (err instanceof ContainerNotFoundError) return;
     if (err instanceof BrokenStateError) {
-      log.warn(`container ${id}: ${err.message}; removing its state`);
-      withContainerLock(store.dir(id), () => {
-        // Whatever the damaged file still names is killed and removed, the start time guarding the pid.
-        const salvage = err.salvage;
-        if (salvage) {
-          // killInitAndWait reads only the pid and its start time.
-          if (salvage.pid > 0) killInitAndWait({ ...salvage, id } as ContainerRecord, KILL_WAIT_MS);
-          destroyCgroup(salvage);
-        }
-        store.remove(id);
-      });
+      // No state dir to lock or read (a symlink or a file in its place): nothing in it is
+      // trusted or followed, only the name is removed, and the id's own cgroup.
+      log.warn(`container ${id}: ${err.message}; removing it`);
+      destroyDefaultCgroup(id);
+      store.remove(id);
       return;
     }
     throw err;

@@ -1,7 +1,10 @@
 import { cgroupOf } from '../state/cgroup-of.js';
+import { withContainerLock } from '../state/lock.js';
 import type { Status } from '../state/record.js';
-import type { StateStore } from '../state/store.js';
-import { withContainer } from './lookup.js';
+import { deriveStatus } from '../state/status.js';
+import { BrokenStateError, type StateStore } from '../state/store.js';
+import type { Tracking } from '../state/tracking.js';
+import type { Logger } from '../log.js';
 import { NotRunningError, signalInit } from './signal-init.js';
 
 /**
@@ -16,18 +19,31 @@ export function effectiveSignal(sig: number, status: Status): number {
   return status === 'created' && ENDS_A_CREATED_INIT.has(sig) ? 9 : sig;
 }
 
+/** The container's processes from state.json, or from init.json alone when state.json is damaged. */
+function tracked(store: StateStore, id: string): { t: Tracking; broken?: BrokenStateError } {
+  try {
+    return { t: store.load(id) };
+  } catch (err) {
+    if (!(err instanceof BrokenStateError) || !err.tracking) throw err;
+    return { t: err.tracking, broken: err };
+  }
+}
+
 /** runtime.md "kill": signal the init, or with --all every process in the container's cgroup. */
-export function killContainer(store: StateStore, id: string, requested: number, all: boolean): void {
-  withContainer(store, id, (rec, status) => {
+export function killContainer(store: StateStore, id: string, requested: number, all: boolean, log: Logger): void {
+  withContainerLock(store, id, () => {
+    const { t, broken } = tracked(store, id);
+    const status = deriveStatus(store, { id, ...t });
     if (status === 'stopped') throw new NotRunningError();
     const sig = effectiveSignal(requested, status);
-    const cgroup = all ? cgroupOf(rec) : undefined;
+    const cgroup = all ? cgroupOf(t) : undefined;
     if (cgroup) {
       cgroup.killAll(sig);
       // A frozen process cannot act on a signal; SIGKILL must be able to finish a paused container.
       if (sig === 9 && status === 'paused') cgroup.thaw();
-      return;
+    } else {
+      signalInit(t, sig);
     }
-    signalInit(rec, sig);
+    if (broken) log.warn(`container ${id}: ${broken.message}; signalled the processes init.json names`);
   });
 }

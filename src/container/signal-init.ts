@@ -4,6 +4,8 @@ import { close, pidfdOpen, pidfdSendSignal, poll } from '../linux/libc.js';
 import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 
+type InitIdentity = Pick<ContainerRecord, 'pid' | 'pidStartTime'>;
+
 export class NotRunningError extends Error {
   constructor() {
     super('container not running');
@@ -14,7 +16,7 @@ export class NotRunningError extends Error {
  * Opens a pidfd for the init and only then checks the start time: if it still matches, the
  * pidfd is the container's init, and a later pid reuse cannot redirect the signal.
  */
-function openInit(rec: ContainerRecord): number {
+function openInit(rec: InitIdentity): number {
   let pidfd: number;
   try {
     pidfd = pidfdOpen(rec.pid);
@@ -29,7 +31,7 @@ function openInit(rec: ContainerRecord): number {
   return pidfd;
 }
 
-export function signalInit(rec: ContainerRecord, sig: number): void {
+export function signalInit(rec: InitIdentity, sig: number): void {
   const pidfd = openInit(rec);
   try {
     pidfdSendSignal(pidfd, sig);
@@ -42,7 +44,7 @@ export function signalInit(rec: ContainerRecord, sig: number): void {
 }
 
 /** SIGKILL the init and wait (bounded) until it has exited. */
-export function killInitAndWait(rec: ContainerRecord, timeoutMs: number): boolean {
+export function killInitAndWait(rec: InitIdentity, timeoutMs: number): boolean {
   let pidfd: number;
   try {
     pidfd = openInit(rec);

@@ -27,7 +27,7 @@ export function releaseInit(store: StateStore, rec: ContainerRecord): void {
   let fifo = -1;
   try {
     if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) throw new Error('cannot start a container that has stopped');
-    fifo = open(fifoPath, K.O_RDONLY | K.O_NONBLOCK | K.O_CLOEXEC);
+    fifo = open(fifoPath, K.O_RDONLY | K.O_NONBLOCK | K.O_NOFOLLOW | K.O_CLOEXEC);
     const [fifoEvents = 0] = poll([fifo, pidfd], K.POLLIN, -1);
     const verdict = Buffer.alloc(4096);
     const n = (fifoEvents & K.POLLIN) === 0 ? 0 : read(fifo, verdict);

@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { validateProcess } from '../spec/generated/process-validator.js';
-import { describeJsonSyntaxError } from '../spec/json-syntax.js';
-import { systemErrorReason } from '../spec/config-error.js';
+import { MAX_ID, processIdProblem } from '../spec/ids.js';
+import { CallerFileError, readRegularFile } from '../spec/caller-file.js';
+import { parseJson } from '../spec/json-syntax.js';
 import { mostSpecificSchemaError } from '../spec/schema-errors.js';
 import type { LinuxCapabilities, Process } from '../spec/types.js';
 
@@ -28,7 +28,7 @@ export interface ExecFlags {
 }
 
 function parseId(text: string, what: string): number {
-  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff) throw new ExecProcessError(`--${what} ${JSON.stringify(text)}: must be a number from 0 to 4294967295`);
+  if (!/^\d+$/.test(text) || Number(text) > MAX_ID) throw new ExecProcessError(`--${what} ${JSON.stringify(text)}: must be a number from 0 to ${MAX_ID}`);
   return Number(text);
 }
 
@@ -78,16 +78,14 @@ export function loadProcessFile(path: string): Process {
   const file = resolve(path);
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch (err) {
-    throw new ExecProcessError(`--process ${file}: cannot read: ${systemErrorReason(err)}`);
+    if (err instanceof CallerFileError) throw new ExecProcessError(`--process ${file}: ${err.message}`);
+    throw err;
   }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (err) {
-    throw new ExecProcessError(`--process ${file}: ${describeJsonSyntaxError(text, err as Error)}`);
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new ExecProcessError(`--process ${file}: ${parsed.reason}`);
+  const document = parsed.value;
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ExecProcessError(`--process ${file}: must be a JSON object (a runtime-spec process)`);
   }
@@ -97,6 +95,8 @@ export function loadProcessFile(path: string): Process {
     const { path: field, message } = mostSpecificSchemaError(validateProcess.errors ?? [], document);
     throw new ExecProcessError(`--process ${file}: ${field === '' ? '' : `${field}: `}${message}`);
   }
+  const ids = processIdProblem(document as Process, '');
+  if (ids !== undefined) throw new ExecProcessError(`--process ${file}: ${ids.path}: ${ids.message}`);
   return document as Process;
 }
 
@@ -105,4 +105,6 @@ export function checkExecProcess(p: Process): void {
   if (!p.args || p.args.length === 0) throw new ExecProcessError('process.args: must name the program to run (exec ID COMMAND [ARGS...] or --process FILE)');
   if (p.cwd === '') throw new ExecProcessError('process.cwd: must not be empty');
   if (!isAbsolute(p.cwd)) throw new ExecProcessError(`process.cwd ${JSON.stringify(p.cwd)}: must be an absolute path`);
+  const ids = processIdProblem(p);
+  if (ids !== undefined) throw new ExecProcessError(`${ids.path}: ${ids.message}`);
 }

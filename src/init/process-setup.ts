@@ -8,6 +8,7 @@ import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
 import type { RlimitStep } from './plan.js';
 import { applyProcessExtras, type ProcessExtras } from './process-extras.js';
+import { readRegularFile } from '../spec/caller-file.js';
 
 // The steps that turn a forked runtime process, already inside the container's root, into the
 // container's process: the same for the init (create) and for every `exec`. They run in the
@@ -83,13 +84,17 @@ function enterCwd(cwd: string): void {
   if (!where.startsWith('/')) throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root`);
 }
 
+/** Far above a real passwd file; the read is charged to the container's memory. */
+const PASSWD_SIZE_LIMIT = 16 * 1024 * 1024;
+
 /** The program's path and its environment (HOME from the container's /etc/passwd when unset). */
 function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
   const path = lookupExecutable(p.args[0] as string, p.env);
   if (p.env.some((e) => e.startsWith('HOME='))) return { path, env: [...p.env] };
   let passwd: string | undefined;
   try {
-    passwd = readFileSync('/etc/passwd', 'utf8');
+    // The container's file: a process in it may have put a FIFO or /dev/zero in its place.
+    passwd = readRegularFile('/etc/passwd', PASSWD_SIZE_LIMIT);
   } catch {
     passwd = undefined;
   }

@@ -1,11 +1,14 @@
 import { check, fn, koffi, tryCall } from './ffi.js';
 import { SyscallError } from './errors.js';
-import { syscallNumbers } from './constants.js';
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, syscallNumbers } from './constants.js';
 
 // Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
 // Every prototype is declared at load time: a forked child must not need to resolve symbols.
 
 const NR = syscallNumbers();
+const EINVAL = 22;
+/** How many groups a setgroups error quotes. */
+const SHOWN_GROUPS = 16;
 
 const OpenHow = koffi.struct('open_how', { flags: 'uint64_t', mode: 'uint64_t', resolve: 'uint64_t' });
 koffi.struct('statfs_t', {
@@ -158,8 +161,10 @@ export const mknodat = (dirfd: number, path: string, mode: number, dev: bigint):
 export const mkfifo = (path: string, mode: number): void => void check(c.mkfifo(path, mode), 'mkfifo', [path, mode]);
 export const symlinkat = (target: string, dirfd: number, linkpath: string): void =>
   void check(c.symlinkat(target, dirfd, linkpath), 'symlinkat', [target, dirfd, linkpath]);
-export const fchownat = (dirfd: number, path: string, uid: number, gid: number, flags: number): void =>
-  void check(c.fchownat(dirfd, path, uid, gid, flags), 'fchownat', [dirfd, path, uid, gid]);
+export function fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
+  requireRealIds('fchownat', [uid, gid], [dirfd, path, uid, gid]);
+  check(c.fchownat(dirfd, path, uid, gid, flags), 'fchownat', [dirfd, path, uid, gid]);
+}
 
 export function sethostname(name: string): void {
   check(c.sethostname(name, Buffer.byteLength(name)), 'sethostname', [name]);
@@ -168,10 +173,29 @@ export function setdomainname(name: string): void {
   check(c.setdomainname(name, Buffer.byteLength(name)), 'setdomainname', [name]);
 }
 
-export const setresuid = (r: number, e: number, s: number): void => void check(c.setresuid(r, e, s), 'setresuid', [r, e, s]);
-export const setresgid = (r: number, e: number, s: number): void => void check(c.setresgid(r, e, s), 'setresgid', [r, e, s]);
+/**
+ * (uid_t)-1 means "leave this id unchanged" to setresuid/setresgid/fchownat, and koffi turns a
+ * negative number into it: an id that slipped past validation would silently skip a privilege
+ * drop. Whatever the caller, only real ids reach these calls (EINVAL otherwise).
+ */
+function requireRealIds(call: string, ids: readonly number[], shown: readonly unknown[]): void {
+  if (ids.every((id) => Number.isInteger(id) && id >= 0 && id < 0xffffffff)) return;
+  throw new SyscallError(call, EINVAL, shown);
+}
+
+export function setresuid(r: number, e: number, s: number): void {
+  requireRealIds('setresuid', [r, e, s], [r, e, s]);
+  check(c.setresuid(r, e, s), 'setresuid', [r, e, s]);
+}
+export function setresgid(r: number, e: number, s: number): void {
+  requireRealIds('setresgid', [r, e, s], [r, e, s]);
+  check(c.setresgid(r, e, s), 'setresgid', [r, e, s]);
+}
+/** Errors name the first few groups and the count: 65,536 of them would not fit a line. */
 export function setgroups(gids: readonly number[]): void {
-  check(c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null), 'setgroups', [gids.join(',')]);
+  const shown = [gids.length > SHOWN_GROUPS ? `${gids.slice(0, SHOWN_GROUPS).join(',')},... (${gids.length} groups)` : gids.join(',')];
+  requireRealIds('setgroups', gids, shown);
+  check(c.setgroups(gids.length, gids.length ? Uint32Array.from(gids) : null), 'setgroups', shown);
 }
 export const umask = (mask: number): number => c.umask(mask) as number;
 
@@ -271,6 +295,19 @@ export function fstatfs(fd: number): StatfsResult {
   const buf = {} as { f_type: number; f_flags: number };
   check(c.fstatfs(fd, buf), 'fstatfs', [fd]);
   return toStatfs(buf);
+}
+
+const NSFS_MAGIC = 0x6e736673;
+
+/**
+ * A namespace file a config names, for setns: non-blocking, so that a FIFO in its place fails
+ * at once rather than hanging open(), and refused unless it is on nsfs.
+ */
+export function openNamespaceFile(path: string): number {
+  const fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fstatfs(fd).type === NSFS_MAGIC) return fd;
+  closeQuietly(fd);
+  throw new Error('not a namespace file (expected one on nsfs, such as /proc/PID/ns/TYPE)');
 }
 
 export const AT_RECURSIVE = 0x8000;

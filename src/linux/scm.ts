@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { check, fn, koffi, tryCall } from './ffi.js';
-import { AF_UNIX, O_CLOEXEC, O_DIRECTORY, O_PATH, SOCK_CLOEXEC, SOCK_STREAM } from './constants.js';
-import { closeQuietly, open } from './libc.js';
+import { AF_UNIX, O_CLOEXEC, O_DIRECTORY, O_NONBLOCK, O_PATH, SOCK_CLOEXEC, SOCK_STREAM } from './constants.js';
+import { closeQuietly, fcntl, open } from './libc.js';
 
 // AF_UNIX stream sockets that carry file descriptors (SCM_RIGHTS): the seccomp listener to an
 // agent, the pty master to a console socket. The kernel reads and writes the message buffers
@@ -32,6 +32,9 @@ const MSG_CTRUNC = 0x8;
 const MSG_NOSIGNAL = 0x4000;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const EINTR = 4;
+const EAGAIN = 11;
+const F_GETFL = 3;
+const F_SETFL = 4;
 const SUN_PATH_MAX = 107;
 const CMSG_HEADER = 16; // cmsghdr: size_t len, int level, int type
 const SOCKADDR_FAMILY = 2;
@@ -69,7 +72,9 @@ function msghdr(data: NativeBuf, len: number, control: NativeBuf | null, control
  * sun_path holds is reached through /proc/self/fd of its directory.
  */
 export function connectUnix(path: string): number {
-  const sock = check(c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), 'socket', [AF_UNIX, SOCK_STREAM]);
+  // Non-blocking while connecting: connect() to a listener whose backlog is full would wait for
+  // it to accept, without end and deaf to signal handlers; the socket blocks again once connected.
+  const sock = check(c.socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | O_NONBLOCK, 0), 'socket', [AF_UNIX, SOCK_STREAM]);
   let dirfd = -1;
   try {
     let target = path;
@@ -79,7 +84,10 @@ export function connectUnix(path: string): number {
       if (Buffer.byteLength(target) > SUN_PATH_MAX) throw new Error(`connect ${path}: socket name too long`);
     }
     const addr = { sun_family: AF_UNIX, sun_path: target };
-    check(c.connect(sock, addr, SOCKADDR_FAMILY + Buffer.byteLength(target) + 1), 'connect', [path]);
+    const r = tryCall(c.connect(sock, addr, SOCKADDR_FAMILY + Buffer.byteLength(target) + 1));
+    if (!r.ok && r.errno === EAGAIN) throw new Error(`connect ${path}: the listener is not accepting connections (its backlog is full)`);
+    if (!r.ok) check(-1, 'connect', [path]);
+    fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) & ~O_NONBLOCK);
     return sock;
   } catch (err) {
     closeQuietly(sock);

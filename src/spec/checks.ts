@@ -3,6 +3,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { systemErrorReason, type SpecProblem } from './config-error.js';
+import { checkIds } from './ids.js';
 import { childPath, indexPath } from './json-path.js';
 import type { LinuxNamespace, NamespaceType, Spec } from './types.js';
 import { SPEC_VERSION, SUPPORTED_MAJOR } from './version.js';
@@ -222,6 +223,7 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkSysctls,
   checkPathRestrictions,
   checkRlimitsUnique,
+  checkIds,
 ];
 
 function findNamespace(spec: Spec, type: NamespaceType): LinuxNamespace | undefined {

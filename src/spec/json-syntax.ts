@@ -24,6 +24,49 @@ export function describeJsonSyntaxError(text: string, error: Error): string {
   return `line ${line}, column ${column}: invalid JSON: ${reason}`;
 }
 
+/**
+ * Deepest nesting accepted. Validation, the state file (JSON.stringify) and structuredClone
+ * recurse per level and exhaust V8's stack somewhere between 3,000 and 5,000 levels; real
+ * configs nest fewer than 10. (Go's decoder, hence runc, stops at 10,000.)
+ */
+export const NESTING_LIMIT = 1000;
+
+/** "line 3, column 7: nested deeper than 1000 levels" for valid JSON `text`, or undefined. */
+export function nestingProblem(text: string, limit = NESTING_LIMIT): string | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) {
+      inString = true;
+    } else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > limit) {
+        const before = text.slice(0, i);
+        const line = before.split('\n').length;
+        return `line ${line}, column ${i - before.lastIndexOf('\n')}: nested deeper than ${limit} levels of objects and arrays`;
+      }
+    } else if (ch === 0x5d || ch === 0x7d) {
+      depth--;
+    }
+  }
+  return undefined;
+}
+
+/** JSON.parse, plus the nesting limit; a failure is a one-line reason for the caller to prefix. */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (error) {
+    return { ok: false, reason: describeJsonSyntaxError(text, error as Error) };
+  }
+  const tooDeep = nestingProblem(text);
+  return tooDeep === undefined ? { ok: true, value } : { ok: false, reason: tooDeep };
+}
+
 class SyntaxStop {
   constructor(readonly offset: number) {}
 }

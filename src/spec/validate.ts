@@ -1,16 +1,16 @@
 // Loading and validating OCI documents. Schema validation runs code generated at build time
 // (scripts/gen-validators.mjs): nothing is compiled at run time.
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SEMANTIC_CHECKS } from './checks.js';
-import { ConfigError, systemErrorReason, type SpecProblem } from './config-error.js';
+import { CallerFileError, readRegularFile } from './caller-file.js';
+import { ConfigError, type SpecProblem } from './config-error.js';
 import {
   validateConfig as configSchema,
   validateFeatures as featuresSchema,
   validateState as stateSchema,
   type ValidateFn,
 } from './generated/validators.js';
-import { describeJsonSyntaxError } from './json-syntax.js';
+import { parseJson } from './json-syntax.js';
 import { describeSchemaErrors, mostSpecificSchemaError } from './schema-errors.js';
 import type { Process, Spec } from './types.js';
 
@@ -80,13 +80,12 @@ function formatProblem({ path, message }: SpecProblem): string {
 function readJson(file: string): unknown {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file);
   } catch (error) {
-    throw new ConfigError(file, '', `cannot read: ${systemErrorReason(error)}`);
+    if (error instanceof CallerFileError) throw new ConfigError(file, '', error.message);
+    throw error;
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ConfigError(file, '', describeJsonSyntaxError(text, error as Error));
-  }
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new ConfigError(file, '', parsed.reason);
+  return parsed.value;
 }

@@ -1,20 +1,24 @@
-import { LOCK_EX, O_CLOEXEC, O_DIRECTORY, O_RDONLY } from '../linux/constants.js';
-import { close, flock, open } from '../linux/libc.js';
+import { closeSync } from 'node:fs';
+import { LOCK_EX } from '../linux/constants.js';
+import { flock } from '../linux/libc.js';
+import { ContainerNotFoundError, type StateStore } from './store.js';
 
 /**
- * Serializes commands on one container: an exclusive flock on its state dir. The lock dies
- * with the process, so a killed command never leaves it held. A holder that removed the dir
- * leaves the next holder on a deleted dir: callers re-check existence after locking.
+ * Serializes commands on one container: an exclusive flock on its state dir, opened through the
+ * store (never through a symlink in its place). The lock dies with the process, so a killed
+ * command never leaves it held. A holder may have removed the dir while we waited: then the
+ * container does not exist any more.
  *
  * A flock belongs to the open file description, which fork shares: a child that outlives the
  * command (the container's init) must close `lockFd`, or the lock outlives the command too.
  */
-export function withContainerLock<T>(dir: string, fn: (lockFd: number) => T): T {
-  const fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+export function withContainerLock<T>(store: StateStore, id: string, fn: (lockFd: number) => T): T {
+  const fd = store.openDir(id);
   try {
     flock(fd, LOCK_EX);
+    if (!store.isCurrent(id, fd)) throw new ContainerNotFoundError(id);
     return fn(fd);
   } finally {
-    close(fd);
+    closeSync(fd);
   }
 }

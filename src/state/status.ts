@@ -1,23 +1,24 @@
-import { existsSync } from 'node:fs';
 import { isFrozenV1 } from '../cgroups/v1/freezer.js';
 import { isFrozenV2 } from '../cgroups/v2/freezer.js';
 import { isAlive } from './process-identity.js';
 import type { ContainerRecord, Status } from './record.js';
-import type { StateStore } from './store.js';
+import type { BrokenStateError, StateStore } from './store.js';
+import type { Tracking } from './tracking.js';
 
 /**
  * Status is derived from the kernel on every read, never stored: the init's pid and start time
  * say whether it lives, the start gate (exec.fifo) says whether `start` has run, and the
- * freezer says whether it is paused.
+ * freezer says whether it is paused. All of it is in init.json as well: a container whose
+ * state.json is damaged still has a status.
  */
-export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
+export function deriveStatus(store: StateStore, rec: Pick<ContainerRecord, 'id'> & Tracking): Status {
   // A create that died before finishing never released its init, which dies on the socket's EOF
   // (and `delete` kills whatever is left in the cgroup): the container can only be deleted.
   if (rec.creating) return isAlive(rec.creating) ? 'creating' : 'stopped';
   if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return 'stopped';
   // A created container can be paused too, and runc then says paused.
   if (isFrozen(rec)) return 'paused';
-  if (existsSync(store.fifoPath(rec.id))) return 'created';
+  if (store.hasFifo(rec.id)) return 'created';
   return 'running';
 }
 
@@ -26,7 +27,7 @@ export function deriveStatus(store: StateStore, rec: ContainerRecord): Status {
  * (device filters), which `state` and `list` need for nothing else. No saved directory means
  * the container has no cgroup of its own to freeze.
  */
-function isFrozen(rec: ContainerRecord): boolean {
+function isFrozen(rec: Pick<Tracking, 'cgroupPaths'>): boolean {
   try {
     const v1 = rec.cgroupPaths?.['freezer'];
     if (v1 !== undefined) return isFrozenV1(v1);
@@ -35,4 +36,15 @@ function isFrozen(rec: ContainerRecord): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A damaged record's error, with the verdict init.json still allows: whether the container's
+ * processes live, so nobody takes a broken container for a stopped one.
+ */
+export function brokenReason(store: StateStore, id: string, err: BrokenStateError): string {
+  if (!err.tracking) return err.message;
+  const status = deriveStatus(store, { id, ...err.tracking });
+  if (status === 'stopped') return `${err.message}; the container has stopped`;
+  return `${err.message}; the container is ${status} (init pid ${err.tracking.pid}): delete --force removes it`;
 }

@@ -80,6 +80,12 @@ describe.skipIf(why !== undefined)('rootless podman', () => {
     expect(map?.trim().split(/\s+/)).toEqual(['0', String(user.uid), '1']);
   });
 
+  scenario('run --uidmap: a user namespace inside podman\'s, its maps written by the runtime as root there', (rt) => {
+    const r = runRm(rt, ['sh', '-c', 'id -u; cat /proc/self/uid_map'], ['--uidmap', '0:1:65536', '--gidmap', '0:1:65536']);
+    expect(r.status, show('run --uidmap', r)).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' '))).toEqual(['0', '0 1 65536']);
+  });
+
   scenario('run --rm: a missing executable exits 127', (rt) => {
     const r = runRm(rt, ['/no/such/binary']);
     expect(r.status, show('run --rm /no/such/binary', r)).toBe(127);

@@ -9,7 +9,7 @@ export const command: Command = {
   args: { min: 1, max: 2 },
   async run(ctx, { flags, positionals }) {
     const [{ killContainer }, { parseSignal }] = await Promise.all([import('../../container/kill.js'), import('../../container/signals.js')]);
-    killContainer(new StateStore(ctx.globals.root), positionals[0] as string, parseSignal(positionals[1]), bool(flags, 'all'));
+    killContainer(new StateStore(ctx.globals.root), positionals[0] as string, parseSignal(positionals[1]), bool(flags, 'all'), ctx.log);
     return 0;
   },
 };

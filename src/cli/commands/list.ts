@@ -3,7 +3,7 @@ import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
 import { writeOut } from '../output.js';
 import { toOciState, type OciState } from '../../state/record.js';
-import { deriveStatus } from '../../state/status.js';
+import { brokenReason, deriveStatus } from '../../state/status.js';
 import { BrokenStateError, StateStore } from '../../state/store.js';
 
 type ListEntry = OciState | { id: string; pid: 0; status: 'broken'; bundle: ''; created: ''; owner: string; reason: string };
@@ -47,7 +47,7 @@ export const command: Command = {
         const rec = store.load(id);
         entries.push({ ...toOciState(rec, deriveStatus(store, rec)), owner });
       } catch (err) {
-        const reason = err instanceof BrokenStateError ? err.message : (err as Error).message;
+        const reason = err instanceof BrokenStateError ? brokenReason(store, id, err) : (err as Error).message;
         entries.push({ id, pid: 0, status: 'broken', bundle: '', created: '', owner, reason });
       }
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { CallerFileError, DOCUMENT_SIZE_LIMIT, readBounded, readRegularFile } from '../../spec/caller-file.js';
 import type { FlagSpecs } from '../args.js';
 import { str } from '../args.js';
 import type { Command } from '../command.js';
@@ -30,6 +30,16 @@ const flags: FlagSpecs = {
   ),
 };
 
+/** A regular file, or standard input (whatever it is: a pipe, a terminal), within the size limit. */
+function readResources(source: string): string {
+  try {
+    return source === '-' ? readBounded(0, DOCUMENT_SIZE_LIMIT).toString('utf8') : readRegularFile(source);
+  } catch (err) {
+    if (err instanceof CallerFileError) throw new Error(`--resources ${source === '-' ? 'standard input' : source}: ${err.message}`);
+    throw err;
+  }
+}
+
 export const command: Command = {
   usage: '[command options] <container-id>',
   description: 'Update the resource limits of a running container (its cgroup), from options or from a JSON file.',
@@ -43,7 +53,7 @@ export const command: Command = {
     const source = str(parsed.flags, 'resources');
     const request =
       source !== undefined && source !== ''
-        ? parseResourcesJson(readFileSync(source === '-' ? 0 : source, 'utf8'), source === '-' ? 'standard input' : source)
+        ? parseResourcesJson(readResources(source), source === '-' ? 'standard input' : source)
         : resourcesFromFlags((flag) => str(parsed.flags, flag));
     updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request);
     return 0;

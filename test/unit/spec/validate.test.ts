@@ -68,7 +68,7 @@ describe('loadConfig', () => {
   it('reports a directory in place of config.json', () => {
     const bundle = tempBundle(undefined);
     mkdirSync(join(bundle, 'config.json'));
-    expect(() => loadConfig(bundle)).toThrow(/config\.json: cannot read: illegal operation on a directory$/);
+    expect(() => loadConfig(bundle)).toThrow(/config\.json: not a regular file \(a directory\)$/);
   });
 
   describe('invalid JSON', () => {

@@ -1,6 +1,6 @@
 // The state store: ids, atomic state.json, broken dirs, status derived from the kernel.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ describe('StateStore', () => {
   it('saves through a temporary file and loads back', () => {
     store.claim('b');
     store.save(record('b'));
-    expect(readdirSync(store.dir('b'))).toEqual(['state.json']);
+    expect(readdirSync(store.dir('b')).sort()).toEqual(['init.json', 'state.json']);
     expect(store.load('b')).toEqual(record('b'));
   });
 
@@ -119,7 +119,7 @@ describe('deriveStatus', () => {
     await new Promise((r) => child.once('spawn', r));
     try {
       const rec = record('s', child.pid as number);
-      writeFileSync(store.fifoPath('s'), '');
+      spawnSync('mkfifo', [store.fifoPath('s')]);
       expect(deriveStatus(store, rec)).toBe('created');
       rmSync(store.fifoPath('s'));
       expect(deriveStatus(store, rec)).toBe('running');
@@ -134,13 +134,95 @@ describe('deriveStatus', () => {
 });
 
 describe('withContainerLock', () => {
+  const store = new StateStore(join(dir, 'lock-root'));
+
   it('runs the callback with the lock fd and returns its value', () => {
-    const d = join(dir, 'lockdir');
-    mkdirSync(d);
-    expect(withContainerLock(d, (fd) => fd >= 0)).toBe(true);
+    store.claim('l');
+    expect(withContainerLock(store, 'l', (fd) => fd >= 0)).toBe(true);
   });
 
-  it('a missing dir fails with ENOENT', () => {
-    expect(() => withContainerLock(join(dir, 'missing'), () => 1)).toThrow(/no such file or directory/);
+  it('a missing dir: the container does not exist', () => {
+    expect(() => withContainerLock(store, 'missing', () => 1)).toThrow(ContainerNotFoundError);
+  });
+
+  it('a handle on a dir removed, or removed and made anew, is no longer current (what a lock waiter checks)', () => {
+    store.claim('gone');
+    const fd = store.openDir('gone');
+    try {
+      expect(store.isCurrent('gone', fd)).toBe(true);
+      store.remove('gone');
+      expect(store.isCurrent('gone', fd)).toBe(false);
+      store.claim('gone');
+      expect(store.isCurrent('gone', fd)).toBe(false);
+    } finally {
+      closeSync(fd);
+    }
+  });
+});
+
+describe('files of the state root are reached without following symlinks and never echoed', () => {
+  const store = new StateStore(join(dir, 'hostile-root'));
+  const secret = join(dir, 'shadow');
+  writeFileSync(secret, 'root:$6$hash:19000:0:99999:7:::\n');
+
+  it('state.json replaced by a symlink: broken, the target is neither followed nor quoted', () => {
+    store.claim('sym');
+    store.save(record('sym'));
+    rmSync(join(store.dir('sym'), 'state.json'));
+    symlinkSync(secret, join(store.dir('sym'), 'state.json'));
+    expect(() => store.load('sym')).toThrow(BrokenStateError);
+    expect(() => store.load('sym')).toThrow(/state\.json: a symbolic link, not a regular file/);
+    expect(() => store.load('sym')).not.toThrow(/root:/);
+    // init.json still names the init.
+    expect((() => { try { store.load('sym'); } catch (err) { return (err as BrokenStateError).tracking; } })()).toMatchObject({ pid: process.pid });
+  });
+
+  it('a state dir replaced by a symlink to a dir with a valid record is not followed', () => {
+    store.claim('real');
+    writeFileSync(join(store.dir('real'), 'state.json'), JSON.stringify(record('linked')));
+    symlinkSync(store.dir('real'), join(store.root, 'linked'));
+    expect(() => store.load('linked')).toThrow(/linked: a symbolic link, not a state directory/);
+    store.remove('linked');
+    expect(existsSync(join(store.dir('real'), 'state.json'))).toBe(true);
+  });
+
+  it('invalid JSON: the message says so without quoting the text', () => {
+    store.claim('bad');
+    writeFileSync(join(store.dir('bad'), 'state.json'), 'root:$6$secret');
+    expect(() => store.load('bad')).toThrow(/state\.json: corrupt \(not valid JSON\)$/);
+  });
+
+  it('a fifo, a directory or a file others may write in its place: broken at once', () => {
+    store.claim('odd');
+    spawnSync('mkfifo', [join(store.dir('odd'), 'state.json')]);
+    expect(() => store.load('odd')).toThrow(/not a regular file \(a special file\)/);
+    rmSync(join(store.dir('odd'), 'state.json'));
+    mkdirSync(join(store.dir('odd'), 'state.json'));
+    expect(() => store.load('odd')).toThrow(/not a regular file \(a directory\)/);
+    rmSync(join(store.dir('odd'), 'state.json'), { recursive: true });
+    writeFileSync(join(store.dir('odd'), 'state.json'), JSON.stringify(record('odd')));
+    chmodSync(join(store.dir('odd'), 'state.json'), 0o666);
+    expect(() => store.load('odd')).toThrow(/writable by group or others \(mode 0666\)/);
+  });
+
+  it('root, state dirs and files are private; a root others can write is refused', () => {
+    store.claim('p');
+    store.save(record('p'));
+    expect(statSync(store.root).mode & 0o777).toBe(0o700);
+    expect(statSync(store.dir('p')).mode & 0o777).toBe(0o700);
+    for (const f of ['state.json', 'init.json']) expect(statSync(join(store.dir('p'), f)).mode & 0o777).toBe(0o600);
+    const open = join(dir, 'open-root');
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o1777);
+    expect(() => new StateStore(open)).toThrow(/--root .*open-root: writable by group or others \(mode 1777\)/);
+  });
+
+  it('init.json overrides what a changed state.json says about the processes', () => {
+    store.claim('t');
+    store.save(record('t'));
+    const file = join(store.dir('t'), 'state.json');
+    writeFileSync(file, JSON.stringify({ ...record('t'), pid: 1, cgroupPath: '/elsewhere' }));
+    expect(store.load('t')).toMatchObject({ pid: process.pid });
+    expect(store.load('t').cgroupPath).toBeUndefined();
   });
 });

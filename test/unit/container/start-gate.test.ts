@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { parseFsIds } from '../../../src/container/start-gate.js';
+
+describe('parseFsIds', () => {
+  it('takes the fourth id (fs) of the Uid and Gid lines', () => {
+    const status = 'Name:\tsleep\nUid:\t0\t1000\t0\t1001\nGid:\t5\t6\t7\t100008\nGroups:\t\n';
+    expect(parseFsIds(status)).toEqual({ uid: 1001, gid: 100008 });
+  });
+
+  it('a status without them is undefined', () => {
+    expect(parseFsIds('Name:\tx\n')).toBeUndefined();
+    expect(parseFsIds('Uid:\t0\t0\t0\nGid:\t0\t0\t0\t0\n')).toBeUndefined();
+  });
+});
