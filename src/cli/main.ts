@@ -48,7 +48,10 @@ const STATELESS = new Set(['spec', 'features']);
 function stateRoot(flag: string | undefined, command: string, caller: Caller): string {
   if (flag !== undefined) return flag;
   const { root, xdg } = defaultStateRoot(caller, process.env);
-  if (xdg && !STATELESS.has(command)) makeUserStateRoot(root);
+  if (STATELESS.has(command)) return root;
+  if (xdg) makeUserStateRoot(root);
+  // runc would try root's /run/runc and fail there with a bare "permission denied".
+  else if (caller.euid !== 0) throw new Error(`a non-root user keeps container state in $XDG_RUNTIME_DIR/ocirun, and XDG_RUNTIME_DIR is not set: set it or pass --root DIR (a directory of your own)`);
   return root;
 }
 

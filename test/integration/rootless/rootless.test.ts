@@ -310,6 +310,10 @@ describe.skipIf(!isRoot)('rootless ocirun as an unprivileged user', () => {
     expect(readdirSync(foreign)).toEqual([]);
   }, 60_000);
 
+  it('without XDG_RUNTIME_DIR and --root: one line saying which to set', () => {
+    expectOneLineError(oc(['list'], { XDG_RUNTIME_DIR: undefined }), /a non-root user keeps container state in \$XDG_RUNTIME_DIR\/ocirun, and XDG_RUNTIME_DIR is not set: set it or pass --root DIR/);
+  }, 60_000);
+
   it('--rootless with a value that is not true, false or auto is refused', () => {
     expectOneLineError(oc(['--rootless', 'maybe', 'list']), /invalid --rootless \\?"maybe\\?": must be true, false or auto/);
   }, 60_000);
