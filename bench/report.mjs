@@ -1,5 +1,6 @@
-// Turns bench/run.sh's hyperfine JSON exports and memory samples into one markdown table:
-// medians per runtime and the ocirun/runc ratio, headed by the machine and date.
+// Turns bench/run.sh's hyperfine JSON exports and memory samples into markdown tables: medians
+// per runtime and the ocirun/runc ratio, then each ocirun build's own work above the `node -e 0`
+// floor of the same run against runc's whole time, headed by the machine and date.
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { cpus, release } from 'node:os';
@@ -21,11 +22,12 @@ const MEMORY = [
   ['min-memory-limit-bytes', 'smallest memory limit for `run`', (v) => `${Math.round(v / 1024)} KiB`],
 ];
 
-function medians(scenario) {
+/** Per command: the median wall time in ms, or with `cpu` the mean user + system CPU time. */
+function medians(scenario, cpu = false) {
   const path = `${jsonDir}/${scenario}.json`;
   try {
     const { results } = JSON.parse(readFileSync(path, 'utf8'));
-    return Object.fromEntries(results.map((r) => [r.command, r.median * 1000]));
+    return Object.fromEntries(results.map((r) => [r.command, (cpu ? r.user + r.system : r.median) * 1000]));
   } catch {
     return {}; // The scenario failed or was skipped (its error is in the log above).
   }
@@ -62,8 +64,28 @@ for (const [key, label, fmt] of MEMORY) {
   const cell = (v) => (v === undefined || Number.isNaN(v) ? 'n/a' : fmt(v));
   lines.push(`| ${label} | ${runtimes.map((r) => cell(m[r])).join(' | ')} | ${ratio(m.ocirun, m.runc)} |`);
 }
-const base = ['node -e 0', 'node --single-threaded -e 0'].map((k) => `\`${k}\` ${ms(state[k])}`).join(', ');
+
+// Targets (issue 16): own work of `run` and `exec` within 1.5× runc's whole, `state` within floor + 3 ms.
+const ABOVE_FLOOR = [
+  ['run', '`run` /bin/true', 'ratio', 1.5],
+  ['exec', '`exec` /bin/true', 'ratio', 1.5],
+  ['state', '`state`', 'ms', 3],
+  ['delete-force', '`delete --force`', 'ratio', undefined],
+];
+const builds = runtimes.filter((r) => r === 'ocirun' || r === 'baseline');
+function aboveTable(cpu) {
+  const head = ['', 'floor', ...builds.flatMap((b) => [`${b} − floor`, `÷ runc`]), 'runc', 'target'];
+  const rows = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const [key, label, kind, target] of ABOVE_FLOOR) {
+    const m = medians(key, cpu);
+    const own = (b) => (m[b] === undefined || m.floor === undefined ? undefined : m[b] - m.floor);
+    const cells = builds.flatMap((b) => [ms(own(b)), ratio(own(b), m.runc)]);
+    const goal = target === undefined ? '—' : kind === 'ratio' ? `≤ ${target}× runc` : `≤ floor + ${target} ms`;
+    rows.push(`| ${label} | ${ms(m.floor)} | ${cells.join(' | ')} | ${ms(m.runc)} | ${goal} |`);
+  }
+  return rows.join('\n');
+}
 
 const cpu = cpus();
-const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Linux ${release()}, Node ${process.version}, ${runtimes.filter((r) => r !== 'ocirun').map(version).join(', ')}`;
-console.log(`Medians (hyperfine, NODE_EXTRA_CA_CERTS unset), ${new Date().toISOString().slice(0, 10)}, ${machine}.\nBaselines in the \`state\` run: ${base}.\n\n${lines.join('\n')}`);
+const machine = `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length}, Linux ${release()}, Node ${process.version}, ${runtimes.filter((r) => r !== 'ocirun' && r !== 'baseline').map(version).join(', ')}`;
+console.log(`Medians (hyperfine, NODE_EXTRA_CA_CERTS unset), ${new Date().toISOString().slice(0, 10)}, ${machine}. \`node -e 0\` in the \`state\` run: ${ms(state.floor)}.\n\n${lines.join('\n')}\n\nOwn work above the floor (median of the command − median of \`node -e 0\` in the same run), against runc's whole time:\n\n${aboveTable(false)}\n\nThe same in CPU time (user + system, means; a command's reaped children included), which waiting for a busy CPU does not inflate:\n\n${aboveTable(true)}`);

@@ -4,7 +4,10 @@
 # medians and ratios and writes it to bench/results/latest.md.
 #   BENCH_RUNS=30 (runs per command), BENCH_LOOP=100 (the sequential-run scenario),
 #   BENCH_RUNTIMES="ocirun runc crun" (which runtimes; missing ones are skipped),
-#   OCIRUN=path (another ocirun build to compare, default bin/ocirun).
+#   OCIRUN=path (another ocirun build to compare, default bin/ocirun),
+#   OCIRUN_BASELINE=path (a second ocirun build, "baseline", measured in the same runs: before/after).
+# `run`, `state`, `exec` and `delete` also time `node -e 0`, the floor no Node program starts
+# below, so the report can give ocirun's own work above it against runc's whole time.
 set -euo pipefail
 # Measured hermetically: an inherited NODE_EXTRA_CA_CERTS alone adds ~60 ms to every Node start.
 unset NODE_EXTRA_CA_CERTS NODE_OPTIONS
@@ -16,16 +19,20 @@ LOOP=${BENCH_LOOP:-100}
 command -v hyperfine >/dev/null || { echo "bench/run.sh: hyperfine is not installed" >&2; exit 1; }
 [ -x "$REPO/bundles/rootfs/bin/busybox" ] || [ -x "$REPO/bundles/rootfs/bin/sh" ] || { echo "bench/run.sh: no rootfs; run npm run rootfs" >&2; exit 1; }
 
-if [ -z "${OCIRUN:-}" ] && ! [ "$REPO/dist/cli/ocirun.cjs" -nt "$REPO/dist/cli/main.js" ]; then
-  echo "bench/run.sh: dist/cli/ocirun.cjs is missing or older than dist/; bin/ocirun would run the unbundled modules (npm run build)" >&2
+if [ -z "${OCIRUN:-}" ] && ! [ -f "$REPO/dist/cli/ocirun.cjs" ]; then
+  echo "bench/run.sh: dist/cli/ocirun.cjs is missing (npm run build)" >&2
   exit 1
 fi
 
 WORK=$(mktemp -d /tmp/ocirun-bench.XXXXXX)
 RUNTIMES=()
 declare -A RT
-for name in ${BENCH_RUNTIMES:-ocirun runc crun}; do
-  if [ "$name" = ocirun ]; then bin=${OCIRUN:-$REPO/bin/ocirun}; else bin=$(command -v "$name" || true); fi
+for name in ${BENCH_RUNTIMES:-ocirun ${OCIRUN_BASELINE:+baseline} runc crun}; do
+  case $name in
+    ocirun) bin=${OCIRUN:-$REPO/bin/ocirun} ;;
+    baseline) bin=${OCIRUN_BASELINE:-} ;;
+    *) bin=$(command -v "$name" || true) ;;
+  esac
   [ -n "$bin" ] && [ -x "$bin" ] || { echo "skipping $name: not installed" >&2; continue; }
   RUNTIMES+=("$name")
   RT[$name]="$bin --root $WORK/state/$name"
@@ -88,8 +95,10 @@ cmds() { # cmds TEMPLATE: one -n/command pair per runtime; @RT@ and @NAME@ are s
   done
 }
 
+FLOOR=(-n floor "node -e 0")
+
 mapfile -d '' args < <(cmds "@RT@ run -b $WORK/true run-@NAME@")
-hf run -w 3 -r "$RUNS" "${args[@]}"
+hf run -w 3 -r "$RUNS" "${args[@]}" "${FLOOR[@]}"
 
 mapfile -d '' args < <(cmds "bash $WORK/cycle.sh '@RT@' cyc-@NAME@ $WORK/true $WORK")
 hf create-start-wait-delete -w 3 -r "$RUNS" "${args[@]}"
@@ -97,7 +106,7 @@ hf create-start-wait-delete -w 3 -r "$RUNS" "${args[@]}"
 # A running container for state and exec.
 for name in "${RUNTIMES[@]}"; do bash "$WORK/up.sh" "${RT[$name]}" "up-$name" "$WORK/sleep"; done
 mapfile -d '' args < <(cmds "@RT@ state up-@NAME@")
-hf state -w 3 -r "$RUNS" "${args[@]}" -n "node -e 0" "node -e 0" -n "node --single-threaded -e 0" "node --single-threaded -e 0"
+hf state -w 3 -r "$RUNS" "${args[@]}" "${FLOOR[@]}"
 
 exec_cmds=()
 for name in "${RUNTIMES[@]}"; do
@@ -107,12 +116,12 @@ for name in "${RUNTIMES[@]}"; do
     echo "exec: $name cannot exec yet, n/a" >&2
   fi
 done
-[ ${#exec_cmds[@]} -gt 0 ] && hf exec -w 3 -r "$RUNS" "${exec_cmds[@]}"
+[ ${#exec_cmds[@]} -gt 0 ] && hf exec -w 3 -r "$RUNS" "${exec_cmds[@]}" "${FLOOR[@]}"
 
 prep=()
 for name in "${RUNTIMES[@]}"; do prep+=(--prepare "bash $WORK/up.sh '${RT[$name]}' df-$name $WORK/sleep"); done
 mapfile -d '' args < <(cmds "@RT@ delete --force df-@NAME@")
-hf delete-force -r "$RUNS" "${prep[@]}" "${args[@]}"
+hf delete-force -r "$RUNS" "${prep[@]}" --prepare true "${args[@]}" "${FLOOR[@]}"
 
 mapfile -d '' args < <(cmds "bash $WORK/loop.sh '@RT@' loop-@NAME@ $WORK/true $LOOP")
 hf "run-x$LOOP" -w 1 -r 3 "${args[@]}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Build step: bundles the CLI into CommonJS files that bin/ocirun loads:
+// Build step: bundles the CLI into CommonJS files, the whole runtime an install needs besides
+// bin/ and koffi (bin/load-bundle.cjs loads them):
 //   dist/cli/ocirun.cjs             argv parsing and the command table (src/cli/main.ts)
 //   dist/cli/commands/<name>.cjs    one per command, with everything that command reaches
 //   dist/cli/validators.cjs         the generated schema validators
@@ -26,6 +27,9 @@ function koffiNative() {
   return Object.keys(require.cache).find((f) => f.endsWith('.node') && f.includes('koffi')) ?? '';
 }
 const koffiFile = koffiNative();
+
+// Only this build's files in dist/ (and so in the package).
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 
 const common = {
   bundle: true,
@@ -61,7 +65,7 @@ function relativeRequire(from, to) {
 
 /**
  * Paths a bundle in `outdir` needs: koffi's native module, and import.meta.url, which resolves
- * as if the module sat in dist/cli/ like src/cli/*.ts does under tsc (src/cli/version.ts finds
+ * as if the module sat in dist/cli/ as src/cli/*.ts sits in src/ (src/cli/version.ts finds
  * dist/build-info.json from there).
  */
 function locate(outdir) {
@@ -108,6 +112,3 @@ await build({
   entryPoints: [join(root, 'src', 'spec', 'generated', 'validators.js')],
   outfile: join(cliOut, 'validators.cjs'),
 });
-
-// The code caches of the previous bundles (bin/code-cache.cjs) can never be used again.
-rmSync(join(cliOut, '.v8-cache'), { recursive: true, force: true });

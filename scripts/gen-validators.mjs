@@ -3,8 +3,8 @@
 // runtime never compiles a schema (ajv compilation costs ~76 ms per start-up).
 //
 // Output: src/spec/generated/validators.js (ESM) and validators.d.ts, and process-validator.js/.d.ts
-// (config-schema's `process` alone, for `exec --process`: a tenth of the code to load). tsc
-// (allowJs) copies the .js into dist/spec/generated/.
+// (config-schema's `process` alone, for `exec --process`: a tenth of the code to load), which
+// scripts/bundle.mjs bundles. `npm run typecheck` and `npm run test:unit` run this first.
 import Ajv from 'ajv-draft-04';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
