@@ -77,21 +77,27 @@ describe.skipIf(!inGuest)('rootless on cgroup v2 with a systemd user manager', (
   });
 
   it('from a delegated scope: the container\'s cgroup lies in the user\'s subtree, limits applied and enforced', () => {
-    // Only builtins after the sleeps: once the pids limit is reached no fork succeeds.
-    const b = bundle((c) => limits(c, ['sh', '-c', [
-      'cat /proc/self/cgroup', 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max',
-      'i=0; while [ $i -lt 40 ]; do sleep 5 & i=$((i+1)); done',
-      'read c < /sys/fs/cgroup/pids.current; echo current $c; exit 0',
-    ].join('; ')]));
-    const r = inScope(['run', '--bundle', b, `rl-v2-${process.pid}`]);
-    const shown = `exit ${r.status}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`;
-    expect(r.status, shown).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0], shown).toMatch(new RegExp(`^0::/user\\.slice/user-${user.uid}\\.slice/user@${user.uid}\\.service/.*/rl-v2-${process.pid}$`));
-    expect(lines.slice(1, 3), shown).toEqual([String(64 * 1024 * 1024), '20']);
-    // The kernel refused the forks past the limit.
-    expect(lines[3], shown).toBe('current 20');
-    expect(r.stderr, shown).toMatch(/can't fork/);
+    const id = `rl-v2-${process.pid}`;
+    const b = bundle((c) => limits(c, ['sleep', '300']));
+    const r = inScope(['run', '--detach', '--bundle', b, id]);
+    expect(r.status, r.stderr).toBe(0);
+    // The record names the cgroup as ocirun made it, below its own (the scope's parent).
+    const rec = JSON.parse(readFileSync(`/run/user/${user.uid}/ocirun/${id}/state.json`, 'utf8')) as { cgroupPath?: string };
+    expect(rec.cgroupPath).toMatch(new RegExp(`^/user\\.slice/user-${user.uid}\\.slice/user@${user.uid}\\.service/.*/${id}$`));
+    const dir = join('/sys/fs/cgroup', rec.cgroupPath ?? '');
+    expect(readFileSync(join(dir, 'memory.max'), 'utf8').trim()).toBe(String(64 * 1024 * 1024));
+    expect(readFileSync(join(dir, 'pids.max'), 'utf8').trim()).toBe('20');
+    // A shell that forks until the kernel refuses: it dies of the refusal (exit 2), the caller
+    // needs no fork to report it.
+    // From a scope of the user's too: moving a process between cgroups needs write access to
+    // their common ancestor, which must be within the user's subtree.
+    const e = inScope(['exec', id, 'sh', '-c', '( i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done ); echo loop=$?; read c < /sys/fs/cgroup/pids.current; echo current=$c']);
+    const shown = `exit ${e.status}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`;
+    expect(e.stdout, shown).toMatch(/^loop=2\ncurrent=(1\d|20)\n$/);
+    expect(e.stderr, shown).toMatch(/can't fork/);
+    const d = user.run([OCIRUN, 'delete', '--force', id], { env: sessionEnv });
+    expect(d.status, d.stderr).toBe(0);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it('without delegation (a cgroup the user does not own): no limits runs, a limit is a one-line error and nothing is left', () => {
