@@ -1,7 +1,7 @@
 // A throw-away unprivileged user for rootless tests: made with useradd (name and subordinate id
 // range unique to this test process), given a private copy of the busybox rootfs it owns, and
 // removed with everything it left: processes, /etc/subuid and /etc/subgid lines, home.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,13 +22,23 @@ export interface TestUser {
   subidStart: number;
   subidCount: number;
   /** Runs argv as the user (setpriv: no shell, no PAM), with a minimal environment. */
-  run(argv: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number; cwd?: string }): Result;
+  run(argv: string[], opts?: RunOpts): Result;
+  /** Like run, without blocking the event loop (slow machines: vitest's worker must stay responsive). */
+  runAsync(argv: string[], opts?: Omit<RunOpts, 'input'>): Promise<Result>;
   giveSubids(): void;
   removeSubids(): void;
   remove(): void;
 }
 
+export interface RunOpts {
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
 const SUBID_FILES = ['/etc/subuid', '/etc/subgid'];
+const SETPRIV = '/usr/bin/setpriv';
 
 function must(argv: string[]): string {
   const r = spawnSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' });
@@ -64,38 +74,59 @@ export function makeTestUser(tag: string): TestUser {
   // A range of 65536 ids per test process, far above what Debian hands out (100000 upwards).
   const subidStart = 1_000_000_000 + (process.pid % 40_000) * 65_536;
   let calls = 0;
-  const user: TestUser = {
-    name, uid, gid, home, dir, rootfs, runtimeDir, subidStart, subidCount: 65_536,
-    run(argv, opts = {}) {
-      const env: NodeJS.ProcessEnv = {
-        PATH: '/usr/local/bin:/usr/bin:/bin',
-        HOME: home,
-        USER: name,
-        LOGNAME: name,
-        XDG_RUNTIME_DIR: runtimeDir,
-        ...opts.env,
-      };
-      // Files, not pipes: a created container keeps the caller's stdio open (see ocirun.ts).
-      const base = join(dir, `call-${calls++}`);
-      const out = openSync(`${base}.out`, 'w');
-      const err = openSync(`${base}.err`, 'w');
-      try {
-        const r = spawnSync('/usr/bin/setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...argv], {
-          encoding: 'utf8',
-          env,
-          cwd: opts.cwd ?? dir,
-          input: opts.input ?? '',
-          stdio: ['pipe', out, err],
-          timeout: opts.timeoutMs ?? 60_000,
-          killSignal: 'SIGKILL',
-        });
-        if (r.error) throw new Error(`${argv.join(' ')}: ${r.error.message}`);
-        return { status: r.status ?? 128 + 9, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') };
-      } finally {
+  /** setpriv's argv, the environment and the output files of one call as the user. */
+  const prepareCall = (argv: string[], opts: RunOpts) => {
+    const env: NodeJS.ProcessEnv = {
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: home,
+      USER: name,
+      LOGNAME: name,
+      XDG_RUNTIME_DIR: runtimeDir,
+      ...opts.env,
+    };
+    // Files, not pipes: a created container keeps the caller's stdio open (see ocirun.ts).
+    const base = join(dir, `call-${calls++}`);
+    const out = openSync(`${base}.out`, 'w');
+    const err = openSync(`${base}.err`, 'w');
+    return {
+      args: [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...argv],
+      options: { encoding: 'utf8' as const, env, cwd: opts.cwd ?? dir, stdio: ['pipe', out, err] as ['pipe', number, number] },
+      out,
+      err,
+      result: (status: number): Result => ({ status, stdout: readFileSync(`${base}.out`, 'utf8'), stderr: readFileSync(`${base}.err`, 'utf8') }),
+      close: () => {
         closeSync(out);
         closeSync(err);
         rmSync(`${base}.out`, { force: true });
         rmSync(`${base}.err`, { force: true });
+      },
+    };
+  };
+  const user: TestUser = {
+    name, uid, gid, home, dir, rootfs, runtimeDir, subidStart, subidCount: 65_536,
+    run(argv, opts = {}) {
+      const call = prepareCall(argv, opts);
+      try {
+        const r = spawnSync(SETPRIV, call.args, { ...call.options, input: opts.input ?? '', timeout: opts.timeoutMs ?? 60_000, killSignal: 'SIGKILL' });
+        if (r.error) throw new Error(`${argv.join(' ')}: ${r.error.message}`);
+        return call.result(r.status ?? 128 + 9);
+      } finally {
+        call.close();
+      }
+    },
+    async runAsync(argv, opts = {}) {
+      const call = prepareCall(argv, opts);
+      try {
+        const child = spawn(SETPRIV, call.args, { ...call.options, stdio: ['ignore', call.out, call.err] });
+        const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+        const status = await new Promise<number>((resolve, reject) => {
+          child.on('error', reject);
+          child.on('exit', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
+        });
+        clearTimeout(timer);
+        return call.result(status);
+      } finally {
+        call.close();
       }
     },
     giveSubids() {

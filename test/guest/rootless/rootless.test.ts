@@ -41,22 +41,29 @@ const limits = (c: Spec, argv: string[]): void => {
 };
 
 /** ocirun as the user inside a new delegated scope of the user's systemd. */
-function inScope(args: string[]): Result {
-  return user.run(['systemd-run', '--user', '--scope', '--quiet', '-p', 'Delegate=yes', '--', OCIRUN, ...args], { env: sessionEnv });
+function inScope(args: string[]): Promise<Result> {
+  return user.runAsync(['systemd-run', '--user', '--scope', '--quiet', '-p', 'Delegate=yes', '--', OCIRUN, ...args], { env: sessionEnv, timeoutMs: 150_000 });
 }
 
+/** ocirun as the user, from the cgroup this test runs in (not the user's). */
+function direct(args: string[]): Promise<Result> {
+  return user.runAsync([OCIRUN, ...args], { timeoutMs: 150_000 });
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe.skipIf(!inGuest)('rootless on cgroup v2 with a systemd user manager', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     user = makeTestUser('g');
     user.giveSubids();
     expect(sh(`loginctl enable-linger ${user.name}`).status).toBe(0);
     const bus = `/run/user/${user.uid}/bus`;
-    for (let i = 0; i < 600 && !(existsSync(bus) && sh(`systemctl is-active user@${user.uid}.service`).stdout.trim() === 'active'); i++) sh('sleep 0.1');
+    for (let i = 0; i < 600 && !(existsSync(bus) && sh(`systemctl is-active user@${user.uid}.service`).stdout.trim() === 'active'); i++) await pause(100);
     sessionEnv = { XDG_RUNTIME_DIR: `/run/user/${user.uid}`, DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}` };
     const specDir = join(user.dir, 'spec');
     mkdirSync(specDir);
     chownSync(specDir, user.uid, user.gid);
-    expect(user.run([OCIRUN, 'spec', '--rootless'], { cwd: specDir }).status).toBe(0);
+    expect((await user.runAsync([OCIRUN, 'spec', '--rootless'], { cwd: specDir, timeoutMs: 150_000 })).status).toBe(0);
     base = JSON.parse(readFileSync(join(specDir, 'config.json'), 'utf8')) as Spec;
     if (base.process) {
       base.process.terminal = false;
@@ -76,10 +83,10 @@ describe.skipIf(!inGuest)('rootless on cgroup v2 with a systemd user manager', (
     expect(readFileSync(join(dir, 'cgroup.controllers'), 'utf8')).toMatch(/pids/);
   });
 
-  it('from a delegated scope: the container\'s cgroup lies in the user\'s subtree, limits applied and enforced', () => {
+  it('from a delegated scope: the container\'s cgroup lies in the user\'s subtree, limits applied and enforced', async () => {
     const id = `rl-v2-${process.pid}`;
     const b = bundle((c) => limits(c, ['sleep', '300']));
-    const r = inScope(['run', '--detach', '--bundle', b, id]);
+    const r = await inScope(['run', '--detach', '--bundle', b, id]);
     expect(r.status, r.stderr).toBe(0);
     // The record names the cgroup as ocirun made it, below its own (the scope's parent).
     const rec = JSON.parse(readFileSync(`/run/user/${user.uid}/ocirun/${id}/state.json`, 'utf8')) as { cgroupPath?: string };
@@ -91,22 +98,22 @@ describe.skipIf(!inGuest)('rootless on cgroup v2 with a systemd user manager', (
     // needs no fork to report it.
     // From a scope of the user's too: moving a process between cgroups needs write access to
     // their common ancestor, which must be within the user's subtree.
-    const e = inScope(['exec', id, 'sh', '-c', '( i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done ); echo loop=$?; read c < /sys/fs/cgroup/pids.current; echo current=$c']);
+    const e = await inScope(['exec', id, 'sh', '-c', '( i=0; while [ $i -lt 40 ]; do sleep 30 & i=$((i+1)); done ); echo loop=$?; read c < /sys/fs/cgroup/pids.current; echo current=$c']);
     const shown = `exit ${e.status}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`;
     expect(e.stdout, shown).toMatch(/^loop=2\ncurrent=(1\d|20)\n$/);
     expect(e.stderr, shown).toMatch(/can't fork/);
-    const d = user.run([OCIRUN, 'delete', '--force', id], { env: sessionEnv });
+    const d = await user.runAsync([OCIRUN, 'delete', '--force', id], { env: sessionEnv, timeoutMs: 150_000 });
     expect(d.status, d.stderr).toBe(0);
     expect(existsSync(dir)).toBe(false);
   });
 
-  it('without delegation (a cgroup the user does not own): no limits runs, a limit is a one-line error and nothing is left', () => {
-    const ok = user.run([OCIRUN, 'run', '--bundle', bundle((c) => {
+  it('without delegation (a cgroup the user does not own): no limits runs, a limit is a one-line error and nothing is left', async () => {
+    const ok = await direct(['run', '--bundle', bundle((c) => {
       if (c.process) c.process.args = ['true'];
     }), `rl-v2n-${process.pid}`]);
     expect(ok.status, ok.stderr).toBe(0);
     const id = `rl-v2l-${process.pid}`;
-    const r = user.run([OCIRUN, 'run', '--bundle', bundle((c) => limits(c, ['true'])), id]);
+    const r = await direct(['run', '--bundle', bundle((c) => limits(c, ['true'])), id]);
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/linux\.resources\.(memory\.limit|pids\.limit): cannot set (memory|pids)\.max: a rootless container gets no cgroup/);
