@@ -2,7 +2,7 @@
 // it, a file as podman does), pause/resume, ps, events (--stats, stream, oom), and the refusal
 // of --systemd-cgroup.
 import type { ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LinuxResources, Spec } from '../../src/spec/types.js';
@@ -60,7 +60,7 @@ describe.skipIf(!hasV1('memory') || !hasV1('cpu') || !hasV1('pids'))('update', (
       memory: { limit: 96 * MiB, reservation: 0, swap: 0, kernel: 0, kernelTCP: 0 },
       cpu: { shares: 0, quota: 0, period: 0, realtimeRuntime: 0, realtimePeriod: 0, cpus: '', mems: '' },
       blockIO: { weight: 0 },
-      pids: { limit: 0 },
+      pids: {},
     };
     sb.ok(['update', '--resources', '-', id], { input: JSON.stringify(json) });
     expect(cgroupValue(pid, 'memory', 'memory.limit_in_bytes')).toBe(String(96 * MiB));
@@ -76,11 +76,52 @@ describe.skipIf(!hasV1('memory') || !hasV1('cpu') || !hasV1('pids'))('update', (
     expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('33');
   });
 
+  it('--pids-limit 0 and {"pids":{"limit":0}} set pids.max to 0 (runtime-spec 1.3: 0 is a limit)', () => {
+    const { id, pid } = running(['sleep', '100'], { pids: { limit: 50 } });
+    sb.ok(['update', '--pids-limit', '0', id]);
+    expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('0');
+    expect(savedResources(id)?.pids).toEqual({ limit: 0 });
+    sb.ok(['update', '--resources', '-', id], { input: '{"pids":{"limit":7}}' });
+    expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('7');
+    sb.ok(['update', '--resources', '-', id], { input: '{"pids":{"limit":0}}' });
+    expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('0');
+  });
+
+  it.skipIf(!existsSync('/sys/fs/cgroup/cpu/cpu.idle') || !existsSync('/sys/fs/cgroup/cpu/cpu.cfs_burst_us'))('--cpu-burst and --cpu-idle reach cpu.cfs_burst_us and cpu.idle', () => {
+    const { id, pid } = running(['sleep', '100'], { cpu: { quota: 50000, period: 100000 } });
+    sb.ok(['update', '--cpu-burst', '20000', '--cpu-idle', '1', id]);
+    expect(cgroupValue(pid, 'cpu', 'cpu.cfs_burst_us')).toBe('20000');
+    expect(cgroupValue(pid, 'cpu', 'cpu.idle')).toBe('1');
+    sb.ok(['update', '--cpu-burst', '0', '--cpu-idle', '0', id]);
+    expect(cgroupValue(pid, 'cpu', 'cpu.cfs_burst_us')).toBe('0');
+    expect(cgroupValue(pid, 'cpu', 'cpu.idle')).toBe('0');
+    expect(savedResources(id)?.cpu).toMatchObject({ burst: 0, idle: 0 });
+  });
+
+  it.skipIf(!hasV1('blkio'))('per-device throttles and weights from --resources reach blkio, replacing the entry of the same device', () => {
+    const dev = readFileSync('/sys/block/vda/dev', 'utf8').trim();
+    const [major, minor] = dev.split(':').map(Number) as [number, number];
+    const { id, pid } = running(['sleep', '100'], { blockIO: { throttleReadBpsDevice: [{ major, minor, rate: 1048576 }] } });
+    const json = { blockIO: { throttleReadBpsDevice: [{ major, minor, rate: 2097152 }], throttleWriteIOPSDevice: [{ major, minor, rate: 40 }] } };
+    sb.ok(['update', '--resources', '-', id], { input: JSON.stringify(json) });
+    expect(cgroupValue(pid, 'blkio', 'blkio.throttle.read_bps_device')).toBe(`${dev} 2097152`);
+    expect(cgroupValue(pid, 'blkio', 'blkio.throttle.write_iops_device')).toBe(`${dev} 40`);
+    expect(savedResources(id)?.blockIO).toEqual({ throttleReadBpsDevice: [{ major, minor, rate: 2097152 }], throttleWriteIOPSDevice: [{ major, minor, rate: 40 }] });
+    // A device whose scheduler has no weights: named, as at create.
+    const r = sb.run(['update', '--resources', '-', id], { input: JSON.stringify({ blockIO: { weightDevice: [{ major, minor, weight: 300 }] } }) });
+    if (r.status !== 0) expect(r.stderr).toMatch(/linux\.resources\.blockIO\.weightDevice\[0\]/);
+  });
+
   it('fails as runc does, naming what is wrong, and changes nothing', async () => {
     const { id, pid } = running(['sleep', '100'], { pids: { limit: 50 } });
     expect(sb.run(['update', '--memory', '12x', id]).stderr).toMatch(/invalid value for memory: invalid size: '12x'/);
-    expect(sb.run(['update', '--l3-cache-schema', 'L3:0=f', id]).stderr).toMatch(/--l3-cache-schema: Intel RDT\/CAT .*not supported/);
+    expect(sb.run(['update', '--l3-cache-schema', 'L3:0=f', id]).stderr).toMatch(/--l3-cache-schema: the container was created without linux\.intelRdt/);
+    expect(sb.run(['update', '--mem-bw-schema', 'MB:0=50', id]).stderr).toMatch(/--mem-bw-schema: the container was created without linux\.intelRdt/);
     expect(sb.run(['update', '--resources', '-', id], { input: '{"pids":{"limit":"7"}}' }).stderr).toMatch(/standard input: pids\.limit must be an integer/);
+    expect(sb.run(['update', '--cpu-burst', '-5', id]).stderr).toMatch(/invalid value for cpu-burst: .*-5.* is not a non-negative integer/);
+    expect(sb.run(['update', '--cpu-idle', 'yes', id]).stderr).toMatch(/invalid value for cpu-idle: .*yes.* is not an integer/);
+    const badDevice = '{"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0}]}}';
+    expect(sb.run(['update', '--resources', '-', id], { input: badDevice }).stderr).toMatch(/standard input: blockIO\.throttleReadBpsDevice\[0\]\.rate must be a non-negative integer/);
     expect(sb.run(['update', '--pids-limit', '5', 'no-such-container']).stderr).toMatch(/container does not exist/);
     expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('50');
     expect(savedResources(id)?.pids).toEqual({ limit: 50 });

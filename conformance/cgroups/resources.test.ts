@@ -73,6 +73,13 @@ describe.skipIf(!hasV1('pids'))('pids (v1)', () => {
     expect(cgroupValue(pid, 'pids', 'pids.max')).toBe('42');
   });
 
+  it('limit 0 is a limit (runtime-spec 1.3): pids.max is 0 and the container\'s shell cannot fork', () => {
+    const r = sb.run(['run', '--bundle', sb.bundle(withResources({ pids: { limit: 0 } }, ['sh', '-c', '/bin/true && echo forked'])), uniqueId()]);
+    expect(r.stdout).not.toContain('forked');
+    expect(r.stderr).toMatch(/can't fork|Resource temporarily unavailable/);
+    expect(cgroupValue(createdPid({ pids: { limit: 0 } }), 'pids', 'pids.max')).toBe('0');
+  });
+
   it('stops a fork loop at the limit, and the same loop runs to its end without one', () => {
     const loop = ['sh', '-c', 'i=0; while [ $i -lt 30 ]; do sleep 100 & i=$((i+1)); done; echo started-all'];
     const limited = sb.run(['run', '--bundle', sb.bundle(withResources({ pids: { limit: 10 } }, loop)), uniqueId()]);

@@ -39,6 +39,18 @@ describe('invalid config.json', () => {
     ['a relative mount destination', (s) => s.mounts?.[0] && (s.mounts[0].destination = 'proc'), /mounts\[0\]\.destination/],
     ['an unsupported ociVersion', (s) => (s.ociVersion = '2.0.0'), /ociVersion/],
     ['an unknown rlimit', (s) => s.process?.rlimits?.push({ type: 'RLIMIT_BOGUS', soft: 1, hard: 1 }), /process\.rlimits\[1\]\.type/],
+    // Each the smallest section its schema accepts, so that the platform rule is what refuses it.
+    ...([
+      ['windows', { layerFolders: ['C:\\layers\\1'] }],
+      ['solaris', {}],
+      ['vm', { kernel: { path: '/boot/vmlinuz' } }],
+      ['zos', {}],
+      ['freebsd', {}],
+    ] as const).map(([key, section]): [string, (s: Spec & Record<string, unknown>) => void, RegExp] => [
+      `a ${key} section`, (s) => (s[key] = section), new RegExp(`: ${key}: is for another platform`),
+    ]),
+    ['a Windows commandLine', (s) => s.process && (s.process.commandLine = 'cmd.exe'), /process\.commandLine: is Windows-only/],
+    ['a Windows username', (s) => s.process && (s.process.user = { ...s.process.user, username: 'Administrator' }), /process\.user\.username: is Windows-only/],
   ])('%s', (_name, change, path) => {
     const bundle = mutated(change);
     const f = failedCreate(bundle);

@@ -146,17 +146,33 @@ describe('hooks', () => {
     expect(r.msg).toMatch(/error running prestart hook #0: hook "\/bin\/sleep" killed: timeout after 1 seconds/);
   });
 
-  it('poststart and poststop failures are warnings; every poststop hook runs', async () => {
-    const spec = withHooks({
-      poststart: [record('poststart', 1)],
-      poststop: [record('poststop-a', 1), record('poststop-b')],
-    }, ['sleep', '100']);
+  it('a failing poststart hook fails start and stops the container; delete then runs poststop (runtime-spec 1.3)', async () => {
+    const spec = withHooks({ poststart: [record('poststart', 1), record('poststart-never')], poststop: [record('poststop')] }, ['sleep', '100']);
     const id = sb.create(spec);
-    const started = sb.run(['start', id]);
-    expect(started.status).toBe(0);
-    expect(started.stderr).toMatch(/level=warning msg="error running poststart hook #0/);
+    const started = failure(['start', id]);
+    expect(started).toMatchObject({ status: 1, lines: 1 });
+    expect(started.msg).toMatch(/error running poststart hook #0: hook .*record-hook.* (exited|exit)/);
+    // state derives the status from the kernel: the init is dead.
+    expect(sb.state(id).status).toBe('stopped');
+    expect(sb.run(['delete', id]).status).toBe(0);
+    expect(entries().map((e) => e.kind)).toEqual(['poststart', 'poststop']);
+  });
+
+  it('run: a failing poststart hook is the run\'s error, and nothing is left', () => {
+    const id = uniqueId();
+    const r = failure(['run', '--bundle', sb.bundle(withHooks({ poststart: [record('poststart', 2)], poststop: [record('poststop')] }, ['sleep', '100'])), id]);
+    expect(r.status).toBe(1);
+    expect(r.msg).toMatch(/error running poststart hook #0/);
+    expect(sb.run(['state', id]).status).toBe(1);
+    expect(entries().map((e) => e.kind)).toEqual(['poststart', 'poststop']);
+  });
+
+  it('poststop failures are warnings; every poststop hook runs', () => {
+    const id = sb.create(withHooks({ poststop: [record('poststop-a', 1), record('poststop-b')] }, ['sleep', '100']));
+    sb.ok(['start', id]);
     const deleted = sb.run(['delete', '--force', id]);
     expect(deleted.status).toBe(0);
-    expect(entries().map((e) => e.kind)).toEqual(['poststart', 'poststop-a', 'poststop-b']);
+    expect(deleted.stderr).toMatch(/level=warning msg="error running poststop hook #0/);
+    expect(entries().map((e) => e.kind)).toEqual(['poststop-a', 'poststop-b']);
   });
 });

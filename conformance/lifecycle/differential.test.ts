@@ -5,7 +5,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../src/spec/types.js';
-import { baseSpec, Sandbox, uniqueId, waitFor } from '../../test/support/ocirun.js';
+import { baseSpec, Sandbox, uniqueId, waitFor, withUserNamespace } from '../../test/support/ocirun.js';
 
 const RUNC = '/usr/sbin/runc';
 const sb = new Sandbox('differential');
@@ -63,14 +63,7 @@ function noCgroupns(args: string[]): Spec {
 }
 
 function withUserns(args: string[]): Spec {
-  const spec = baseSpec(args);
-  spec.linux = {
-    ...spec.linux,
-    namespaces: [...(spec.linux?.namespaces ?? []), { type: 'user' }],
-    uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-    gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-  };
-  return spec;
+  return withUserNamespace(baseSpec(args));
 }
 
 describe.skipIf(!existsSync(RUNC))('ocirun against runc 1.1.5', () => {

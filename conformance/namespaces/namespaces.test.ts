@@ -133,4 +133,11 @@ describe('time namespace (config-linux.md "timeOffsets")', () => {
     const hostUptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
     expect(uptime).toBeGreaterThan(hostUptime + 864000 - 60);
   });
+
+  it('monotonic offset, seconds and nanoseconds, is the namespace\'s', () => {
+    const spec = withNamespaces(baseSpec(), [...(baseSpec().linux?.namespaces ?? []), { type: 'time' }]);
+    spec.linux = { ...spec.linux, timeOffsets: { monotonic: { secs: 3600, nanosecs: 500 } } };
+    // The kernel's own record of the namespace's offsets, read from inside it.
+    expect(inside('cat /proc/self/timens_offsets', spec).split('\n').map((l) => l.trim().split(/\s+/))).toContainEqual(['monotonic', '3600', '500']);
+  });
 });

@@ -1,5 +1,5 @@
-// linux.personality and process.ioPriority applied from inside; fields ocirun does not implement
-// fail create with the field's name instead of being skipped.
+// linux.personality and process.ioPriority applied from inside; what they cannot take fails
+// create with the field's name instead of being skipped.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../src/spec/types.js';
 import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
@@ -41,8 +41,9 @@ describe('process extras', () => {
   });
 
   it.each([
-    ['linux.intelRdt', (s: Spec) => ({ ...s, linux: { ...s.linux, intelRdt: { closID: 'x' } } })],
-    ['process.scheduler', (s: Spec) => ({ ...s, process: { ...s.process, scheduler: { policy: 'SCHED_OTHER' } } })],
+    ['linux.personality.domain', (s: Spec) => ({ ...s, linux: { ...s.linux, personality: { domain: 'LINUX64' } } })],
+    ['linux.personality.flags', (s: Spec) => ({ ...s, linux: { ...s.linux, personality: { domain: 'LINUX', flags: ['ADDR_NO_RANDOMIZE'] } } })],
+    ['process.ioPriority.priority', (s: Spec) => ({ ...s, process: { ...s.process, ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 9 } } })],
   ] as const)('%s is refused by name and leaves nothing', (field, edit) => {
     const id = uniqueId();
     const r = sb.run(['create', '--bundle', sb.bundle(edit(baseSpec()) as Spec), id]);

@@ -151,7 +151,7 @@ describe('other paths a caller names', () => {
     mkdirSync(dir);
     const id = uniqueId('files');
     // The name create gives its temporary file holds its pid: the shell's, which exec keeps
-    // (bin/ocirun is `#!/usr/bin/env -S node ...`, and env execs too).
+    // (bin/ocirun is read by /bin/sh first, which execs node).
     const r = spawnSync('sh', ['-c', `mkfifo "${dir}/.pid.$$.tmp" && exec "${OCIRUN}" --root "${sb.root}" create --bundle "${sb.bundle(baseSpec(['true']))}" --pid-file "${dir}/pid" ${id}`], {
       // Not pipes: the created container inherits them and holds them open (see Sandbox.run).
       stdio: 'ignore',

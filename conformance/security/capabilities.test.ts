@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readHostBounding } from '../../src/security/capabilities.js';
+import { detectLsm } from '../../src/security/lsm.js';
 import type { LinuxCapabilities, Spec } from '../../src/spec/types.js';
 import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
@@ -142,11 +143,12 @@ describe('noNewPrivileges', () => {
 // silently dropped, because running unconfined when confinement was asked for is the worse
 // failure. This host has neither AppArmor nor SELinux.
 describe('LSM labels on a host without the LSM', () => {
-  const lsm = JSON.parse(sb.ok(['features'])) as { linux: { apparmor: { enabled: boolean }; selinux: { enabled: boolean } } };
+  // The host's LSMs, not `features` (which reports what ocirun implements, whatever the host).
+  const lsm = detectLsm();
   const cases: Array<[string, boolean, (spec: Spec) => void, string]> = [
-    ['apparmorProfile', lsm.linux.apparmor.enabled, (s) => { if (s.process) s.process.apparmorProfile = 'docker-default'; }, 'process.apparmorProfile: AppArmor is not enabled on this host'],
-    ['selinuxLabel', lsm.linux.selinux.enabled, (s) => { if (s.process) s.process.selinuxLabel = 'system_u:system_r:container_t:s0'; }, 'process.selinuxLabel: SELinux is not enabled on this host'],
-    ['mountLabel', lsm.linux.selinux.enabled, (s) => { if (s.linux) s.linux.mountLabel = 'system_u:object_r:container_file_t:s0'; }, 'linux.mountLabel: SELinux is not enabled on this host'],
+    ['apparmorProfile', lsm.apparmor, (s) => { if (s.process) s.process.apparmorProfile = 'docker-default'; }, 'process.apparmorProfile: AppArmor is not enabled on this host'],
+    ['selinuxLabel', lsm.selinux, (s) => { if (s.process) s.process.selinuxLabel = 'system_u:system_r:container_t:s0'; }, 'process.selinuxLabel: SELinux is not enabled on this host'],
+    ['mountLabel', lsm.selinux, (s) => { if (s.linux) s.linux.mountLabel = 'system_u:object_r:container_file_t:s0'; }, 'linux.mountLabel: SELinux is not enabled on this host'],
   ];
   it.each(cases)('%s: create fails with an error naming the field, nothing left', (_field, enabled, tweak, message) => {
     if (enabled) return;

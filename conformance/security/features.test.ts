@@ -1,10 +1,10 @@
 // features.md: `ocirun features` prints what this build supports on this host, as JSON valid
 // against features-schema.json, shaped like runc's output (../shared/golden/runc-1.1.5).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { validateFeatures } from '../../src/spec/validate.js';
-import { baseSpec, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, Sandbox, uniqueId, withUserNamespace } from '../../test/support/ocirun.js';
 import { GOLDEN_DIR } from '../../test/support/golden.js';
 
 const sb = new Sandbox('security-features');
@@ -41,21 +41,25 @@ describe('ocirun features', () => {
     const { doc, text } = features();
     expect(validateFeatures(doc)).toEqual([]);
     expect(text.split('\n')[1]).toBe('    "ociVersionMin": "1.0.0",');
-    expect(doc.ociVersionMax).toBe('1.2.0');
+    expect(doc.ociVersionMax).toBe('1.3.0');
   });
 
   it('has runc’s top-level shape, hooks, capabilities and seccomp operators', () => {
     const { doc } = features();
-    expect(Object.keys(doc).sort()).toEqual(Object.keys(golden).sort());
+    // runc 1.1.5 predates potentiallyUnsafeConfigAnnotations (runtime-spec 1.2).
+    expect(Object.keys(doc).sort()).toEqual([...Object.keys(golden), 'potentiallyUnsafeConfigAnnotations'].sort());
     expect(doc.hooks).toEqual(golden.hooks);
     expect(doc.linux.capabilities).toEqual(golden.linux.capabilities);
     expect(doc.linux.seccomp.operators).toEqual(golden.linux.seccomp.operators);
   });
 
-  it('lists the time namespace exactly when the kernel has one', () => {
+  it('lists runc\'s namespaces and the time namespace, and a container runs with each of them', () => {
     const { doc } = features();
-    expect(doc.linux.namespaces).toEqual(expect.arrayContaining(golden.linux.namespaces));
-    expect(doc.linux.namespaces.includes('time')).toBe(existsSync('/proc/self/ns/time'));
+    expect(doc.linux.namespaces).toEqual(expect.arrayContaining([...golden.linux.namespaces, 'time']));
+    const spec = withUserNamespace(baseSpec(['/bin/true']));
+    spec.linux = { ...spec.linux, namespaces: doc.linux.namespaces.map((type) => ({ type: type as 'pid' })) };
+    const r = sb.run(['run', '--bundle', sb.bundle(spec), uniqueId()]);
+    expect(r.status, r.stderr).toBe(0);
   });
 
   it('lists only mount options this build applies: no idmap, and every one accepted by a real mount', () => {
@@ -78,29 +82,33 @@ describe('ocirun features', () => {
     expect(r.status, r.stderr).toBe(0);
   });
 
-  it('reports seccomp from the host: libseccomp version, all nine actions, the flags the kernel takes', () => {
+  it('reports seccomp: libseccomp version, all nine actions, every architecture name, the flags the kernel takes', () => {
     const { doc } = features();
     const s = doc.linux.seccomp;
     expect(s.enabled).toBe(true);
     expect(doc.annotations?.['io.github.seccomp.libseccomp.version']).toMatch(/^\d+\.\d+\.\d+$/);
     expect(s.actions).toEqual(golden.linux.seccomp.actions);
-    if (process.arch === 'x64') expect(s.archs).toEqual(expect.arrayContaining(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32']));
+    expect(s.archs).toEqual(expect.arrayContaining(golden.linux.seccomp.archs));
     expect(s.knownFlags).toEqual(expect.arrayContaining(['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']));
     for (const f of s.supportedFlags) expect(s.knownFlags).toContain(f);
   });
 
-  it('reports the LSMs as absent on this host (no AppArmor, no SELinux) and both cgroup versions', () => {
+  it('reports the LSMs as implemented (features-linux.md: whatever the host has), both cgroup versions, no systemd', () => {
     const { doc } = features();
-    expect(doc.linux.apparmor.enabled).toBe(existsSync('/sys/kernel/security/apparmor') || readFlag('/sys/module/apparmor/parameters/enabled'));
-    expect(doc.linux.selinux.enabled).toBe(existsSync('/sys/fs/selinux/enforce'));
-    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: false, systemdUser: false });
+    expect(doc.linux.apparmor.enabled).toBe(true);
+    expect(doc.linux.selinux.enabled).toBe(true);
+    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
+  });
+
+  it('reports the 1.3 features: Intel RDT, every memory policy mode and flag, and what is not implemented', () => {
+    const { doc } = features();
+    const linux = doc.linux as FeaturesDoc['linux'] & Record<string, unknown>;
+    expect(linux['intelRdt']).toEqual({ enabled: true, schemata: true, monitoring: true });
+    expect(linux['memoryPolicy']).toEqual({
+      modes: ['MPOL_DEFAULT', 'MPOL_PREFERRED', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_LOCAL', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'],
+      flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
+    });
+    expect(linux['netDevices']).toEqual({ enabled: false });
+    expect((doc as FeaturesDoc & Record<string, unknown>)['potentiallyUnsafeConfigAnnotations']).toEqual([]);
   });
 });
-
-function readFlag(path: string): boolean {
-  try {
-    return readFileSync(path, 'utf8').startsWith('Y');
-  } catch {
-    return false;
-  }
-}

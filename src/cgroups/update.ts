@@ -1,4 +1,4 @@
-import type { LinuxBlockIO, LinuxCPU, LinuxMemory, LinuxResources } from '../spec/types.js';
+import type { LinuxBlockIO, LinuxCPU, LinuxMemory, LinuxResources, LinuxThrottleDevice, LinuxWeightDevice } from '../spec/types.js';
 import { ramInBytes } from './units.js';
 
 // `update`: what a request changes, as runc 1.1 reads it. The request is LinuxResources (JSON
@@ -18,12 +18,12 @@ const MEMORY_FLAGS = {
 } as const satisfies Record<string, keyof LinuxMemory>;
 
 /** Flag name → field, for the flags that take a non-negative integer. */
-const CPU_UNSIGNED_FLAGS = { 'cpu-period': 'period', 'cpu-rt-period': 'realtimePeriod', 'cpu-share': 'shares' } as const satisfies Record<
+const CPU_UNSIGNED_FLAGS = { 'cpu-period': 'period', 'cpu-rt-period': 'realtimePeriod', 'cpu-share': 'shares', 'cpu-burst': 'burst' } as const satisfies Record<
   string,
   keyof LinuxCPU
 >;
 /** Flag name → field, for the flags that take an integer (-1 for no limit). */
-const CPU_SIGNED_FLAGS = { 'cpu-quota': 'quota', 'cpu-rt-runtime': 'realtimeRuntime' } as const satisfies Record<string, keyof LinuxCPU>;
+const CPU_SIGNED_FLAGS = { 'cpu-quota': 'quota', 'cpu-rt-runtime': 'realtimeRuntime', 'cpu-idle': 'idle' } as const satisfies Record<string, keyof LinuxCPU>;
 
 /** Every value flag of `update`, for the command's flag table. */
 export const UPDATE_VALUE_FLAGS: readonly string[] = [
@@ -36,12 +36,6 @@ export const UPDATE_VALUE_FLAGS: readonly string[] = [
   'pids-limit',
 ];
 
-/** Intel RDT flags runc has; ocirun does not manage resctrl. */
-export const UPDATE_RDT_FLAGS: Readonly<Record<string, string>> = {
-  'l3-cache-schema': 'Intel RDT/CAT (l3 cache schema)',
-  'mem-bw-schema': 'Intel RDT/MBA (memory bandwidth schema)',
-};
-
 function integer(flag: string, text: string, signed: boolean): number {
   const ok = signed ? /^-?\d+$/.test(text) : /^\d+$/.test(text);
   if (!ok) throw new Error(`invalid value for ${flag}: ${JSON.stringify(text)} is not ${signed ? 'an integer' : 'a non-negative integer'}`);
@@ -50,9 +44,6 @@ function integer(flag: string, text: string, signed: boolean): number {
 
 /** The request the flags make; flags not given are absent. `get` returns a flag's text. */
 export function resourcesFromFlags(get: (flag: string) => string | undefined): LinuxResources {
-  for (const [flag, what] of Object.entries(UPDATE_RDT_FLAGS)) {
-    if (get(flag) !== undefined) throw new Error(`--${flag}: ${what} is not supported by ocirun`);
-  }
   const memory: LinuxMemory = {};
   for (const [flag, field] of Object.entries(MEMORY_FLAGS)) {
     const text = get(flag);
@@ -105,9 +96,11 @@ export function parseResourcesJson(text: string, source: string): LinuxResources
 const NUMERIC: Readonly<Record<string, readonly string[]>> = {
   memory: ['limit', 'reservation', 'swap', 'kernel', 'kernelTCP'],
   cpu: ['shares', 'quota', 'burst', 'period', 'realtimeRuntime', 'realtimePeriod', 'idle'],
-  blockIO: ['weight'],
+  blockIO: ['weight', 'leafWeight'],
   pids: ['limit'],
 };
+
+const DEVICE_LISTS = ['weightDevice', 'throttleReadBpsDevice', 'throttleWriteBpsDevice', 'throttleReadIOPSDevice', 'throttleWriteIOPSDevice'] as const;
 
 /** The fields update reads must have the JSON type LinuxResources gives them. */
 function checkNumbers(r: Record<string, unknown>, source: string): void {
@@ -121,6 +114,23 @@ function checkNumbers(r: Record<string, unknown>, source: string): void {
         throw new Error(`${source}: ${group}.${f} must be an integer, got ${JSON.stringify(v)}`);
       }
     }
+  }
+  const blockIO = r.blockIO as Record<string, unknown> | undefined | null;
+  for (const list of DEVICE_LISTS) {
+    const entries = blockIO?.[list];
+    if (entries === undefined || entries === null) continue;
+    if (!Array.isArray(entries)) throw new Error(`${source}: blockIO.${list} must be an array`);
+    entries.forEach((e: unknown, i) => {
+      const entry = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
+      const numbers = list === 'weightDevice' ? ['major', 'minor', 'weight', 'leafWeight'] : ['major', 'minor', 'rate'];
+      for (const f of numbers) {
+        const v = entry[f];
+        const required = f === 'major' || f === 'minor' || f === 'rate';
+        if ((v === undefined && required) || (v !== undefined && (typeof v !== 'number' || !Number.isInteger(v) || v < 0))) {
+          throw new Error(`${source}: blockIO.${list}[${i}].${f} must be a non-negative integer, got ${JSON.stringify(v)}`);
+        }
+      }
+    });
   }
   for (const f of ['cpus', 'mems']) {
     const v = (r.cpu as Record<string, unknown> | undefined)?.[f];
@@ -161,6 +171,31 @@ function cpuChange(c: LinuxCPU | undefined): LinuxCPU | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+type DeviceEntry = LinuxWeightDevice | LinuxThrottleDevice;
+
+/** runc's upsert: an entry for a device already listed replaces it, a new device is added. */
+function upsertDevices<T extends DeviceEntry>(current: readonly T[] | undefined, changes: readonly T[]): T[] {
+  const out = [...(current ?? [])];
+  for (const c of changes) {
+    const i = out.findIndex((d) => d.major === c.major && d.minor === c.minor);
+    if (i >= 0) out[i] = { ...out[i], ...c };
+    else out.push(c);
+  }
+  return out;
+}
+
+function blockIOChange(b: LinuxBlockIO | undefined): LinuxBlockIO | undefined {
+  if (!b) return undefined;
+  const out: LinuxBlockIO = {};
+  if (set(b.weight)) out.weight = b.weight;
+  if (set(b.leafWeight)) out.leafWeight = b.leafWeight;
+  for (const list of DEVICE_LISTS) {
+    const entries = b[list];
+    if (entries && entries.length > 0) (out as Record<string, DeviceEntry[]>)[list] = entries;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
 /** The values of `req` that change something, and the container's resources once they have. */
 export function planUpdate(current: LinuxResources | undefined, req: LinuxResources): ResourceUpdate {
   const apply: LinuxResources = {};
@@ -174,14 +209,24 @@ export function planUpdate(current: LinuxResources | undefined, req: LinuxResour
   }
   const cpu = cpuChange(req.cpu);
   if (cpu) apply.cpu = cpu;
-  if (set(req.blockIO?.weight)) apply.blockIO = { weight: req.blockIO.weight };
-  if (set(req.pids?.limit)) apply.pids = { limit: req.pids.limit };
+  const blockIO = blockIOChange(req.blockIO);
+  if (blockIO) apply.blockIO = blockIO;
+  // config-linux.md (1.3): 0 is a valid pids limit, not "unchanged"; absent is unchanged.
+  const pids = req.pids?.limit;
+  if (pids !== undefined && pids !== null) apply.pids = { limit: pids };
   if (req.unified && Object.keys(req.unified).length > 0) apply.unified = { ...req.unified };
 
   const saved: LinuxResources = { ...current };
   if (apply.memory) saved.memory = { ...current?.memory, ...apply.memory };
   if (apply.cpu) saved.cpu = { ...current?.cpu, ...apply.cpu };
-  if (apply.blockIO) saved.blockIO = { ...current?.blockIO, ...apply.blockIO } satisfies LinuxBlockIO;
+  if (apply.blockIO) {
+    const merged: LinuxBlockIO = { ...current?.blockIO, ...apply.blockIO };
+    for (const list of DEVICE_LISTS) {
+      const changes = apply.blockIO[list];
+      if (changes) (merged as Record<string, DeviceEntry[]>)[list] = upsertDevices<DeviceEntry>(current?.blockIO?.[list], changes);
+    }
+    saved.blockIO = merged;
+  }
   if (apply.pids) saved.pids = apply.pids;
   if (apply.unified) saved.unified = { ...current?.unified, ...apply.unified };
   return { apply, saved };

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createCgroupManager, runtimeCgroupDirs } from '../cgroups/manager.js';
+import { resetAffinity } from '../exec/cpu-affinity.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
@@ -32,6 +33,7 @@ import { UndoStack } from './undo.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt, setUpContainerRdt } from './intel-rdt.js';
 import { faultPoint } from '../debug/fault.js';
 import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
@@ -50,6 +52,11 @@ export interface CreateOptions {
   preserveFds: number;
   /** --rootless: cgroups the caller may not create are handled by runc's rules (cgroups/rootless.ts). */
   rootlessCgroups: boolean;
+  /**
+   * The flag that needs the init to be our own child: refused up front when the namespaces need
+   * an intermediate process (whose child the init then is).
+   */
+  initMustBeChild?: string;
   log: Logger;
 }
 
@@ -88,6 +95,10 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   }
   const idMapHelpers = prepareIdMaps(spec, caller, process.env);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
+  if (o.initMustBeChild && needsIntermediate(plan.namespaces, canSwitchPidNamespace())) {
+    throw new Error(`${o.initMustBeChild}: a new user or time namespace (or, for a rootless runtime, a pid namespace) is entered through an intermediate process, so the init is not this process's child and only a subreaper can wait for it`);
+  }
+  const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
   const store = new StateStore(o.root);
@@ -133,6 +144,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         delete record.cgroupPaths;
       }
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
+      if (rdt) undo.push(setUpContainerRdt(rdt));
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
@@ -191,6 +203,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       faultPoint('during-mounts');
       expect(parentSock, 'join');
       cgroup.addProcess(pid);
+      joinContainerRdt(rdt, pid);
+      // As runc: the init never keeps the runtime's own CPU affinity (the cpuset limits it).
+      resetAffinity(pid);
       send(parentSock, { kind: 'joined' });
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');

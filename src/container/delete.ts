@@ -7,6 +7,7 @@ import { BrokenStateError, ContainerNotFoundError, type StateStore } from '../st
 import { withContainerLock } from '../state/lock.js';
 import type { Tracking } from '../state/tracking.js';
 import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
+import { removeContainerRdt } from './intel-rdt.js';
 import { killInitAndWait } from './signal-init.js';
 
 const KILL_WAIT_MS = 10_000;
@@ -70,6 +71,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
         return;
       }
       stopAndClean(store, id, rec, force);
+      removeContainerRdt(rec.config, rec.id);
       const poststop = rec.config.hooks?.poststop;
       if (poststop?.length) runHooksWarning('poststop', poststop, hookState(rec, 'stopped'), log);
       store.remove(id);

@@ -3,11 +3,13 @@ import { runExecChild, runExecIntermediate } from '../exec/child.js';
 import { canSwitchPidNamespace, forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
+import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
+import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgroup.js';
 import { decode, expect, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, killQuietly, open, prctl, setChildSubreaper, setns, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, flock, killQuietly, open, prctl, setChildSubreaper, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -18,6 +20,7 @@ import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
+import { containerRdt, joinContainerRdt } from './intel-rdt.js';
 import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
@@ -37,6 +40,10 @@ export interface ExecOptions {
   pidfdSocket?: string;
   consoleSocket?: string;
   preserveFds: number;
+  /** --cgroup: a sub-cgroup of the container's to run in. */
+  subCgroups?: SubCgroups;
+  /** --ignore-paused: exec into a paused container (the process stays frozen until resume). */
+  ignorePaused?: boolean;
   log: Logger;
 }
 
@@ -77,9 +84,17 @@ function pidFromIntermediate(sock: number, intermediate: number): number {
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
   const cgroup = cgroupOf(rec);
-  const plan = buildExecPlan(proc, o.preserveFds);
+  const plan = buildExecPlan(proc, o.preserveFds, rec.config);
+  const affinity = planAffinity(proc.execCPUAffinity);
+  const rdt = containerRdt(rec.config, rec.id);
+  // Checked before the fork: a sub-cgroup that is not there fails with nothing started.
+  let subDirs: string[] | undefined;
+  if (o.subCgroups) {
+    if (!cgroup) throw new Error('--cgroup: the container has no cgroup of its own');
+    subDirs = subCgroupDirs(cgroup.paths, o.subCgroups);
+  }
   const spec: Spec = { ...rec.config, process: proc };
   // Handles are closed whatever happens; processes are killed only on failure.
   const handles = new UndoStack();
@@ -126,7 +141,8 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     const viaIntermediate = pidNs !== undefined && !canSwitchPidNamespace();
     if (viaIntermediate) setChildSubreaper();
     const ctx = { plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) };
-    const child = viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess();
+    // The intermediate's child inherits the initial affinity too.
+    const child = forkWithAffinity(affinity, () => (viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
     if (child === 0) {
       close(parentSock);
       if (viaIntermediate) runExecIntermediate(ctx);
@@ -138,8 +154,12 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process): Star
     proxyChildEnd = -1;
     const pid = viaIntermediate ? pidFromIntermediate(parentSock, child) : child;
     processes.push(() => killChild(pid));
-    cgroup?.addProcess(pid);
+    if (subDirs) joinSubCgroups(subDirs, pid);
+    else cgroup?.addProcess(pid);
+    joinContainerRdt(rdt, pid);
+    applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });
+    afterGo?.();
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
@@ -180,10 +200,12 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   const signals = o.detach ? undefined : forwardSignals();
   let started: Started;
   try {
-    started = withContainer(store, o.id, (rec, status) => {
+    started = withContainer(store, o.id, (rec, status, lockFd) => {
       if (status === 'stopped') throw new Error('cannot exec a container that has stopped');
-      if (status === 'paused') throw new Error('cannot exec in a paused container');
-      return startProcess(rec, o, o.process(rec.config.process));
+      if (status === 'paused' && !o.ignorePaused) throw new Error('cannot exec in a paused container (use --ignore-paused to override)');
+      // In a paused container the process freezes once moved: `resume` needs the lock meanwhile.
+      const unlock = status === 'paused' ? () => flock(lockFd, K.LOCK_UN) : undefined;
+      return startProcess(rec, o, o.process(rec.config.process), unlock);
     });
   } catch (err) {
     signals?.stop();

@@ -17,6 +17,10 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 
 export interface RunOptions extends CreateOptions {
   detach: boolean;
+  /** --keep: never delete the container, after its exit or a failed start (runc's rule). */
+  keep?: boolean;
+  /** --no-subreaper: do not become a child subreaper (the init must then be our own child). */
+  noSubreaper?: boolean;
 }
 
 /**
@@ -27,17 +31,20 @@ export interface RunOptions extends CreateOptions {
  */
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);
+  const remove = (): void => {
+    if (!o.keep) deleteContainer(store, o.id, true, log);
+  };
   if (o.detach) {
     createContainer(o);
     try {
       startContainer(store, o.id, log);
     } catch (err) {
-      deleteContainer(store, o.id, true, log);
+      remove();
       throw err;
     }
     return 0;
   }
-  setChildSubreaper();
+  if (!o.noSubreaper) setChildSubreaper();
   // Without --console-socket a terminal comes to us and we proxy it (runc's behaviour); the
   // socket is unused when process.terminal is false.
   const proxy = o.consoleSocket === undefined ? socketpair(K.AF_UNIX, K.SOCK_STREAM | K.SOCK_CLOEXEC) : undefined;
@@ -56,11 +63,12 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
-    rec = createContainer(proxy ? { ...o, consoleSocketFd: proxy[1] } : o);
+    // Without the subreaper only an init forked by us can be waited for.
+    rec = createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
     try {
       if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
     } catch (err) {
-      deleteContainer(store, o.id, true, log);
+      remove();
       throw err;
     }
   } finally {
@@ -71,7 +79,7 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
     startContainer(store, o.id, log);
   } catch (err) {
     term?.stop();
-    deleteContainer(store, o.id, true, log);
+    remove();
     throw err;
   }
   const status = await new Promise<number>((resolveExit) => {
@@ -89,6 +97,6 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   for (const sig of FORWARDED) process.off(sig, forward);
   await term?.drained;
   term?.stop();
-  deleteContainer(store, o.id, true, log);
+  remove();
   return exitCodeOf(status);
 }

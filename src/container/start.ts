@@ -6,7 +6,9 @@ import { isAlive } from '../state/process-identity.js';
 import type { ContainerRecord } from '../state/record.js';
 import type { StateStore } from '../state/store.js';
 import { withContainer } from './lookup.js';
-import { hookState, runHooksWarning } from '../hooks/lifecycle.js';
+import { hookState, runHooks } from '../hooks/lifecycle.js';
+import { cgroupOf } from '../state/cgroup-of.js';
+import { killInitAndWait } from './signal-init.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -41,13 +43,25 @@ export function releaseInit(store: StateStore, rec: ContainerRecord): void {
   }
 }
 
+const STOP_WAIT_MS = 10_000;
+
 export function startContainer(store: StateStore, id: string, log: Logger): ContainerRecord {
   return withContainer(store, id, (rec, status) => {
     if (status === 'stopped') throw new Error('cannot start a container that has stopped');
     if (status !== 'created') throw new Error(`cannot start an already ${status} container`);
     releaseInit(store, rec);
     const poststart = rec.config.hooks?.poststart;
-    if (poststart?.length) runHooksWarning('poststart', poststart, hookState(rec, 'running'), log);
+    if (poststart?.length) {
+      try {
+        runHooks('poststart', poststart, hookState(rec, 'running'));
+      } catch (err) {
+        // runtime.md (1.3): a failing poststart hook is an error that stops the container; the
+        // lifecycle continues at delete (poststop hooks, removal), as runc does.
+        if (!killInitAndWait(rec, STOP_WAIT_MS)) log.warn(`container ${id}: init did not exit within ${STOP_WAIT_MS} ms of SIGKILL`);
+        cgroupOf(rec)?.killAll(9);
+        throw err;
+      }
+    }
     return rec;
   });
 }

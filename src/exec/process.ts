@@ -73,6 +73,18 @@ export function processFromFlags(base: Process | undefined, f: ExecFlags): Proce
   return p;
 }
 
+/**
+ * runc's rule for a process document: the scheduler, I/O priority and exec CPU affinity it does
+ * not set are the container's (config.json's process).
+ */
+export function withContainerDefaults(p: Process, container: Process | undefined): Process {
+  const out: Process = { ...p };
+  if (out.scheduler === undefined && container?.scheduler !== undefined) out.scheduler = container.scheduler;
+  if (out.ioPriority === undefined && container?.ioPriority !== undefined) out.ioPriority = container.ioPriority;
+  if (out.execCPUAffinity === undefined && container?.execCPUAffinity !== undefined) out.execCPUAffinity = container.execCPUAffinity;
+  return out;
+}
+
 /** --process FILE: JSON syntax, then config-schema's `process`; messages name the file and field. */
 export function loadProcessFile(path: string): Process {
   const file = resolve(path);

@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
+import { parseIdList } from './id-list.js';
 import { planProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
 
@@ -235,6 +236,20 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const newNamespaces = new Set((spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
   if (!newNamespaces.has('mount') && !namespaces.joins.some((j) => j.type === 'mount')) {
     throw new PlanError('linux.namespaces: a mount namespace is required (the rootfs is set up inside one)');
+  }
+  // Applied by exec only (config.md: "not applicable to the container's init process"); the
+  // lists are checked now so that a typo fails create, not every later exec.
+  for (const key of ['initial', 'final'] as const) {
+    const list = proc.execCPUAffinity?.[key];
+    if (list === undefined) continue;
+    try {
+      parseIdList(list, `process.execCPUAffinity.${key}`);
+    } catch (err) {
+      throw new PlanError((err as Error).message);
+    }
+  }
+  if (spec.linux?.netDevices && Object.keys(spec.linux.netDevices).length > 0) {
+    throw new PlanError('linux.netDevices: moving host network devices into the container is not supported by ocirun');
   }
   const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
   if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);

@@ -19,6 +19,10 @@ koffi.struct('statfs_t', {
 const MountAttr = koffi.struct('mount_attr', { attr_set: 'uint64_t', attr_clr: 'uint64_t', propagation: 'uint64_t', userns_fd: 'uint64_t' });
 koffi.struct('pollfd', { fd: 'int', events: 'short', revents: 'short' });
 koffi.struct('rlimit', { cur: 'uint64_t', max: 'uint64_t' });
+const SchedAttr = koffi.struct('sched_attr', {
+  size: 'uint32_t', sched_policy: 'uint32_t', sched_flags: 'uint64_t', sched_nice: 'int32_t', sched_priority: 'uint32_t',
+  sched_runtime: 'uint64_t', sched_deadline: 'uint64_t', sched_period: 'uint64_t', sched_util_min: 'uint32_t', sched_util_max: 'uint32_t',
+});
 
 const c = {
   fork: fn('int fork(void)'),
@@ -60,6 +64,8 @@ const c = {
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
+  sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
+  sched_getaffinity: fn('int sched_getaffinity(int pid, size_t size, _Out_ uint8_t *mask)'),
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
@@ -344,4 +350,41 @@ const IOPRIO_CLASS_SHIFT = 13;
 export function ioprioSet(ioClass: number, level: number): void {
   const prio = (ioClass << IOPRIO_CLASS_SHIFT) | level;
   check(c.syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
+}
+
+/** sched_setattr(2)'s attributes, as config.md "process.scheduler" names them. */
+export interface SchedAttributes {
+  policy: number;
+  flags: bigint;
+  nice: number;
+  priority: number;
+  runtime: bigint;
+  deadline: bigint;
+  period: bigint;
+}
+
+/** sched_setattr(2) on the calling thread (the process: ocirun's children are single-threaded). */
+export function schedSetattr(a: SchedAttributes): void {
+  const attr = {
+    size: koffi.sizeof(SchedAttr), sched_policy: a.policy, sched_flags: a.flags, sched_nice: a.nice, sched_priority: a.priority,
+    sched_runtime: a.runtime, sched_deadline: a.deadline, sched_period: a.period, sched_util_min: 0, sched_util_max: 0,
+  };
+  check(c.syscall(NR.sched_setattr, 'int', 0, koffi.pointer(SchedAttr), attr, 'unsigned int', 0), 'sched_setattr', [a.policy, a.nice, a.priority]);
+}
+
+/** set_mempolicy(2): `mode` with its flags or'ed in, `nodemask` one bit per node (may be empty). */
+export function setMempolicy(mode: number, nodemask: Buffer): void {
+  const maxnode = nodemask.length * 8;
+  check(c.syscall(NR.set_mempolicy, 'int', mode, 'uint8_t *', nodemask.length > 0 ? nodemask : null, 'unsigned long', maxnode), 'set_mempolicy', [mode, maxnode]);
+}
+
+/** sched_setaffinity(2); `mask` one bit per CPU (0 is the calling thread). */
+export const schedSetaffinity = (pid: number, mask: Buffer): void =>
+  void check(c.sched_setaffinity(pid, mask.length, mask), 'sched_setaffinity', [pid]);
+
+/** sched_getaffinity(2) of the calling thread, as a mask of `bytes` bytes. */
+export function schedGetaffinity(bytes: number): Buffer {
+  const mask = Buffer.alloc(bytes);
+  check(c.sched_getaffinity(0, bytes, mask), 'sched_getaffinity', [0]);
+  return mask;
 }

@@ -182,10 +182,3 @@ export function seccompFlagsSupported(flags: number): boolean {
   return lastErrno() === 14 /* EFAULT */;
 }
 
-const SECCOMP_GET_ACTION_AVAIL = 2;
-
-/** seccomp(SECCOMP_GET_ACTION_AVAIL): whether this kernel knows a filter return action (SECCOMP_RET_*). */
-export function seccompActionAvailable(action: number): boolean {
-  const value = new Uint32Array([action >>> 0]);
-  return (sys.syscall(NR.seccomp, 'unsigned int', SECCOMP_GET_ACTION_AVAIL, 'unsigned int', 0, 'void *', value) as number) === 0;
-}

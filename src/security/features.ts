@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
+import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from '../init/process-extras.js';
 import { KNOWN_MOUNT_OPTIONS } from '../init/mount-options.js';
-import { seccompActionAvailable, seccompArchResolveName, seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
+import { seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
+import { SPEC_VERSION } from '../spec/version.js';
 import { CAPABILITIES } from './capabilities.js';
-import { detectLsm } from './lsm.js';
 import {
   SECCOMP_ACTION_NAMES,
   SECCOMP_ARCH_NAMES,
@@ -13,21 +13,18 @@ import {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
   SECCOMP_FLAG_NAMES,
   SECCOMP_OPERATOR_NAMES,
-  seccompActionBase,
-  seccompArchName,
 } from './seccomp-plan.js';
 
-// `ocirun features` (features.md, features-linux.md). The spec version this build implements is
-// 1.2.0, so only properties that version defines appear (no memoryPolicy, netDevices or
-// intelRdt.schemata, which came later). Everything listed is something this build applies, and
-// what depends on the host is probed, not assumed: the time namespace, the seccomp actions this
-// kernel and libseccomp both know, the flags this kernel accepts, the architectures this
-// libseccomp resolves, the LSMs present (a label for an absent LSM is an error here, so
-// "supported" means "present"). Mount options are exactly the words the mount-option parser
-// gives a meaning to; idmapped mounts are not implemented, so idmap/ridmap are not among them.
+// `ocirun features` (features.md, features-linux.md, runtime-spec 1.3). The spec asks what the
+// runtime recognizes and implements, "irrelevant to" what the host offers: every hook, mount
+// option, namespace, capability, seccomp action, operator and architecture ocirun's parsers know
+// (a config naming one the host lacks fails create with an error naming it), and the LSMs,
+// Intel RDT and memory policies it can apply. Two things are the host's: supportedFlags (the
+// seccomp flags this kernel and libseccomp accept, which the spec defines that way) and the
+// libseccomp version annotation. Idmapped mounts and netDevices are not implemented.
 
 export const OCI_VERSION_MIN = '1.0.0';
-export const OCI_VERSION_MAX = '1.2.0';
+export const OCI_VERSION_MAX = SPEC_VERSION;
 
 export interface Features {
   ociVersionMin: string;
@@ -49,24 +46,24 @@ export interface Features {
     };
     apparmor?: { enabled?: boolean };
     selinux?: { enabled?: boolean };
-    intelRdt?: { enabled?: boolean };
+    intelRdt?: { enabled?: boolean; schemata?: boolean; monitoring?: boolean };
+    memoryPolicy?: { modes?: string[]; flags?: string[] };
     mountExtensions?: { idmap?: { enabled?: boolean } };
+    netDevices?: { enabled?: boolean };
   };
+  potentiallyUnsafeConfigAnnotations?: string[];
 }
 
 /** What features depend on in the host; probed by probeHost(), faked in tests. */
 export interface FeatureHost {
-  /** null when libseccomp cannot be loaded. */
-  libseccomp: { version: string; archs: string[]; actions: string[] } | null;
+  /** null when libseccomp cannot be loaded (seccomp is then not enabled). */
+  libseccomp: { version: string } | null;
   seccompFlags: string[];
-  apparmor: boolean;
-  selinux: boolean;
-  timeNamespace: boolean;
 }
 
 const HOOKS = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'];
 
-const NAMESPACES = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts'];
+const NAMESPACES = ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'];
 
 // Each spec flag with the bits that test it: WAIT_KILLABLE_RECV is only valid with a listener.
 const FLAG_PROBES: Readonly<Record<string, number>> = {
@@ -76,44 +73,14 @@ const FLAG_PROBES: Readonly<Record<string, number>> = {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV | SECCOMP_FILTER_FLAG_NEW_LISTENER,
 };
 
-// The libseccomp release that first knew each newer action (older ones date from 2.0).
-const ACTION_SINCE: Readonly<Record<string, readonly [number, number]>> = {
-  SCMP_ACT_KILL_PROCESS: [2, 4],
-  SCMP_ACT_LOG: [2, 4],
-  SCMP_ACT_NOTIFY: [2, 5],
-};
-
-function versionAtLeast(version: string, [major, minor]: readonly [number, number]): boolean {
-  const [ma = 0, mi = 0] = version.split('.').map(Number);
-  return ma > major || (ma === major && mi >= minor);
-}
-
-/** Actions a profile can use here: libseccomp can encode them and the kernel can run them. */
-function seccompActions(version: string): string[] {
-  return SECCOMP_ACTION_NAMES.filter((name) => {
-    const since = ACTION_SINCE[name];
-    const base = seccompActionBase(name);
-    return (!since || versionAtLeast(version, since)) && base !== undefined && seccompActionAvailable(base);
-  });
-}
-
 export function probeHost(): FeatureHost {
   let libseccomp: FeatureHost['libseccomp'] = null;
   try {
-    const version = seccompVersion();
-    const archs = SECCOMP_ARCH_NAMES.filter((a) => seccompArchResolveName(seccompArchName(a) ?? '') !== 0);
-    libseccomp = { version, archs, actions: seccompActions(version) };
+    libseccomp = { version: seccompVersion() };
   } catch {
     // No libseccomp: seccomp is reported as not enabled.
   }
-  const lsm = detectLsm();
-  return {
-    libseccomp,
-    seccompFlags: SECCOMP_FLAG_NAMES.filter((f) => seccompFlagsSupported(FLAG_PROBES[f] ?? -1)),
-    apparmor: lsm.apparmor,
-    selinux: lsm.selinux,
-    timeNamespace: existsSync('/proc/self/ns/time'),
-  };
+  return { libseccomp, seccompFlags: libseccomp ? SECCOMP_FLAG_NAMES.filter((f) => seccompFlagsSupported(FLAG_PROBES[f] ?? -1)) : [] };
 }
 
 export function buildFeatures(host: FeatureHost = probeHost()): Features {
@@ -123,24 +90,29 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
     hooks: [...HOOKS],
     mountOptions: [...KNOWN_MOUNT_OPTIONS],
     linux: {
-      namespaces: host.timeNamespace ? [...NAMESPACES, 'time'] : [...NAMESPACES],
+      namespaces: [...NAMESPACES],
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: host.libseccomp
         ? {
             enabled: true,
-            actions: [...host.libseccomp.actions],
+            actions: [...SECCOMP_ACTION_NAMES],
             operators: [...SECCOMP_OPERATOR_NAMES],
-            archs: [...host.libseccomp.archs],
+            archs: [...SECCOMP_ARCH_NAMES],
             knownFlags: [...SECCOMP_FLAG_NAMES],
             supportedFlags: [...host.seccompFlags],
           }
         : { enabled: false },
-      apparmor: { enabled: host.apparmor },
-      selinux: { enabled: host.selinux },
-      intelRdt: { enabled: false },
+      // Labels are applied where the host has the LSM, and refused by name where it has not.
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
+      intelRdt: { enabled: true, schemata: true, monitoring: true },
+      memoryPolicy: { modes: [...MEMORY_POLICY_MODES], flags: [...MEMORY_POLICY_FLAGS] },
       mountExtensions: { idmap: { enabled: false } },
+      netDevices: { enabled: false },
     },
+    // ocirun gives no annotation of config.json a meaning: none can change what it does.
+    potentiallyUnsafeConfigAnnotations: [],
   };
   if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };
   return features;

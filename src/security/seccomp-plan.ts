@@ -86,16 +86,6 @@ export const SECCOMP_OPERATOR_NAMES: readonly string[] = Object.keys(OPERATORS).
 export const SECCOMP_ARCH_NAMES: readonly string[] = Object.keys(ARCHES).sort();
 export const SECCOMP_FLAG_NAMES: readonly string[] = Object.keys(SECCOMP_FLAGS);
 
-/** The filter return value of a spec action with no errno data (undefined for unknown names). */
-export function seccompActionBase(name: string): number | undefined {
-  return ACTIONS[name];
-}
-
-/** libseccomp's architecture name for a spec one (undefined when the spec has no such name). */
-export function seccompArchName(specName: string): string | undefined {
-  return ARCHES[specName];
-}
-
 // Handing the listener fd over to the runtime uses sendmsg; runc forbids write for the same reason.
 // A notification on either would wait for an agent that cannot have the fd yet.
 const NOTIFY_FORBIDDEN = new Set(['write', 'sendmsg']);

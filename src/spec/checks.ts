@@ -210,6 +210,21 @@ export function checkRlimitsUnique(spec: Spec): SpecProblem | undefined {
   return undefined;
 }
 
+const OTHER_PLATFORMS = ['windows', 'solaris', 'vm', 'zos', 'freebsd'] as const;
+
+/**
+ * Sections and fields of other platforms would be ignored on Linux: refused instead, so that a
+ * config meant for a VM or a Windows host never runs as an ordinary Linux container.
+ */
+export function checkOtherPlatforms(spec: Spec): SpecProblem | undefined {
+  for (const key of OTHER_PLATFORMS) {
+    if (spec[key] !== undefined) return { path: key, message: `is for another platform: ocirun runs Linux containers and cannot apply it` };
+  }
+  if (spec.process?.commandLine !== undefined) return { path: 'process.commandLine', message: 'is Windows-only: on Linux the command is process.args' };
+  if (spec.process?.user?.username !== undefined) return { path: 'process.user.username', message: 'is Windows-only: on Linux the user is process.user.uid and gid' };
+  return undefined;
+}
+
 /** Every check, in the order loadConfig applies them. */
 export const SEMANTIC_CHECKS: readonly Check[] = [
   checkOciVersion,
@@ -224,6 +239,7 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkPathRestrictions,
   checkRlimitsUnique,
   checkIds,
+  checkOtherPlatforms,
 ];
 
 function findNamespace(spec: Spec, type: NamespaceType): LinuxNamespace | undefined {

@@ -280,7 +280,7 @@ export interface LinuxCPU {
 }
 
 export interface LinuxPids {
-  /** -1 or 0 means unlimited. */
+  /** -1 is "max"; 0 is a limit (runtime-spec 1.3). */
   limit: number;
 }
 

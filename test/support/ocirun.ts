@@ -39,6 +39,17 @@ export function uniqueId(prefix = 't'): string {
   return `${prefix}-${process.pid}-${counter}`;
 }
 
+/** `spec` with a new user namespace mapping root to host uid and gid 100000 (65536 ids). */
+export function withUserNamespace(spec: Spec): Spec {
+  spec.linux = {
+    ...spec.linux,
+    namespaces: [...(spec.linux?.namespaces ?? []), { type: 'user' }],
+    uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
+    gidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
+  };
+  return spec;
+}
+
 /** The default config ocirun tests start from: runc's `spec` shape, the shared busybox rootfs. */
 export function baseSpec(args: string[] = ['/bin/true']): Spec {
   return {

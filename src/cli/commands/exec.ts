@@ -43,6 +43,8 @@ export const command: Command = {
     'no-new-privs': { kind: 'boolean', describe: 'set no_new_privs for the process' },
     cap: { kind: 'list', alias: ['c'], describe: 'add a capability (repeatable)' },
     'preserve-fds': { kind: 'number', describe: 'pass this many extra fds (3, 4, ...) to the process' },
+    cgroup: { kind: 'list', describe: 'run in an existing sub-cgroup of the container: PATH, or CONTROLLER[,CONTROLLER]:PATH per v1 hierarchy (repeatable)' },
+    'ignore-paused': { kind: 'boolean', describe: 'exec into a paused container (the process runs once it is resumed)' },
   },
   // exec ID COMMAND ARGS...: what follows the id belongs to the command.
   parse: { stopAfterPositionals: 1 },
@@ -52,10 +54,12 @@ export const command: Command = {
     // Before loading the rest: the kernel's wait before the process's move into the container's
     // cgroup (cgroups/migration.ts) then overlaps with that too, not only with exec's preparations.
     (await import('../../cgroups/migration.js')).primeCgroupMigration();
-    const [{ execInContainer }, { loadProcessFile, processFromFlags }] = await Promise.all([
+    const [{ execInContainer }, { loadProcessFile, processFromFlags, withContainerDefaults }, { parseSubCgroups }] = await Promise.all([
       import('../../container/exec.js'),
       import('../../exec/process.js'),
+      import('../../exec/sub-cgroup.js'),
     ]);
+    const subCgroups = parseSubCgroups(list(flags, 'cgroup'));
     const [id, ...args] = positionals as [string, ...string[]];
     const preserveFds = num(flags, 'preserve-fds') ?? 0;
     if (preserveFds < 0) throw new Error('--preserve-fds: must not be negative');
@@ -67,12 +71,14 @@ export const command: Command = {
     return execInContainer({
       root: ctx.globals.root,
       id,
-      process: (base) => (file !== undefined ? loadProcessFile(file) : processFromFlags(base, fromFlags)),
+      process: (base) => (file !== undefined ? withContainerDefaults(loadProcessFile(file), base) : processFromFlags(base, fromFlags)),
       detach: bool(flags, 'detach'),
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(consoleSocket !== undefined ? { consoleSocket } : {}),
       ...(pidfdSocket !== undefined ? { pidfdSocket } : {}),
       preserveFds,
+      ...(subCgroups ? { subCgroups } : {}),
+      ignorePaused: bool(flags, 'ignore-paused'),
       log: ctx.log,
     });
   },

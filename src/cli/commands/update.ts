@@ -11,6 +11,8 @@ const VALUE_FLAGS: Readonly<Record<string, string>> = {
   'cpu-share': 'CPU shares (relative weight against other containers)',
   'cpu-rt-period': 'CPU real-time period (microseconds)',
   'cpu-rt-runtime': 'CPU real-time runtime (microseconds) per period',
+  'cpu-burst': 'CPU CFS burst (microseconds) the container may accumulate beyond its quota',
+  'cpu-idle': '1: the cgroup gets SCHED_IDLE weight, 0: the default',
   'cpuset-cpus': 'CPUs the container may use (e.g. 0-2,4)',
   'cpuset-mems': 'memory nodes the container may use',
   memory: 'memory limit (bytes, or with a unit: 512m, 1g); -1 for none',
@@ -19,8 +21,8 @@ const VALUE_FLAGS: Readonly<Record<string, string>> = {
   'kernel-memory': 'kernel memory limit (where the kernel still has one)',
   'kernel-memory-tcp': 'kernel TCP buffer memory limit',
   'pids-limit': 'maximum number of pids in the container; -1 for none',
-  'l3-cache-schema': 'Intel RDT/CAT L3 cache schema (not supported)',
-  'mem-bw-schema': 'Intel RDT/MBA memory bandwidth schema (not supported)',
+  'l3-cache-schema': 'Intel RDT/CAT L3 cache schema ("L3:0=ff"), for a container created with linux.intelRdt',
+  'mem-bw-schema': 'Intel RDT/MBA memory bandwidth schema ("MB:0=50"), for a container created with linux.intelRdt',
 };
 
 const flags: FlagSpecs = {
@@ -55,7 +57,12 @@ export const command: Command = {
       source !== undefined && source !== ''
         ? parseResourcesJson(readResources(source), source === '-' ? 'standard input' : source)
         : resourcesFromFlags((flag) => str(parsed.flags, flag));
-    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request);
+    const rdt: { l3CacheSchema?: string; memBwSchema?: string } = {};
+    const l3 = str(parsed.flags, 'l3-cache-schema');
+    const mb = str(parsed.flags, 'mem-bw-schema');
+    if (l3) rdt.l3CacheSchema = l3;
+    if (mb) rdt.memBwSchema = mb;
+    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request, rdt);
     return 0;
   },
 };

@@ -3,11 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { capbsetRead, capget } from '../../../src/linux/capabilities.js';
-import { seccompActionAvailable } from '../../../src/linux/seccomp.js';
 import { buildFeatures, probeHost } from '../../../src/security/features.js';
 import { readHostBounding } from '../../../src/security/capabilities.js';
 import { checkLsm, detectLsm } from '../../../src/security/lsm.js';
-import { SECCOMP_ARCH_NAMES } from '../../../src/security/seccomp-plan.js';
 import { validateFeatures } from '../../../src/spec/validate.js';
 
 const [major = 0, minor = 0] = release().split('.').map(Number);
@@ -27,25 +25,8 @@ describe('features on this host', () => {
     expect(readFileSync('/proc/self/status', 'utf8')).toMatch(/^Seccomp:\s+0$/m);
   });
 
-  it('lists the architectures this libseccomp resolves', () => {
-    const host = probeHost();
-    expect(host.libseccomp?.version).toMatch(/^\d+\.\d+\.\d+$/);
-    const archs = host.libseccomp?.archs ?? [];
-    for (const a of archs) expect(SECCOMP_ARCH_NAMES).toContain(a);
-    if (process.arch === 'x64') expect(archs).toEqual(expect.arrayContaining(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']));
-  });
-
-  it('reports the time namespace where the kernel has it (Linux 5.6)', () => {
-    expect(probeHost().timeNamespace).toBe(existsSync('/proc/self/ns/time'));
-    if (kernelAtLeast(5, 6)) expect(probeHost().timeNamespace).toBe(true);
-  });
-
-  it('lists the actions the kernel reports available, and no others', () => {
-    const actions = probeHost().libseccomp?.actions ?? [];
-    expect(actions).toEqual(expect.arrayContaining(['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_TRAP', 'SCMP_ACT_TRACE']));
-    if (kernelAtLeast(5, 0)) expect(actions).toContain('SCMP_ACT_NOTIFY');
-    expect(seccompActionAvailable(0x7fff0000)).toBe(true);
-    expect(seccompActionAvailable(0x12340000)).toBe(false);
+  it('reads the libseccomp version', () => {
+    expect(probeHost().libseccomp?.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 

@@ -40,9 +40,9 @@ describe('resourcesFromFlags', () => {
     expect(() => flags({ 'pids-limit': 'many' })).toThrow('invalid value for pids-limit');
   });
 
-  it('refuses the Intel RDT flags, naming them', () => {
-    expect(() => flags({ 'l3-cache-schema': 'L3:0=ff' })).toThrow(/--l3-cache-schema: Intel RDT\/CAT .* not supported by ocirun/);
-    expect(() => flags({ 'mem-bw-schema': 'MB:0=50' })).toThrow(/--mem-bw-schema: Intel RDT\/MBA/);
+  it('reads --cpu-burst and --cpu-idle, zero included, and --pids-limit 0 as a limit', () => {
+    expect(flags({ 'cpu-burst': '0', 'cpu-idle': '1', 'pids-limit': '0' })).toEqual({ cpu: { burst: 0, idle: 1 }, pids: { limit: 0 } });
+    expect(() => flags({ 'cpu-burst': '-1' })).toThrow('invalid value for cpu-burst: "-1" is not a non-negative integer');
   });
 });
 
@@ -57,6 +57,8 @@ describe('parseResourcesJson', () => {
     ['{"memory":{"limit":"1G"}}', /r\.json: memory\.limit must be an integer, got "1G"/],
     ['{"cpu":{"cpus":3}}', /r\.json: cpu\.cpus must be a string/],
     ['{"unified":{"memory.high":5}}', /r\.json: unified must be an object of strings/],
+    ['{"blockIO":{"throttleReadBpsDevice":[{"major":8,"minor":0}]}}', /r\.json: blockIO\.throttleReadBpsDevice\[0\]\.rate must be a non-negative integer, got undefined/],
+    ['{"blockIO":{"weightDevice":{}}}', /r\.json: blockIO\.weightDevice must be an array/],
   ])('refuses %s, naming the source and the field', (text, msg) => {
     expect(() => parseResourcesJson(text, 'r.json')).toThrow(msg);
   });
@@ -76,7 +78,6 @@ describe('planUpdate', () => {
       memory: { limit: 200 * 2 ** 20, reservation: 0, swap: 0, kernel: 0, kernelTCP: 0 },
       cpu: { shares: 0, quota: 20000, period: 0, realtimeRuntime: 0, realtimePeriod: 0, cpus: '', mems: '' },
       blockIO: { weight: 0 },
-      pids: { limit: 0 },
       devices: [{ allow: true, access: 'rwm' }],
     };
     const { apply, saved } = planUpdate(current, req);
@@ -86,6 +87,25 @@ describe('planUpdate', () => {
       memory: { limit: 200 * 2 ** 20, swappiness: 10 },
       cpu: { shares: 1024, quota: 20000, period: 100000 },
       pids: { limit: 100 },
+    });
+  });
+
+  it('a pids limit of 0 is a limit (runtime-spec 1.3), an absent one leaves it', () => {
+    expect(planUpdate(current, { pids: { limit: 0 } })).toMatchObject({ apply: { pids: { limit: 0 } }, saved: { pids: { limit: 0 } } });
+    expect(planUpdate(current, { pids: {} as { limit: number } }).apply).toEqual({});
+  });
+
+  it('per-device blockIO entries are applied, and replace the saved entry of the same device (runc\'s upsert)', () => {
+    const saved: LinuxResources = { blockIO: { weight: 500, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 100 }, { major: 8, minor: 16, rate: 200 }] } };
+    const req: LinuxResources = {
+      blockIO: { weight: 0, throttleReadBpsDevice: [{ major: 8, minor: 16, rate: 300 }], weightDevice: [{ major: 8, minor: 0, weight: 20 }] },
+    };
+    const r = planUpdate(saved, req);
+    expect(r.apply).toEqual({ blockIO: { throttleReadBpsDevice: [{ major: 8, minor: 16, rate: 300 }], weightDevice: [{ major: 8, minor: 0, weight: 20 }] } });
+    expect(r.saved.blockIO).toEqual({
+      weight: 500,
+      throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 100 }, { major: 8, minor: 16, rate: 300 }],
+      weightDevice: [{ major: 8, minor: 0, weight: 20 }],
     });
   });
 

@@ -14,7 +14,7 @@ describe('unsupported and extra settings', () => {
     [mount({ options: ['rbind', 'idmap'] }), 'mounts[0]: idmap: idmapped mounts are not supported'],
     [mount({ options: ['ridmap'] }), 'mounts[0]: ridmap:'],
     [mount({ uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] }), 'mounts[0]: uidMappings:'],
-    [spec({ linux: { intelRdt: { closID: 'c' } } }), 'linux.intelRdt: Intel RDT'],
+    [spec({ linux: { netDevices: { eth0: { name: 'c0' } } } }), 'linux.netDevices: moving host network devices'],
     [spec({ linux: { personality: { domain: 'LINUX', flags: ['x'] } } }), 'linux.personality.flags'],
     [spec({ process: { cwd: '/', args: ['sh'], ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 9 } } }), 'process.ioPriority.priority: 9 is out of range'],
   ])('%# refuses with the field name', (s, message) => {

@@ -5,15 +5,8 @@ import { buildFeatures, type FeatureHost } from '../../../src/security/features.
 import { validateFeatures } from '../../../src/spec/validate.js';
 
 const HOST: FeatureHost = {
-  libseccomp: {
-    version: '2.5.4',
-    archs: ['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_AARCH64'],
-    actions: ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_TRACE', 'SCMP_ACT_TRAP'],
-  },
+  libseccomp: { version: '2.5.4' },
   seccompFlags: ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW'],
-  apparmor: false,
-  selinux: true,
-  timeNamespace: true,
 };
 
 describe('buildFeatures', () => {
@@ -25,7 +18,7 @@ describe('buildFeatures', () => {
   it('declares the spec versions it accepts', () => {
     const f = buildFeatures(HOST);
     expect(f.ociVersionMin).toBe('1.0.0');
-    expect(f.ociVersionMax).toBe('1.2.0');
+    expect(f.ociVersionMax).toBe('1.3.0');
   });
 
   it('lists the six hooks and every capability', () => {
@@ -48,35 +41,50 @@ describe('buildFeatures', () => {
     }
   });
 
-  it('adds the time namespace only where the kernel has it', () => {
-    expect(buildFeatures(HOST).linux?.namespaces).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'user', 'uts', 'time']);
-    expect(buildFeatures({ ...HOST, timeNamespace: false }).linux?.namespaces).not.toContain('time');
+  it('lists every namespace type it recognizes, time included (features-linux.md: whatever the host has)', () => {
+    expect(buildFeatures(HOST).linux?.namespaces).toEqual(['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts']);
   });
 
-  it('reports seccomp from what the host offers', () => {
+  it('seccomp: every recognized action, operator, architecture and flag; the flags this host supports', () => {
     const s = buildFeatures(HOST).linux?.seccomp;
     expect(s?.enabled).toBe(true);
-    expect(s?.actions).toEqual(HOST.libseccomp?.actions);
+    expect(s?.actions).toEqual(['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_TRAP']);
     expect(s?.operators).toHaveLength(7);
-    expect(s?.archs).toEqual(HOST.libseccomp?.archs);
+    expect(s?.archs).toHaveLength(23);
+    expect(s?.archs).toContain('SCMP_ARCH_LOONGARCH64');
     expect(s?.knownFlags).toContain('SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV');
     expect(s?.supportedFlags).toEqual(HOST.seccompFlags);
     expect(buildFeatures({ ...HOST, libseccomp: null }).linux?.seccomp).toEqual({ enabled: false });
   });
 
-  it('reports the LSMs as the host has them, and no idmapped mounts (not implemented)', () => {
+  it('reports what this build applies: both LSMs, Intel RDT with schemata and monitoring, every memory policy; no idmapped mounts or netDevices', () => {
     const linux = buildFeatures(HOST).linux;
-    expect(linux?.apparmor).toEqual({ enabled: false });
+    expect(linux?.apparmor).toEqual({ enabled: true });
     expect(linux?.selinux).toEqual({ enabled: true });
+    expect(linux?.intelRdt).toEqual({ enabled: true, schemata: true, monitoring: true });
+    expect(linux?.memoryPolicy).toEqual({
+      modes: ['MPOL_DEFAULT', 'MPOL_PREFERRED', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_LOCAL', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'],
+      flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
+    });
     expect(linux?.mountExtensions).toEqual({ idmap: { enabled: false } });
+    expect(linux?.netDevices).toEqual({ enabled: false });
+    expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
+  });
+
+  it('names no config annotation as potentially unsafe: ocirun acts on none', () => {
+    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual([]);
   });
 
   it('carries the libseccomp version as runc does', () => {
     expect(buildFeatures(HOST).annotations).toEqual({ 'io.github.seccomp.libseccomp.version': '2.5.4' });
   });
 
-  it('has no property the 1.2.0 spec lacks', () => {
+  it('has every property of the 1.3 features schema', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../../spec-schemas/features-linux.json', import.meta.url), 'utf8')) as { linux: { properties: Record<string, unknown> } };
     const linux = buildFeatures(HOST).linux ?? {};
-    expect(Object.keys(linux).sort()).toEqual(['apparmor', 'capabilities', 'cgroup', 'intelRdt', 'mountExtensions', 'namespaces', 'seccomp', 'selinux']);
+    // features-linux.md defines memoryPolicy; the vendored features-linux.json does not have it yet.
+    expect(Object.keys(linux).sort()).toEqual([...Object.keys(schema.linux.properties), 'memoryPolicy'].sort());
+    const top = JSON.parse(readFileSync(new URL('../../../spec-schemas/features-schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown> };
+    expect(Object.keys(buildFeatures(HOST)).sort()).toEqual(Object.keys(top.properties).sort());
   });
 });

@@ -44,7 +44,7 @@ describe('checkOciVersion: SemVer with major version 1', () => {
   it('rejects another major version, naming it and what is supported', () => {
     expect(checkOciVersion({ ...minimalConfig(), ociVersion: '2.0.0' })).toEqual({
       path: 'ociVersion',
-      message: 'version 2.0.0 is not supported: this runtime implements 1.2.0 and accepts 1.x',
+      message: 'version 2.0.0 is not supported: this runtime implements 1.3.0 and accepts 1.x',
     });
     expect(checkOciVersion({ ...minimalConfig(), ociVersion: '0.5.0-dev' })?.message).toMatch(/^version 0\.5\.0-dev is not supported/);
   });
