@@ -1,10 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import type { LinuxResources } from '../spec/types.js';
 import { detectHierarchies, type CgroupHierarchies } from './detect.js';
-import { cgroupDirs, parseProcCgroup, resolveCgroup } from './path.js';
+import { cgroupDirs, ownCgroupDirs, parseProcCgroup, resolveCgroup } from './path.js';
 import type { CgroupStats } from './stats.js';
 import { SystemdManager, startOptions } from './systemd/manager.js';
 import { systemdPlacement } from './systemd/unit-name.js';
+import type { RootlessCgroups } from './rootless.js';
 import { V1Manager } from './v1/manager.js';
 import { V2Manager } from './v2/manager.js';
 
@@ -13,7 +14,7 @@ export interface CgroupManager {
   /** The resolved cgroup path, e.g. "/ocirun/mycontainer"; saved in state.json. */
   readonly path: string;
   /**
-   * The directory in each hierarchy, keyed by controller ("memory", "name=systemd", "" for
+   * The directory in each hierarchy (not those a rootless create() left out), keyed by controller ("memory", "name=systemd", "" for
    * cgroup2), as runc's state.json "cgroup_paths". On v1 a relative cgroupsPath is resolved per
    * hierarchy and can differ from `path`: save this too and pass it to openCgroupManager.
    */
@@ -70,7 +71,7 @@ export interface CreateCgroupOptions {
   systemd?: boolean;
   /** The config's annotations: org.systemd.property.* ones become unit properties under systemd. */
   annotations?: Readonly<Record<string, string>>;
-  /** --rootless: hierarchies the user may not write to are skipped instead of failing create(). */
+  /** --rootless: runc's rules for a caller that may not create every cgroup (rootless.ts). */
   rootless?: boolean;
   /** The host's hierarchies when the caller has detected them already. */
   hierarchies?: CgroupHierarchies;
@@ -81,7 +82,8 @@ export function createCgroupManager(opts: CreateCgroupOptions): CgroupManager {
   const hierarchies = opts.hierarchies ?? detectHierarchies();
   if (opts.systemd) return createSystemdManager(opts, hierarchies);
   const { path, dirs } = resolveCgroup(opts.cgroupsPath, opts.id, hierarchies, ownCgroups());
-  return managerFor(hierarchies, path, dirs, opts.rootless ?? false);
+  const rootless = opts.rootless ? { skipDenied: opts.cgroupsPath === undefined || opts.cgroupsPath === '' } : undefined;
+  return managerFor(hierarchies, path, dirs, rootless);
 }
 
 /**
@@ -96,7 +98,12 @@ export function openCgroupManager(path: string, paths?: Readonly<Record<string, 
     if (dir === undefined || !hierarchies.unified) throw new Error(`the cgroup of systemd unit ${systemdUnit} needs a cgroup v2 hierarchy, and this host has none mounted`);
     return new SystemdManager({ unit: systemdUnit, slice: '', path, dir, mountpoint: hierarchies.unified.mountpoint, bus: 'system' });
   }
-  return managerFor(hierarchies, path, paths ?? cgroupDirs(path, hierarchies, ownCgroups(), existsSync), false);
+  return managerFor(hierarchies, path, paths ?? cgroupDirs(path, hierarchies, ownCgroups(), existsSync), undefined);
+}
+
+/** The runtime's own cgroup directories (path.ts ownCgroupDirs). */
+export function runtimeCgroupDirs(hierarchies: CgroupHierarchies): Record<string, string> {
+  return ownCgroupDirs(hierarchies, ownCgroups());
 }
 
 /** Where systemd is PID 1, it keeps /run/systemd/system (sd_booted(3), runc's IsRunningSystemd). */
@@ -125,7 +132,7 @@ function ownCgroups(): Map<string, string> {
   return parseProcCgroup(readFileSync('/proc/self/cgroup', 'utf8'));
 }
 
-function managerFor(h: CgroupHierarchies, path: string, dirs: Readonly<Record<string, string>>, rootless: boolean): CgroupManager {
+function managerFor(h: CgroupHierarchies, path: string, dirs: Readonly<Record<string, string>>, rootless: RootlessCgroups | undefined): CgroupManager {
   if (h.mode === 'v2') {
     const dir = dirs[''];
     if (!h.unified || dir === undefined) throw new Error('internal: cgroup v2 host without a cgroup2 directory');

@@ -4,7 +4,8 @@ import type { FlagSpecs, Parsed, ParseOptions } from './args.js';
 export interface Globals {
   root: string;
   systemdCgroup: boolean;
-  rootless: string | undefined;
+  /** --rootless (auto: not real root): cgroups the caller may not make are skipped, as runc does. */
+  rootlessCgroups: boolean;
 }
 
 export interface CommandContext {

@@ -1,23 +1,25 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createCgroupManager } from '../cgroups/manager.js';
+import { createCgroupManager, runtimeCgroupDirs } from '../cgroups/manager.js';
 import { resetAffinity } from '../exec/cpu-affinity.js';
 import { cgroupLayout } from '../init/cgroup-layout.js';
 import { cgroupBindSources, mountsFreshCgroup, type CgroupMounts } from '../init/cgroup-mount.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { primeCgroupMigration } from '../cgroups/migration.js';
 import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
-import { buildInitPlan, type InitPlan } from '../init/plan.js';
+import { buildInitPlan } from '../init/plan.js';
 import { runIntermediate } from '../init/stage1.js';
 import { runInit, type InitContext } from '../init/init.js';
-import { forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
+import { canSwitchPidNamespace, forkIntoPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
 import { expect, expectFd, send } from '../init/sync.js';
 import { sendToSeccompAgent, type PreparedSeccomp } from '../security/seccomp.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
 import { close, closeQuietly, killQuietly, openNamespaceFile, socketpair, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
-import { loadConfig, requireProcess } from '../spec/validate.js';
+import { ConfigError, configPath, loadConfig, requireProcess } from '../spec/validate.js';
+import { rootlessConfigProblem } from '../spec/rootless.js';
+import { prepareIdMaps, writeIdMaps, type IdCaller } from './id-maps.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
@@ -52,6 +54,8 @@ export interface CreateOptions {
   preserveFds: number;
   /** --systemd-cgroup: the cgroup is a transient systemd unit. */
   systemdCgroup?: boolean;
+  /** --rootless: cgroups the caller may not create are handled by runc's rules (cgroups/rootless.ts). */
+  rootlessCgroups: boolean;
   /**
    * The flag that needs the init to be our own child: refused up front when the namespaces need
    * an intermediate process (whose child the init then is).
@@ -66,11 +70,6 @@ function isDirectory(path: string): boolean {
   } catch {
     return true;
   }
-}
-
-function writeIdMaps(pid: number, plan: InitPlan): void {
-  writeFileSync(`/proc/${pid}/uid_map`, plan.namespaces.uidMappings);
-  writeFileSync(`/proc/${pid}/gid_map`, plan.namespaces.gidMappings);
 }
 
 /** config-linux.md "Seccomp": the agent gets the listener while the container is still being created. */
@@ -93,9 +92,15 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   const spec = loadConfig(bundle);
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
+  const caller: IdCaller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };
+  if (caller.euid !== 0) {
+    const problem = rootlessConfigProblem(spec, caller.euid);
+    if (problem) throw new ConfigError(configPath(bundle), problem.path, problem.message);
+  }
+  const idMapHelpers = prepareIdMaps(spec, caller, process.env);
   const plan = buildInitPlan(passed.spec, { bundle, noPivot: o.noPivot, noNewKeyring: o.noNewKeyring, preserveFds: passed.preserveFds, isDirectory });
-  if (o.initMustBeChild && needsIntermediate(plan.namespaces)) {
-    throw new Error(`${o.initMustBeChild}: a new user or time namespace is entered through an intermediate process, so the init is not this process's child and only a subreaper can wait for it`);
+  if (o.initMustBeChild && needsIntermediate(plan.namespaces, canSwitchPidNamespace())) {
+    throw new Error(`${o.initMustBeChild}: a new user or time namespace (or, for a rootless runtime, a pid namespace) is entered through an intermediate process, so the init is not this process's child and only a subreaper can wait for it`);
   }
   const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
@@ -114,7 +119,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       const fifoFd = makeStartGate(store.fifoPath(o.id));
       undo.push(() => closeQuietly(fifoFd));
       const hierarchies = detectHierarchies();
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations });
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations, rootless: o.rootlessCgroups });
       // Before the record names it: a failed create must not destroy a cgroup it never owned.
       refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
       // Saved before anything exists that needs cleaning up: a create killed at any later point
@@ -138,6 +143,12 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       store.save(record);
       cgroup.create();
       undo.push(() => cgroup.remove());
+      // A rootless create may have left hierarchies out: the record names only what exists.
+      record.cgroupPaths = { ...cgroup.paths };
+      if (Object.keys(record.cgroupPaths).length === 0) {
+        delete record.cgroupPath;
+        delete record.cgroupPaths;
+      }
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       if (rdt) undo.push(setUpContainerRdt(rdt));
       // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
@@ -155,14 +166,18 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       undo.push(() => idmapFds.forEach(closeQuietly));
       const layout = cgroupLayout(hierarchies);
       const cgroups: CgroupMounts = { layout };
-      if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
+      if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) {
+        // Where a rootless container has no cgroup of its own, it stays in ours: that is what it sees.
+        const dirs = o.rootlessCgroups ? { ...runtimeCgroupDirs(hierarchies), ...cgroup.paths } : cgroup.paths;
+        cgroups.bindSources = cgroupBindSources(layout, dirs);
+      }
       const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
       undo.push(() => closeQuietly(parentSock));
       const tty = openConsole(consoleRequest, spec.process, true);
       undo.push(() => tty?.close());
 
       faultPoint('before-fork');
-      const intermediate = needsIntermediate(plan.namespaces);
+      const intermediate = needsIntermediate(plan.namespaces, canSwitchPidNamespace());
       const child = intermediate ? forkProcess() : forkIntoPidNamespace(plan.namespaces, nsFds);
       if (child === 0) {
         close(lockFd);
@@ -180,7 +195,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       if (intermediate) {
         if (plan.namespaces.newUser) {
           expect(parentSock, 'userns');
-          writeIdMaps(child, plan);
+          writeIdMaps(child, spec, caller, idMapHelpers);
         }
         send(parentSock, { kind: 'go' });
         ({ pid } = expect(parentSock, 'pid'));

@@ -1,6 +1,7 @@
 import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
 import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
+import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
@@ -73,6 +74,33 @@ export function runExecChild(ctx: ExecChildContext): never {
     } catch {
       // The runtime is gone or failed: the report below goes nowhere either way.
     }
+    report(ctx.sock, err);
+  }
+}
+
+/**
+ * Where the runtime may not enter the container's pid namespace itself (an unprivileged caller:
+ * the namespace belongs to the container's user namespace), this child joins the user namespace,
+ * then the pid namespace, and forks the exec'd process there. It reports that process's pid and
+ * exits; the runtime, a child subreaper, inherits the process.
+ */
+export function runExecIntermediate(ctx: ExecChildContext): never {
+  try {
+    prctl(K.PR_SET_DUMPABLE, 0);
+    for (const flag of [K.CLONE_NEWUSER, K.CLONE_NEWPID]) {
+      const ns = ctx.namespaces.find((n) => n.flag === flag);
+      if (ns === undefined) continue;
+      setns(ns.fd, flag);
+      if (flag === K.CLONE_NEWUSER) {
+        setresgid(0, 0, 0);
+        setresuid(0, 0, 0);
+      }
+    }
+    const pid = forkProcess();
+    if (pid === 0) runExecChild({ ...ctx, namespaces: ctx.namespaces.filter((n) => n.flag !== K.CLONE_NEWUSER && n.flag !== K.CLONE_NEWPID) });
+    send(ctx.sock, { kind: 'pid', pid });
+    exitNow(0);
+  } catch (err) {
     report(ctx.sock, err);
   }
 }

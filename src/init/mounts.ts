@@ -102,6 +102,20 @@ function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): vo
   }
 }
 
+/**
+ * Only the owner of the network namespace may mount sysfs: a rootless container sharing the
+ * host's gets the host's /sys instead, bound read-only, as crun does (and runc's rootless spec).
+ */
+function bindHostSysfs(rootFd: number, destination: string, flags: number): void {
+  mountOnDir(rootFd, destination, '/sys', null, K.MS_BIND | K.MS_REC, null);
+  const fd = openInRoot(rootFd, destination);
+  try {
+    remountBind(fd, flags | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC);
+  } finally {
+    close(fd);
+  }
+}
+
 /** tmpcopyup: mounted writable, filled from the covered directory (`coveredFd`), then made read-only if asked. */
 function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): void {
   const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
@@ -142,7 +156,12 @@ export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMount
       mountCopyingUp(rootFd, fd, step);
     } else {
       const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
-      mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+      try {
+        mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+      } catch (err) {
+        if (!(step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM')) throw err;
+        bindHostSysfs(rootFd, step.destination, flags);
+      }
       if (step.fileLabel !== undefined) labelMountPoint(rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {

@@ -33,8 +33,6 @@ export interface NamespacePlan {
   newCgroup: boolean;
   /** Existing namespaces given by path, joined with setns (user first). */
   joins: Array<{ path: string; type: string; flag: number }>;
-  uidMappings: string;
-  gidMappings: string;
   /** Content for /proc/self/timens_offsets, written before the init is forked into it. */
   timeOffsets?: string;
 }
@@ -153,7 +151,7 @@ export const DEFAULT_DEV_SYMLINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function planNamespaces(spec: Spec): NamespacePlan {
-  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [], uidMappings: '', gidMappings: '' };
+  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [] };
   for (const ns of spec.linux?.namespaces ?? []) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (flag === undefined) throw new PlanError(`linux.namespaces: unknown namespace type ${JSON.stringify(ns.type)}`);
@@ -163,8 +161,6 @@ export function planNamespaces(spec: Spec): NamespacePlan {
     else plan.unshareFlags |= flag;
   }
   plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));
-  plan.uidMappings = idMapText(spec.linux?.uidMappings);
-  plan.gidMappings = idMapText(spec.linux?.gidMappings);
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length > 0) {
     plan.timeOffsets = Object.entries(offsets)
@@ -183,7 +179,7 @@ function idMapText(m: ReadonlyArray<{ containerID: number; hostID: number; size:
  * (the word then only says whether the mapping is recursive; mappings without a word mean
  * "idmap", as runc reads them), else the container's user namespace, else an error.
  */
-function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, index: number): IdmapStep | undefined {
+function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, linux: Spec['linux'], index: number): IdmapStep | undefined {
   const words = m.options ?? [];
   const word = words.includes('ridmap') ? 'ridmap' : words.includes('idmap') ? 'idmap' : undefined;
   const own = m.uidMappings !== undefined || m.gidMappings !== undefined;
@@ -199,16 +195,16 @@ function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, index: number): I
   }
   const joined = ns.joins.find((j) => j.flag === K.CLONE_NEWUSER);
   if (joined) return { recursive, uidMappings: '', gidMappings: '', usernsPath: joined.path };
-  if (ns.newUser) return { recursive, uidMappings: ns.uidMappings, gidMappings: ns.gidMappings };
+  if (ns.newUser) return { recursive, uidMappings: idMapText(linux?.uidMappings), gidMappings: idMapText(linux?.gidMappings) };
   throw new PlanError(`${what}: needs uidMappings and gidMappings on the mount, or a user namespace in linux.namespaces whose mapping it takes`);
 }
 
-function planMount(m: Mount, opts: PlanOptions, ns: NamespacePlan, index: number): MountStep {
+function planMount(m: Mount, opts: PlanOptions, ns: NamespacePlan, linux: Spec['linux'], index: number): MountStep {
   if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
   const options = parseMountOptions(m.options);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
-  const idmap = planIdmap(m, bind, ns, index);
+  const idmap = planIdmap(m, bind, ns, linux, index);
   if (options.tmpcopyup && (bind || type !== 'tmpfs')) {
     throw new PlanError(`mounts[${index}].options: tmpcopyup applies to tmpfs mounts only, not ${bind ? 'a bind mount' : JSON.stringify(type)}`);
   }
@@ -323,7 +319,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
   if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
-  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, i));
+  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, spec.linux, i));
   const label = spec.linux?.mountLabel;
   if (label) for (const m of mounts) labelMount(m, label);
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');

@@ -6,6 +6,7 @@ import { emulateDeviceRules, parseDevicesList, sameDeviceState, type DeviceState
 import { dirExists, isPermissionError, makeDir, readCgroupFile, readProcsRecursive, writeCgroupFile } from '../fs.js';
 import { hostHugePageSizes } from '../hugepages.js';
 import type { CgroupManager } from '../manager.js';
+import { cgroupsPathDenial, rootlessDenial, type RootlessCgroups } from '../rootless.js';
 import { planPids } from '../pids.js';
 import { absentProbe, CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupProbe, type CgroupWrite, type PlannedDir } from '../plan.js';
 import { planRdma } from '../rdma.js';
@@ -38,28 +39,42 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 1 as const;
   /** Hierarchy key → why its directory could not be created (rootless, or an unusable cgroup2 mount). */
   private readonly unavailable = new Map<string, string>();
+  /** The keys of `unavailable` that a rootless caller was refused. */
+  private readonly denied = new Set<string>();
 
   constructor(
     readonly path: string,
-    readonly paths: Readonly<Record<string, string>>,
+    private readonly allPaths: Readonly<Record<string, string>>,
     private readonly hierarchies: CgroupHierarchies,
-    private readonly rootless = false,
+    private readonly rootless?: RootlessCgroups,
   ) {
     super();
   }
 
+  /** The directories that exist for the container: a hierarchy left out (rootless) is not listed. */
+  get paths(): Readonly<Record<string, string>> {
+    return Object.fromEntries(Object.entries(this.allPaths).filter(([key]) => !this.unavailable.has(key)));
+  }
+
   create(): void {
-    for (const [key, dir] of Object.entries(this.paths)) {
+    for (const [key, dir] of Object.entries(this.allPaths)) {
       try {
         const cpuset = this.hierarchies.v1.get('cpuset');
         if (key === 'cpuset' && cpuset) createCpusetDir(cpuset.mountpoint, dir);
         else makeDir(dir);
       } catch (err) {
-        // Rootless: a hierarchy the user may not write to is skipped, as runc does. The cgroup2
-        // side of a hybrid host is an extra: a read-only or foreign-owned mount only means the
-        // settings that need it will be refused.
-        if (!(this.rootless || key === '') || !isPermissionError(err)) throw err;
-        this.unavailable.set(key, `${this.rootless ? 'rootless: ' : ''}${(err as Error).message}`);
+        if (!isPermissionError(err)) throw err;
+        // As runc: without a cgroupsPath, a hierarchy a rootless caller may not write to is left
+        // out. The cgroup2 side of a hybrid host is an extra: a read-only or foreign-owned mount
+        // only means the settings that need it will be refused.
+        if (this.rootless?.skipDenied) {
+          this.denied.add(key);
+          this.unavailable.set(key, rootlessDenial(err));
+        } else if (key === '') {
+          this.unavailable.set(key, (err as Error).message);
+        } else {
+          throw this.rootless ? cgroupsPathDenial(err) : err;
+        }
       }
     }
   }
@@ -68,11 +83,11 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
     const sizes = hostHugePageSizes();
     const plan: PlannedDir[] = [];
     const v1 = (controller: string, writes: CgroupWrite[]): void => {
-      if (writes.length > 0) plan.push({ dir: this.usableDir(controller), writes, missing: this.whyMissing(controller) });
+      if (writes.length > 0) plan.push({ dir: this.usableDir(controller), writes, missing: this.whyMissing(controller), ...this.denial(controller) });
     };
     // As runc: a rootless container cannot be given a device list; its devices are limited by
     // what the user can open anyway.
-    const rules = r.devices && !this.rootless ? deviceRulesFromConfig(r.devices) : undefined;
+    const rules = r.devices && this.rootless === undefined ? deviceRulesFromConfig(r.devices) : undefined;
     const devices = rules ? emulateDeviceRules(rules) : undefined;
 
     v1('cpuset', planCpusetV1(r.cpu));
@@ -141,7 +156,7 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
     const sizes = hostHugePageSizes();
     const stats = collectStatsV1((controller) => this.probe(controller), sizes);
     const unifiedDir = this.usableDir('');
-    if (!this.paths.hugetlb && unifiedDir && controllersOf(unifiedDir).has('hugetlb')) {
+    if (!this.allPaths.hugetlb && unifiedDir && controllersOf(unifiedDir).has('hugetlb')) {
       stats.hugetlb = hugetlbStatsV2(dirProbe(unifiedDir), sizes);
     }
     return stats;
@@ -177,14 +192,19 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   /** Co-mounted controllers ("cpu,cpuacct") share a directory. */
   private uniqueDirs(): string[] {
     const dirs: string[] = [];
-    for (const [key, dir] of Object.entries(this.paths)) {
+    for (const [key, dir] of Object.entries(this.allPaths)) {
       if (!this.unavailable.has(key) && !dirs.includes(dir)) dirs.push(dir);
     }
     return dirs;
   }
 
   private usableDir(key: string): string | undefined {
-    return this.unavailable.has(key) ? undefined : this.paths[key];
+    return this.unavailable.has(key) ? undefined : this.allPaths[key];
+  }
+
+  private denial(key: string): { denied?: string } {
+    const why = this.denied.has(key) ? this.unavailable.get(key) : undefined;
+    return why === undefined ? {} : { denied: why };
   }
 
   private whyMissing(key: string): string {
@@ -237,7 +257,7 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
     const missing = this.hierarchies.unified
       ? this.unavailable.get('') ?? 'the cgroup2 directory of this hybrid host is not usable'
       : 'this host has only cgroup v1: unified keys need cgroup v2';
-    return { dir, writes: dir ? explainMissingControllers(dir, writes) : writes, missing };
+    return { dir, writes: dir ? explainMissingControllers(dir, writes) : writes, missing, ...this.denial('') };
   }
 }
 

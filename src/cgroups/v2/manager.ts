@@ -7,6 +7,7 @@ import { dirExists, errorCode, fileExists, isPermissionError, makeDir, readProcs
 import { hostHugePageSizes } from '../hugepages.js';
 import type { CgroupManager } from '../manager.js';
 import { initCgroupDirV2 } from '../path.js';
+import { cgroupsPathDenial, rootlessDenial, type RootlessCgroups } from '../rootless.js';
 import { planPids } from '../pids.js';
 import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupWrite } from '../plan.js';
 import { planRdma } from '../rdma.js';
@@ -36,22 +37,27 @@ export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
     readonly path: string,
     readonly dir: string,
     private readonly mountpoint: string,
-    private readonly rootless = false,
+    private readonly rootless?: RootlessCgroups,
   ) {
     super();
   }
 
+  /** Empty when a rootless create() left the cgroup out. */
   get paths(): Readonly<Record<string, string>> {
-    return { '': this.dir };
+    return this.unusable === undefined ? { '': this.dir } : {};
   }
 
   create(): void {
+    let made: string | undefined;
     try {
-      makeDir(this.dir);
+      made = makeDir(this.dir);
       enableControllersV2(this.mountpoint, this.dir);
     } catch (err) {
       if (!this.rootless || !isPermissionError(err)) throw err;
-      this.unusable = `rootless: ${(err as Error).message}`;
+      if (!this.rootless.skipDenied) throw cgroupsPathDenial(err);
+      // Never half a cgroup: one made where its controllers could not be enabled goes again.
+      if (made !== undefined) removeCgroupTrees([made]);
+      this.unusable = rootlessDenial(err);
     }
   }
 
@@ -74,8 +80,8 @@ export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
     ];
     // As runc: a rootless container gets no device filter (loading one needs CAP_BPF and
     // CAP_SYS_ADMIN on the host); its devices are limited by what the user can open anyway.
-    const devices = r.devices && !this.rootless ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;
-    const plan = [{ dir: this.unusable ? undefined : this.dir, writes: explainMissingControllers(this.dir, writes), missing: this.unusable }];
+    const devices = r.devices && this.rootless === undefined ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;
+    const plan = this.unusable === undefined ? [{ dir: this.dir, writes: explainMissingControllers(this.dir, writes) }] : [{ dir: undefined, writes, denied: this.unusable }];
     checkPlan(plan);
     if (devices) applyDeviceFilterV2(this.dir, devices);
     executePlan(plan);

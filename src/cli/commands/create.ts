@@ -28,6 +28,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,
     systemdCgroup: ctx.globals.systemdCgroup,
+    rootlessCgroups: ctx.globals.rootlessCgroups,
     log: ctx.log,
   };
 }

@@ -32,19 +32,6 @@ describe('planNamespaces (config-linux.md "Namespaces")', () => {
     expect(planNamespaces(spec({}, [{ type: 'mount' }])).unshareFlags).toBe(K.CLONE_NEWNS);
   });
 
-  it('writes id maps in /proc/<pid>/uid_map format', () => {
-    const p = planNamespaces({
-      ...spec({}, [{ type: 'user' }, { type: 'mount' }]),
-      linux: {
-        namespaces: [{ type: 'user' }, { type: 'mount' }],
-        uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-        gidMappings: [{ containerID: 0, hostID: 200000, size: 1 }, { containerID: 1, hostID: 300000, size: 10 }],
-      },
-    });
-    expect(p.uidMappings).toBe('0 100000 65536\n');
-    expect(p.gidMappings).toBe('0 200000 1\n1 300000 10\n');
-  });
-
   it('writes time offsets in timens_offsets format', () => {
     const s = spec({}, [{ type: 'time' }, { type: 'mount' }]);
     s.linux = { ...s.linux, timeOffsets: { monotonic: { secs: 100 }, boottime: { secs: -5, nanosecs: 7 } } };
