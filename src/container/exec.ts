@@ -25,7 +25,7 @@ import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { prepareSecurity } from './security.js';
-import { exitCodeOf } from './signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import { proxyTerminal, receiveMaster } from './tty-proxy.js';
 import { UndoStack } from './undo.js';
 

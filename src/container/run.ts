@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { StateStore } from '../state/store.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
-import { exitCodeOf } from './signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import { startContainer } from './start.js';
 import { proxyTerminal, receiveMaster, type TerminalProxy } from './tty-proxy.js';
 

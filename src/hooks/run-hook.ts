@@ -1,4 +1,4 @@
-import { exitCodeOf } from '../container/signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import * as K from '../linux/constants.js';
 import { resetSignalsForExec } from '../linux/exec-signals.js';
 import { forkProcess } from '../linux/fork.js';
