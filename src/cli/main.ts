@@ -95,11 +95,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new UsageError(`"${name}" requires ${want} argument(s)`);
     }
     if (g['systemd-cgroup'] === true) throw new Error('--systemd-cgroup: managing cgroups through systemd is not supported by ocirun; leave the flag out to use cgroupfs');
-    const globals: Globals = {
-      root: (g.root as string | undefined) ?? defaultRoot(),
-      systemdCgroup: false,
-      rootless: g.rootless as string | undefined,
-    };
+    const globals: Globals = { root: (g.root as string | undefined) ?? defaultRoot() };
+    if (command.movesIntoCgroup) (await import('../cgroups/migration.js')).primeCgroupMigration();
     return await command.run({ globals, log }, parsed);
   } catch (err) {
     const msg = prefix + (err instanceof Error ? err.message : String(err)).replace(/\n/g, ' ');

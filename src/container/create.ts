@@ -134,7 +134,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       undo.push(() => cgroup.destroy());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       if (rdt) undo.push(setUpContainerRdt(rdt));
-      // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
+      // The CLI primed before loading the modules (cli/main.ts); that wait is over by now, and
+      // the next move would wait again. Not before the cgroup exists: while it waits, the
+      // kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
