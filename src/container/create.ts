@@ -176,7 +176,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
           expect(parentSock, 'userns');
           writeIdMaps(child, plan);
         }
-        send(parentSock, { kind: 'go' });
+        send(parentSock, { kind: 'enter' });
         ({ pid } = expect(parentSock, 'pid'));
         const init = pid;
         undo.push(() => killQuietly(init, 9));
@@ -184,9 +184,9 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       record.pid = pid;
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
-      // The init sends nothing before this "go" (the second one with an intermediate process): its
-      // messages cannot overtake the pid, and its cgroup join comes after the record names it.
-      send(parentSock, { kind: 'go' });
+      // The init sends nothing before "recorded": its messages cannot overtake the pid, and its
+      // cgroup join comes after the record names it.
+      send(parentSock, { kind: 'recorded' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
       cgroup.addProcess(pid);

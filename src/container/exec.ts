@@ -75,7 +75,7 @@ function killChild(pid: number): void {
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterMove?: () => void): Started {
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
@@ -140,8 +140,8 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     else cgroup?.addProcess(pid);
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
-    send(parentSock, { kind: 'go' });
-    afterGo?.();
+    send(parentSock, { kind: 'moved' });
+    afterMove?.();
     for (;;) {
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;

@@ -38,13 +38,13 @@ function report(sock: number, err: unknown): never {
  */
 export function runExecChild(ctx: ExecChildContext): never {
   const p = ctx.plan;
-  // The runtime answers with "go" once it has moved us into the container's cgroup: execve and
+  // The runtime sends "moved" once it has moved us into the container's cgroup: execve and
   // every message, errors included, come after the move, which overlaps with the set-up.
   let moved = false;
   const awaitMove = (): void => {
     if (moved) return;
     moved = true;
-    expect(ctx.sock, 'go');
+    expect(ctx.sock, 'moved');
   };
   try {
     // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed

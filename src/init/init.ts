@@ -101,9 +101,9 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
  */
 function joinCgroup(ctx: InitContext): void {
   // The intermediate process reports our pid on this socket: a message of ours sent before the
-  // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
-  // it only here lets the rootfs work overlap with the runtime's.
-  expect(ctx.sock, 'go');
+  // runtime has read it could arrive first. The runtime answers the pid with "recorded"; waiting
+  // for it only here lets the rootfs work overlap with the runtime's.
+  expect(ctx.sock, 'recorded');
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
   if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);

@@ -26,7 +26,7 @@ export function runIntermediate(ctx: InitContext): never {
       inUserns = true;
     }
     // The parent has written the id maps: the namespaces made below belong to the new user's.
-    expect(ctx.sock, 'go');
+    expect(ctx.sock, 'enter');
     if (inUserns) {
       setresgid(0, 0, 0);
       setresuid(0, 0, 0);

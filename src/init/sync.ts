@@ -1,20 +1,52 @@
-import { POLLIN } from '../linux/constants.js';
-import { closeQuietly, poll, read, write } from '../linux/libc.js';
+import { closeQuietly, read, write } from '../linux/libc.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 
 // The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
 // message per write, and EOF once every child holding the other end is gone, so a dead
-// child is noticed instead of waited for.
+// child is noticed instead of waited for. Every message names one step; none is reused.
+//
+// create (container/create.ts)     intermediate (init/stage1.ts)   init (init/init.ts)
+//   |  only for a new user or time namespace:
+//   |<------------------ userns --|  unshared CLONE_NEWUSER
+//   |  writes uid_map/gid_map      |
+//   |-- enter ------------------->|  enters the namespaces, forks the init
+//   |<------------------ pid N ---|  exits
+//   |  saves the record naming the init (its pid, start time)
+//   |-- recorded ---------------------------------------------->|  (rootfs work meanwhile)
+//   |<------------------------------------------------- join ---|
+//   |  writes N into cgroup.procs, resets its CPU affinity      |
+//   |-- joined ------------------------------------------------>|  unshares CLONE_NEWCGROUP
+//   |  only with prestart/createRuntime/createContainer hooks:  |
+//   |<------------------------------------------------ hooks ---|  stopped before pivot_root
+//   |  runs prestart, createRuntime                             |
+//   |-- state JSON -------------------------------------------->|  runs createContainer
+//   |  only with a seccomp listener:                            |
+//   |<--------------------------------------- seccomp + fd ----|  (SCM_RIGHTS)
+//   |<------------------------------------------------ ready ---|  process set up
+//   |  saves the final state, writes the pid file               |
+//   |-- commit ------------------------------------------------>|  waits at the start gate
+//
+// Without an intermediate process the init is create's own child and "recorded" is the first
+// message. Any child may send "error" instead of its next message, and EOF in its place means
+// it died. `exec` (container/exec.ts, exec/child.ts) uses the same socket kind and format: it
+// moves the forked process into the cgroup and sends "moved"; the process answers only with
+// "error" or "seccomp" and is done when the socket reaches EOF at its execve.
 
 const ERROR_LIMIT = 4096;
 
 export type SyncMessage =
+  /** The intermediate process made a new user namespace: its id maps are wanted. */
   | { kind: 'userns' }
-  | { kind: 'go' }
+  /** To the intermediate process: id maps written (if any); enter the namespaces and fork the init. */
+  | { kind: 'enter' }
   | { kind: 'pid'; pid: number }
+  /** To the init: the record names its pid, so the init may ask for its cgroup. */
+  | { kind: 'recorded' }
   /** The init asks to be moved into the container's cgroup; "joined" answers once it is. */
   | { kind: 'join' }
   | { kind: 'joined' }
+  /** To an exec'd process: it is in the container's cgroups and may go on to execve. */
+  | { kind: 'moved' }
   | { kind: 'ready' }
   /** create saved the final state: the init may now wait at the start gate. */
   | { kind: 'commit' }
@@ -46,7 +78,9 @@ export function decode(text: string): SyncMessage {
   const rest = space < 0 ? '' : text.slice(space + 1);
   switch (head) {
     case 'userns':
-    case 'go':
+    case 'enter':
+    case 'recorded':
+    case 'moved':
     case 'join':
     case 'joined':
     case 'ready':
@@ -71,19 +105,16 @@ export function send(fd: number, msg: SyncMessage): void {
 
 export class ChildGoneError extends Error {}
 
-/** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
-export function receive(fd: number, timeoutMs = -1): SyncMessage {
-  if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
-    throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
-  }
+/** Waits for the next message. EOF means every child died. */
+export function receive(fd: number): SyncMessage {
   const buf = Buffer.alloc(65536);
   const n = read(fd, buf);
   if (n === 0) throw new ChildGoneError('container init exited before it was ready');
   return decode(buf.toString('utf8', 0, n));
 }
 
-export function expect<K extends SyncMessage['kind']>(fd: number, kind: K, timeoutMs = -1): Extract<SyncMessage, { kind: K }> {
-  return checked(receive(fd, timeoutMs), kind);
+export function expect<K extends SyncMessage['kind']>(fd: number, kind: K): Extract<SyncMessage, { kind: K }> {
+  return checked(receive(fd), kind);
 }
 
 function checked<K extends SyncMessage['kind']>(msg: SyncMessage, kind: K): Extract<SyncMessage, { kind: K }> {

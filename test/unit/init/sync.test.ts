@@ -5,7 +5,9 @@ import { decode, encode, type SyncMessage } from '../../../src/init/sync.js';
 describe('sync encode/decode', () => {
   it.each<SyncMessage>([
     { kind: 'userns' },
-    { kind: 'go' },
+    { kind: 'enter' },
+    { kind: 'recorded' },
+    { kind: 'moved' },
     { kind: 'ready' },
     { kind: 'seccomp' },
     { kind: 'pid', pid: 12345 },
