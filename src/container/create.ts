@@ -33,7 +33,7 @@ import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { containerRdt, joinContainerRdt, setUpContainerRdt } from './intel-rdt.js';
 import { faultPoint } from '../debug/fault.js';
-import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
+import { HookFailedError, hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
 export interface CreateOptions {
   root: string;
@@ -100,7 +100,6 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   store.claim(o.id);
   faultPoint('after-claim');
   const undo = new UndoStack();
-  let hookFailed = false;
   undo.push(() => store.remove(o.id));
   try {
     return withContainerLock(store, o.id, (lockFd) => {
@@ -197,13 +196,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');
         const state = hookState(record, 'creating');
-        try {
-          runHooks('prestart', spec.hooks?.prestart, state);
-          runHooks('createRuntime', spec.hooks?.createRuntime, state);
-        } catch (err) {
-          hookFailed = true;
-          throw err;
-        }
+        runHooks('prestart', spec.hooks?.prestart, state);
+        runHooks('createRuntime', spec.hooks?.createRuntime, state);
         send(parentSock, { kind: 'state', json: state });
       }
       if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, record);
@@ -234,7 +228,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   } catch (err) {
     undo.run();
     // runtime.md "Lifecycle": a failed create-time hook continues at delete, poststop included.
-    if (hookFailed || (err as Error).message.includes('error running createContainer hook')) {
+    if (err instanceof HookFailedError) {
       runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);
     }
     throw err;

@@ -15,7 +15,7 @@ import { enterNamespaces } from './enter-namespaces.js';
 import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
 import { expect, send } from './sync.js';
-import { hookState, runHooks } from '../hooks/lifecycle.js';
+import { HookFailedError, hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
 /** The security steps other modules contribute; prepared in the parent, run in the init. */
@@ -166,7 +166,7 @@ export function runInit(ctx: InitContext): never {
     const message = `unable to start container process: ${(err as Error).message}`;
     try {
       if (ready) write(2, `ocirun init: ${message}\n`);
-      else send(ctx.sock, { kind: 'error', message });
+      else send(ctx.sock, { kind: err instanceof HookFailedError ? 'hook-error' : 'error', message });
     } catch {
       // Nobody left to tell: the exit status is the report.
     }

@@ -1,5 +1,6 @@
 import { closeQuietly, read, write } from '../linux/libc.js';
 import { recvFds, sendFds } from '../linux/scm.js';
+import { HookFailedError } from '../hooks/lifecycle.js';
 
 // The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
 // message per write, and EOF once every child holding the other end is gone, so a dead
@@ -27,7 +28,7 @@ import { recvFds, sendFds } from '../linux/scm.js';
 //   |-- commit ------------------------------------------------>|  waits at the start gate
 //
 // Without an intermediate process the init is create's own child and "recorded" is the first
-// message. Any child may send "error" instead of its next message, and EOF in its place means
+// message. Any child may send "error" (the init "hook-error" for its createContainer hooks) instead of its next message, and EOF in its place means
 // it died. `exec` (container/exec.ts, exec/child.ts) uses the same socket kind and format: it
 // moves the forked process into the cgroup and sends "moved"; the process answers only with
 // "error" or "seccomp" and is done when the socket reaches EOF at its execve.
@@ -56,15 +57,18 @@ export type SyncMessage =
   | { kind: 'state'; json: string }
   /** Carries the seccomp listener fd (SCM_RIGHTS). */
   | { kind: 'seccomp' }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** An error from a hook the init ran (createContainer): create then runs the poststop hooks. */
+  | { kind: 'hook-error'; message: string };
 
 export function encode(msg: SyncMessage): string {
   switch (msg.kind) {
     case 'pid':
       return `pid ${msg.pid}`;
     case 'error':
+    case 'hook-error':
       // One message must fit the runtime's receive buffer, or the reason is lost with it.
-      return `error ${msg.message.length > ERROR_LIMIT ? `${msg.message.slice(0, ERROR_LIMIT)}...` : msg.message}`;
+      return `${msg.kind} ${msg.message.length > ERROR_LIMIT ? `${msg.message.slice(0, ERROR_LIMIT)}...` : msg.message}`;
     case 'state':
       return `state ${msg.json}`;
     default:
@@ -93,7 +97,8 @@ export function decode(text: string): SyncMessage {
     case 'pid':
       return { kind: 'pid', pid: Number(rest) };
     case 'error':
-      return { kind: 'error', message: rest };
+    case 'hook-error':
+      return { kind: head, message: rest };
     default:
       return { kind: 'error', message: `unexpected message from init: ${JSON.stringify(text)}` };
   }
@@ -119,6 +124,7 @@ export function expect<K extends SyncMessage['kind']>(fd: number, kind: K): Extr
 
 function checked<K extends SyncMessage['kind']>(msg: SyncMessage, kind: K): Extract<SyncMessage, { kind: K }> {
   if (msg.kind === 'error') throw new Error(msg.message);
+  if (msg.kind === 'hook-error') throw new HookFailedError(msg.message);
   if (msg.kind !== kind) throw new Error(`container init sent ${JSON.stringify(msg.kind)} where ${JSON.stringify(kind)} was expected`);
   return msg as Extract<SyncMessage, { kind: K }>;
 }

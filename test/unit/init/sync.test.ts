@@ -13,6 +13,7 @@ describe('sync encode/decode', () => {
     { kind: 'pid', pid: 12345 },
     { kind: 'error', message: 'unable to start container process: exec: "x": executable file not found in $PATH' },
     { kind: 'error', message: '' },
+    { kind: 'hook-error', message: 'unable to start container process: error running createContainer hook #0: hook /bin/false exited with status 1' },
   ])('round-trips %j', (msg) => {
     expect(decode(encode(msg))).toEqual(msg);
   });
