@@ -1,4 +1,5 @@
 import { closeQuietly, read, write } from '../linux/libc.js';
+import { isErrno } from '../linux/errors.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 import { HookFailedError } from '../hooks/lifecycle.js';
 
@@ -104,8 +105,25 @@ export function decode(text: string): SyncMessage {
   }
 }
 
+/**
+ * A peer that failed exits right after its error message: a write racing its exit meets EPIPE,
+ * and the message still queued on our end is the reason to report, not the EPIPE.
+ */
 export function send(fd: number, msg: SyncMessage): void {
-  write(fd, encode(msg));
+  try {
+    write(fd, encode(msg));
+  } catch (err) {
+    if (!isErrno(err, 'EPIPE')) throw err;
+    for (;;) {
+      let queued: SyncMessage;
+      try {
+        queued = receive(fd, 0);
+      } catch {
+        throw err;
+      }
+      if (queued.kind === 'error') throw new Error(queued.message);
+    }
+  }
 }
 
 export class ChildGoneError extends Error {}
@@ -113,7 +131,15 @@ export class ChildGoneError extends Error {}
 /** Waits for the next message. EOF means every child died. */
 export function receive(fd: number): SyncMessage {
   const buf = Buffer.alloc(65536);
-  const n = read(fd, buf);
+  let n: number;
+  try {
+    n = read(fd, buf);
+  } catch (err) {
+    // A peer that exited with a message of ours unread: the kernel reports ECONNRESET once,
+    // before the messages the peer left queued (its error) and the EOF.
+    if (!isErrno(err, 'ECONNRESET')) throw err;
+    n = read(fd, buf);
+  }
   if (n === 0) throw new ChildGoneError('container init exited before it was ready');
   return decode(buf.toString('utf8', 0, n));
 }
