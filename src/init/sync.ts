@@ -1,4 +1,5 @@
-import { closeQuietly, read, write } from '../linux/libc.js';
+import { POLLIN } from '../linux/constants.js';
+import { closeQuietly, poll, read, write } from '../linux/libc.js';
 import { isErrno } from '../linux/errors.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 import { HookFailedError } from '../hooks/lifecycle.js';
@@ -121,15 +122,18 @@ export function send(fd: number, msg: SyncMessage): void {
       } catch {
         throw err;
       }
-      if (queued.kind === 'error') throw new Error(queued.message);
+      throwIfError(queued);
     }
   }
 }
 
 export class ChildGoneError extends Error {}
 
-/** Waits for the next message. EOF means every child died. */
-export function receive(fd: number): SyncMessage {
+/** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
+export function receive(fd: number, timeoutMs = -1): SyncMessage {
+  if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
+    throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
+  }
   const buf = Buffer.alloc(65536);
   let n: number;
   try {
@@ -148,9 +152,14 @@ export function expect<K extends SyncMessage['kind']>(fd: number, kind: K): Extr
   return checked(receive(fd), kind);
 }
 
-function checked<K extends SyncMessage['kind']>(msg: SyncMessage, kind: K): Extract<SyncMessage, { kind: K }> {
+/** A child's error message as the error it reports, of the type the child threw. */
+function throwIfError(msg: SyncMessage): void {
   if (msg.kind === 'error') throw new Error(msg.message);
   if (msg.kind === 'hook-error') throw new HookFailedError(msg.message);
+}
+
+function checked<K extends SyncMessage['kind']>(msg: SyncMessage, kind: K): Extract<SyncMessage, { kind: K }> {
+  throwIfError(msg);
   if (msg.kind !== kind) throw new Error(`container init sent ${JSON.stringify(msg.kind)} where ${JSON.stringify(kind)} was expected`);
   return msg as Extract<SyncMessage, { kind: K }>;
 }
