@@ -4,7 +4,7 @@ import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } f
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
-import { expect, send } from '../init/sync.js';
+import { expect, reportStartFailure } from '../init/sync.js';
 
 // The forked process of `exec`. It runs only synchronous FFI calls (see DESIGN.md) and leaves
 // by execve or _exit. The runtime moves it into the container's cgroup after the fork (as runc
@@ -23,11 +23,7 @@ export interface ExecChildContext {
 }
 
 function report(sock: number, err: unknown): never {
-  try {
-    send(sock, { kind: 'error', message: `unable to start container process: ${(err as Error).message}` });
-  } catch {
-    // The runtime notices our exit through EOF on the socket.
-  }
+  reportStartFailure(sock, err);
   exitNow(1);
 }
 

@@ -14,8 +14,8 @@ import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
 import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { expect, send } from './sync.js';
-import { HookFailedError, hookState, runHooks } from '../hooks/lifecycle.js';
+import { expect, reportStartFailure, send, startFailure } from './sync.js';
+import { hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
 /** The security steps other modules contribute; prepared in the parent, run in the init. */
@@ -163,12 +163,13 @@ export function runInit(ctx: InitContext): never {
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {
-    const message = `unable to start container process: ${(err as Error).message}`;
-    try {
-      if (ready) write(2, `ocirun init: ${message}\n`);
-      else send(ctx.sock, { kind: err instanceof HookFailedError ? 'hook-error' : 'error', message });
-    } catch {
-      // Nobody left to tell: the exit status is the report.
+    if (!ready) reportStartFailure(ctx.sock, err);
+    else {
+      try {
+        write(2, `ocirun init: ${startFailure(err).message}\n`);
+      } catch {
+        // Nobody left to tell: the exit status is the report.
+      }
     }
     exitNow(ready ? 127 : 1);
   }

@@ -129,6 +129,21 @@ export function send(fd: number, msg: SyncMessage): void {
 
 export class ChildGoneError extends Error {}
 
+/** What a forked child reports when it fails before its program runs, in runc's words. */
+export function startFailure(err: unknown): Extract<SyncMessage, { kind: 'error' | 'hook-error' }> {
+  const message = `unable to start container process: ${(err as Error).message}`;
+  return err instanceof HookFailedError ? { kind: 'hook-error', message } : { kind: 'error', message };
+}
+
+/** A forked child's last word; if even that fails, the runtime sees its exit as EOF. */
+export function reportStartFailure(sock: number, err: unknown): void {
+  try {
+    send(sock, startFailure(err));
+  } catch {
+    // EOF tells the rest.
+  }
+}
+
 /** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
 export function receive(fd: number, timeoutMs = -1): SyncMessage {
   if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
