@@ -17,7 +17,8 @@ import { hugetlbStatsV2, planHugetlbV2 } from '../v2/hugetlb.js';
 import { planUnified, unifiedKeyController } from '../v2/unified.js';
 import { planBlkioV1 } from './blkio.js';
 import { planCpuV1 } from './cpu.js';
-import { createCpusetDir, planCpusetV1 } from './cpuset.js';
+import { createCpusetDir } from './cpuset.js';
+import { planCpuset } from '../cpuset.js';
 import { freezeV1, thawV1 } from './freezer.js';
 import { freezerDir, isFrozenDir, type FreezerDir } from '../freezer.js';
 import { planHugetlbV1 } from './hugetlb.js';
@@ -73,7 +74,7 @@ export class V1Manager implements CgroupManager {
     const rules = r.devices && !this.rootless ? deviceRulesFromConfig(r.devices) : undefined;
     const devices = rules ? emulateDeviceRules(rules) : undefined;
 
-    v1('cpuset', planCpusetV1(r.cpu));
+    v1('cpuset', planCpuset(r.cpu));
     if (rules) v1('devices', rules.map(deviceWrite));
     v1('memory', planMemoryV1(r.memory, this.probe('memory')));
     v1('cpu', planCpuV1(r.cpu));
