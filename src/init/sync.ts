@@ -146,7 +146,8 @@ export function reportStartFailure(sock: number, err: unknown): void {
 
 /** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
 export function receive(fd: number, timeoutMs = -1): SyncMessage {
-  if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
+  // poll() even without a timeout: it is where a termination signal ends a wait (linux/interrupt.ts).
+  if ((poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
     throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
   }
   const buf = Buffer.alloc(65536);
@@ -185,6 +186,7 @@ export function sendWithFd(sock: number, msg: SyncMessage, fd: number): void {
 
 /** Like expect, for a message that carries one fd; returns the fd (close-on-exec). */
 export function expectFd(sock: number, kind: SyncMessage['kind']): number {
+  poll([sock], POLLIN, -1);
   const { fds, payload } = recvFds(sock, 1);
   try {
     if (payload.length === 0) throw new ChildGoneError('container init exited before it was ready');
