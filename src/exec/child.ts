@@ -6,7 +6,7 @@ import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
 import { expect, reportStartFailure } from '../init/sync.js';
 
-// The forked process of `exec`. It runs only synchronous FFI calls (see DESIGN.md) and leaves
+// The forked process of `exec`. It runs only synchronous FFI calls (docs/DESIGN.md, "Process model") and leaves
 // by execve or _exit. The runtime moves it into the container's cgroup after the fork (as runc
 // 1.1 does) while it becomes the container process; it execs after.
 
