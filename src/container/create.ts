@@ -28,6 +28,8 @@ import { writePidFile } from './pid-file.js';
 import { giveStartGate, makeStartGate } from './start-gate.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { prepareIdmappedMounts } from '../init/idmapped-mounts.js';
+import { checkNetDevices, moveNetDevices } from './net-devices.js';
 import { applyPassthrough } from './passthrough.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
@@ -96,6 +98,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
   const rdt = containerRdt(spec, o.id);
   const consoleRequest = { terminal: spec.process.terminal === true, consoleSocket: o.consoleSocket, consoleSocketFd: o.consoleSocketFd };
   checkConsoleRequest(consoleRequest);
+  checkNetDevices(spec.linux?.netDevices);
   const store = new StateStore(o.root);
   store.claim(o.id);
   faultPoint('after-claim');
@@ -146,6 +149,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
         }
       });
       undo.push(() => nsFds.forEach(closeQuietly));
+      const idmapFds = prepareIdmappedMounts(plan.mounts);
+      undo.push(() => idmapFds.forEach(closeQuietly));
       const layout = cgroupLayout(hierarchies);
       const cgroups: CgroupMounts = { layout };
       if (plan.mounts.some((m) => m.kind === 'cgroup') && !mountsFreshCgroup(plan.namespaces)) cgroups.bindSources = cgroupBindSources(layout, cgroup.paths);
@@ -160,7 +165,7 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       if (child === 0) {
         close(lockFd);
         close(parentSock);
-        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+        const ctx: InitContext = { containerId: o.id, plan, sock: childSock, fifoFd, nsFds, idmapFds, cgroups, security: security.init, ...(tty ? { console: tty.plan } : {}) };
         if (intermediate) runIntermediate(ctx);
         runInit({ ...ctx, direct: true });
       }
@@ -188,6 +193,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       send(parentSock, { kind: 'recorded' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
+      const netDevices = moveNetDevices(spec.linux?.netDevices, pid);
+      if (netDevices) undo.push(netDevices.undo);
       cgroup.addProcess(pid);
       joinContainerRdt(rdt, pid);
       // As runc: the init never keeps the runtime's own CPU affinity (the cpuset limits it).
@@ -221,6 +228,8 @@ export function createContainer(o: CreateOptions): ContainerRecord {
       tty?.close();
       closeQuietly(fifoFd);
       nsFds.forEach(closeQuietly);
+      idmapFds.forEach(closeQuietly);
+      netDevices?.release();
       security.release();
       undo.clear();
       return record;

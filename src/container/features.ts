@@ -21,7 +21,8 @@ import {
 // (a config naming one the host lacks fails create with an error naming it), and the LSMs,
 // Intel RDT and memory policies it can apply. Two things are the host's: supportedFlags (the
 // seccomp flags this kernel and libseccomp accept, which the spec defines that way) and the
-// libseccomp version annotation. Idmapped mounts and netDevices are not implemented.
+// libseccomp version annotation. Idmapped mounts (a kernel without them fails create with the
+// mount's index) and netDevices are implemented.
 
 export const OCI_VERSION_MIN = '1.0.0';
 export const OCI_VERSION_MAX = SPEC_VERSION;
@@ -108,8 +109,8 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       selinux: { enabled: true },
       intelRdt: { enabled: true, schemata: true, monitoring: true },
       memoryPolicy: { modes: [...MEMORY_POLICY_MODES], flags: [...MEMORY_POLICY_FLAGS] },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: true },
     },
     // ocirun gives no annotation of config.json a meaning: none can change what it does.
     potentiallyUnsafeConfigAnnotations: [],

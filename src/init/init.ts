@@ -8,7 +8,7 @@ import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
-import { chrootInto, pivotInto } from './pivot.js';
+import { chrootInto, chrootOnly, pivotInto } from './pivot.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
@@ -41,6 +41,8 @@ export interface InitContext {
   fifoFd: number;
   /** fds of the namespaces to join, parallel to plan.namespaces.joins. */
   nsFds: number[];
+  /** Detached idmapped copies of bind sources, parallel to plan.mounts (-1: a plain mount). */
+  idmapFds: number[];
   cgroups: CgroupMounts;
   security: InitSecurity;
   /** process.terminal: the pty is made after pivot_root and its master sent out. */
@@ -50,15 +52,21 @@ export interface InitContext {
    * enters the other namespaces itself.
    */
   direct?: boolean;
+  /** The runtime's "recorded" (sent once it has saved our pid) has been read: see runInit's catch. */
+  recordedReceived?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
   const p = ctx.plan;
-  mount(null, '/', null, p.rootPropagation, null);
-  mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  if (p.mountNamespace) {
+    // Nothing done in this namespace may propagate to the host; the requested propagation of the
+    // root comes after pivot_root (plan.ts rootPropagationSteps).
+    mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
+    mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  }
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
+    p.mounts.forEach((m, i) => applyMount(rootFd, m, ctx.cgroups, ctx.idmapFds[i] ?? -1));
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
     try {
@@ -104,6 +112,7 @@ function joinCgroup(ctx: InitContext): void {
   // runtime has read it could arrive first. The runtime answers the pid with "recorded"; waiting
   // for it only here lets the rootfs work overlap with the runtime's.
   expect(ctx.sock, 'recorded');
+  ctx.recordedReceived = true;
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
   if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);
@@ -146,11 +155,19 @@ export function runInit(ctx: InitContext): never {
     }
     // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
-    if (p.noPivot) chrootInto(p.rootfs);
-    else pivotInto(p.rootfs);
+    if (p.mountNamespace) {
+      if (p.noPivot) chrootInto(p.rootfs);
+      else pivotInto(p.rootfs);
+      for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
+    } else {
+      // The rootfs has no /proc of its own here: the host's serves, and /proc/sys shows the
+      // namespaces of whoever writes.
+      applySysctl(p.sysctl);
+      chrootOnly(p.rootfs);
+    }
     if (ctx.console) setupConsole(ctx.console);
-    applySysctl(p.sysctl);
-    maskPaths(p.maskedPaths);
+    if (p.mountNamespace) applySysctl(p.sysctl);
+    maskPaths(p.maskedPaths, p.maskData);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
     if (!p.hooks.stopBeforePivot) joinCgroup(ctx);
@@ -163,8 +180,16 @@ export function runInit(ctx: InitContext): never {
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {
-    if (!ready) reportStartFailure(ctx.sock, err);
-    else {
+    if (!ready) {
+      try {
+        // The runtime sends "recorded" whatever happens here: exiting with it unread would make
+        // its write fail (EPIPE) or its read lose our message (ECONNRESET) instead of reporting it.
+        if (!ctx.recordedReceived) expect(ctx.sock, 'recorded');
+      } catch {
+        // The runtime is gone or failed itself; the report below then goes nowhere either.
+      }
+      reportStartFailure(ctx.sock, err);
+    } else {
       try {
         write(2, `ocirun init: ${startFailure(err).message}\n`);
       } catch {

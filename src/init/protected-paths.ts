@@ -61,7 +61,8 @@ function remountTopReadonly(rootFd: number, path: string): void {
   }
 }
 
-export function maskPaths(paths: readonly string[]): void {
+/** `tmpfsData`: the data of the tmpfs over a masked directory (linux.mountLabel's context). */
+export function maskPaths(paths: readonly string[], tmpfsData: string): void {
   if (paths.length === 0) return;
   withRoot((rootFd) => {
     let nullFd = -1;
@@ -72,7 +73,7 @@ export function maskPaths(paths: readonly string[]): void {
         let isFile: boolean;
         try {
           if (fstatSync(fd).isDirectory()) {
-            mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, null);
+            mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, tmpfsData || null);
             continue;
           }
           if (nullFd < 0) nullFd = openNullDevice();

@@ -62,6 +62,8 @@ const c = {
   kill: fn('int kill(int pid, int sig)'),
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  socket: fn('int socket(int domain, int type, int protocol)'),
+  lsetxattr: fn('int lsetxattr(const char *path, const char *name, const char *value, size_t size, int flags)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
   sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
@@ -237,6 +239,13 @@ export function socketpair(domain: number, type: number): [number, number] {
   return [sv[0] ?? -1, sv[1] ?? -1];
 }
 
+export function lsetxattr(path: string, name: string, value: string): void {
+  check(c.lsetxattr(path, name, value, Buffer.byteLength(value), 0), 'lsetxattr', [path, name, value]);
+}
+
+export const socket = (domain: number, type: number, protocol: number): number =>
+  check(c.socket(domain, type, protocol), 'socket', [domain, type, protocol]);
+
 export function madvise(addr: bigint, len: bigint, advice: number): boolean {
   return tryCall(c.madvise(addr, len, advice)).ok;
 }
@@ -363,12 +372,31 @@ export function openNamespaceFile(path: string): number {
 
 export const AT_RECURSIVE = 0x8000;
 
-export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
-  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: 0n };
+export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0, usernsFd = 0): void {
+  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: BigInt(usernsFd) };
   check(
     syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
     'mount_setattr',
     [dirfd, path, flags, attrSet, attrClr],
+  );
+}
+
+export const OPEN_TREE_CLONE = 1;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+
+/** open_tree(2): with OPEN_TREE_CLONE, a detached copy of the mount at `path` (AT_RECURSIVE: with its submounts). */
+export function openTree(dirfd: number, path: string, flags: number): number {
+  return check(syscall(NR.open_tree, 'int', dirfd, 'const char *', path, 'unsigned int', flags), 'open_tree', [dirfd, path, flags]);
+}
+
+/** move_mount(2): attaches a detached mount (an open_tree fd) at the target. */
+export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): void {
+  check(
+    syscall(NR.move_mount, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags),
+    'move_mount',
+    [fromDfd, fromPath, toDfd, toPath, flags],
   );
 }
 

@@ -34,14 +34,14 @@ describe('send to a peer that has gone', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
     send(b, { kind: 'error', message: 'process.cwd "/x" is outside the container\'s root' });
     close(b);
-    expect(() => send(a, { kind: 'go' })).toThrow('process.cwd "/x" is outside the container\'s root');
+    expect(() => send(a, { kind: 'recorded' })).toThrow('process.cwd "/x" is outside the container\'s root');
     close(a);
   });
 
   it('a peer gone without a word: EPIPE itself', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
     close(b);
-    expect(() => send(a, { kind: 'go' })).toThrow(/broken pipe|EPIPE/i);
+    expect(() => send(a, { kind: 'recorded' })).toThrow(/broken pipe|EPIPE/i);
     close(a);
   });
 });
@@ -49,7 +49,7 @@ describe('send to a peer that has gone', () => {
 describe('receive from a peer that has gone', () => {
   it('leaving a message of ours unread: its own error message, not ECONNRESET', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
-    send(a, { kind: 'go' });
+    send(a, { kind: 'recorded' });
     send(b, { kind: 'error', message: 'unable to start container process: no cwd' });
     close(b);
     expect(() => expect_(a, 'join')).toThrow('unable to start container process: no cwd');
