@@ -22,5 +22,11 @@ export interface Command {
   args: { min: number; max?: number };
   /** Prefix runc puts on this command's failures ("runc create failed: ..."). */
   failurePrefix?: string;
+  /**
+   * The command moves a process into a container's cgroup: main pays the kernel's wait for the
+   * first cgroup move before loading the command's modules, so the two overlap
+   * (cgroups/migration.ts).
+   */
+  movesIntoCgroup?: boolean;
   run(ctx: CommandContext, parsed: Parsed): number | Promise<number>;
 }

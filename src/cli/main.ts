@@ -111,6 +111,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       systemdCgroup: g['systemd-cgroup'] === true,
       rootlessCgroups: rootlessCgroups(parseRootlessFlag(g.rootless as string | undefined), caller),
     };
+    if (command.movesIntoCgroup) (await import('../cgroups/migration.js')).primeCgroupMigration();
     return await command.run({ globals, log }, parsed);
   } catch (err) {
     const msg = prefix + (err instanceof Error ? err.message : String(err)).replace(/\n/g, ' ');

@@ -37,7 +37,7 @@ import { sendPidfd } from './pidfd-socket.js';
 import { checkConsoleRequest, openConsole } from './console-socket.js';
 import { containerRdt, joinContainerRdt, setUpContainerRdt } from './intel-rdt.js';
 import { faultPoint } from '../debug/fault.js';
-import { hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
+import { HookFailedError, hookState, runHooks, runHooksWarning, stateAt } from '../hooks/lifecycle.js';
 
 export interface CreateOptions {
   root: string;
@@ -110,7 +110,6 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   store.claim(o.id);
   faultPoint('after-claim');
   const undo = new UndoStack();
-  let hookFailed = false;
   undo.push(() => store.remove(o.id));
   try {
     return await withContainerLock(store, o.id, async (lockFd) => {
@@ -151,7 +150,9 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       }
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       if (rdt) undo.push(setUpContainerRdt(rdt));
-      // Not before: while it waits, the kernel's cgroup mutex is held, and mkdir needs it.
+      // The CLI primed before loading the modules (cli/main.ts); that wait is over by now, and
+      // the next move would wait again. Not before the cgroup exists: while it waits, the
+      // kernel's cgroup mutex is held, and mkdir needs it.
       primeCgroupMigration(hierarchies);
       faultPoint('after-cgroup');
       const nsFds = plan.namespaces.joins.map((j) => {
@@ -197,7 +198,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
           expect(parentSock, 'userns');
           writeIdMaps(child, spec, caller, idMapHelpers);
         }
-        send(parentSock, { kind: 'go' });
+        send(parentSock, { kind: 'enter' });
         ({ pid } = expect(parentSock, 'pid'));
         const init = pid;
         undo.push(() => {
@@ -208,9 +209,9 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       record.pidStartTime = readStat(pid)?.startTime ?? 0;
       store.save(record);
       await cgroup.adopt(pid);
-      // The init sends nothing before this "go" (the second one with an intermediate process): its
-      // messages cannot overtake the pid, and its cgroup join comes after the record names it.
-      send(parentSock, { kind: 'go' });
+      // The init sends nothing before "recorded": its messages cannot overtake the pid, and its
+      // cgroup join comes after the record names it.
+      send(parentSock, { kind: 'recorded' });
       faultPoint('during-mounts');
       expect(parentSock, 'join');
       const netDevices = moveNetDevices(spec.linux?.netDevices, pid);
@@ -223,13 +224,8 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       if (plan.hooks.stopBeforePivot) {
         expect(parentSock, 'hooks');
         const state = hookState(record, 'creating');
-        try {
-          runHooks('prestart', spec.hooks?.prestart, state);
-          runHooks('createRuntime', spec.hooks?.createRuntime, state);
-        } catch (err) {
-          hookFailed = true;
-          throw err;
-        }
+        runHooks('prestart', spec.hooks?.prestart, state);
+        runHooks('createRuntime', spec.hooks?.createRuntime, state);
         send(parentSock, { kind: 'state', json: state });
       }
       if (security.seccomp?.listener) forwardSeccompListener(parentSock, security.seccomp, record);
@@ -262,7 +258,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
   } catch (err) {
     await undo.runAsync();
     // runtime.md "Lifecycle": a failed create-time hook continues at delete, poststop included.
-    if (hookFailed || (err as Error).message.includes('error running createContainer hook')) {
+    if (err instanceof HookFailedError) {
       runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);
     }
     throw err;

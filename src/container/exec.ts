@@ -26,7 +26,7 @@ import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { prepareSecurity } from './security.js';
-import { exitCodeOf } from './signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import { proxyTerminal, receiveMaster } from './tty-proxy.js';
 import { UndoStack } from './undo.js';
 
@@ -85,7 +85,7 @@ function pidFromIntermediate(sock: number, intermediate: number): number {
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterMove?: () => void): Started {
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
@@ -159,8 +159,8 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     else cgroup?.addProcess(pid, rec.pid);
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
-    send(parentSock, { kind: 'go' });
-    afterGo?.();
+    send(parentSock, { kind: 'moved' });
+    afterMove?.();
     for (;;) {
       // Through poll(): a termination signal ends this wait (linux/interrupt.ts).
       poll([parentSock], K.POLLIN, -1);

@@ -5,9 +5,9 @@ import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
-import { expect, send } from '../init/sync.js';
+import { expect, reportStartFailure, send } from '../init/sync.js';
 
-// The forked process of `exec`. It runs only synchronous FFI calls (see DESIGN.md) and leaves
+// The forked process of `exec`. It runs only synchronous FFI calls (docs/DESIGN.md, "Process model") and leaves
 // by execve or _exit. The runtime moves it into the container's cgroup after the fork (as runc
 // 1.1 does) while it becomes the container process; it execs after.
 
@@ -24,11 +24,7 @@ export interface ExecChildContext {
 }
 
 function report(sock: number, err: unknown): never {
-  try {
-    send(sock, { kind: 'error', message: `unable to start container process: ${(err as Error).message}` });
-  } catch {
-    // The runtime notices our exit through EOF on the socket.
-  }
+  reportStartFailure(sock, err);
   exitNow(1);
 }
 
@@ -39,13 +35,13 @@ function report(sock: number, err: unknown): never {
  */
 export function runExecChild(ctx: ExecChildContext): never {
   const p = ctx.plan;
-  // The runtime answers with "go" once it has moved us into the container's cgroup: execve and
+  // The runtime sends "moved" once it has moved us into the container's cgroup: execve and
   // every message, errors included, come after the move, which overlaps with the set-up.
   let moved = false;
   const awaitMove = (): void => {
     if (moved) return;
     moved = true;
-    expect(ctx.sock, 'go');
+    expect(ctx.sock, 'moved');
   };
   try {
     // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed

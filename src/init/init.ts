@@ -14,7 +14,7 @@ import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
 import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { expect, send } from './sync.js';
+import { expect, reportStartFailure, send, startFailure } from './sync.js';
 import { hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
@@ -55,11 +55,11 @@ export interface InitContext {
   /**
    * The runtime puts the init into its cgroup before the rootfs work (the systemd driver: the
    * scope's directory, which cgroup mounts bind, exists only once the unit holds a process), so
-   * the first "go" is awaited before that work instead of at the join.
+   * "recorded" is awaited before that work instead of at the join.
    */
   cgroupBeforeRootfs?: boolean;
-  /** The runtime's "go" (sent once it has saved our pid) has been read: see runInit's catch. */
-  goReceived?: boolean;
+  /** The runtime's "recorded" (sent once it has saved our pid) has been read: see runInit's catch. */
+  recordedReceived?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
@@ -115,11 +115,11 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
  */
 function joinCgroup(ctx: InitContext): void {
   // The intermediate process reports our pid on this socket: a message of ours sent before the
-  // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
-  // it only here lets the rootfs work overlap with the runtime's.
+  // runtime has read it could arrive first. The runtime answers the pid with "recorded"; waiting
+  // for it only here lets the rootfs work overlap with the runtime's.
   if (!ctx.cgroupBeforeRootfs) {
-    expect(ctx.sock, 'go');
-    ctx.goReceived = true;
+    expect(ctx.sock, 'recorded');
+    ctx.recordedReceived = true;
   }
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
@@ -150,8 +150,8 @@ export function runInit(ctx: InitContext): never {
     setsid();
     umask(0);
     if (ctx.cgroupBeforeRootfs) {
-      expect(ctx.sock, 'go');
-      ctx.goReceived = true;
+      expect(ctx.sock, 'recorded');
+      ctx.recordedReceived = true;
     }
     setupRootfs(ctx);
     if (p.hooks.stopBeforePivot) joinCgroup(ctx);
@@ -192,17 +192,21 @@ export function runInit(ctx: InitContext): never {
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {
-    const message = `unable to start container process: ${(err as Error).message}`;
-    try {
-      if (ready) write(2, `ocirun init: ${message}\n`);
-      else {
-        // The runtime sends "go" whatever happens here: exiting with it unread would make its
-        // write fail (EPIPE) or its read lose our message (ECONNRESET) instead of reporting it.
-        if (!ctx.goReceived) expect(ctx.sock, 'go');
-        send(ctx.sock, { kind: 'error', message });
+    if (!ready) {
+      try {
+        // The runtime sends "recorded" whatever happens here: exiting with it unread would make
+        // its write fail (EPIPE) or its read lose our message (ECONNRESET) instead of reporting it.
+        if (!ctx.recordedReceived) expect(ctx.sock, 'recorded');
+      } catch {
+        // The runtime is gone or failed itself; the report below then goes nowhere either.
       }
-    } catch {
-      // Nobody left to tell: the exit status is the report.
+      reportStartFailure(ctx.sock, err);
+    } else {
+      try {
+        write(2, `ocirun init: ${startFailure(err).message}\n`);
+      } catch {
+        // Nobody left to tell: the exit status is the report.
+      }
     }
     exitNow(ready ? 127 : 1);
   }

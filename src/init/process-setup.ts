@@ -32,8 +32,6 @@ export interface ProcessPlan {
   extras: ProcessExtras;
 }
 
-const ALL_FDS = 0xffffffff;
-
 /** A write to a kernel file on behalf of a config field; the error names both. */
 export function writeSetting(field: string, path: string, value: string): void {
   try {
@@ -141,7 +139,7 @@ function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
  */
 function prepareExecEnvironment(p: ProcessPlan): void {
   resetSignalsForExec();
-  closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
+  closeRange(3, K.CLOSE_RANGE_ALL, K.CLOSE_RANGE_CLOEXEC);
   for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
     try {
       fcntl(fd, K.F_SETFD, 0);

@@ -63,6 +63,8 @@ export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+/** close_range's last fd for "every fd from the first on". */
+export const CLOSE_RANGE_ALL = 0xffffffff;
 
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;

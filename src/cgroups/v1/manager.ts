@@ -14,13 +14,15 @@ import { removeCgroupTrees } from '../remove.js';
 import { signalPids } from '../signal.js';
 import type { CgroupStats } from '../stats.js';
 import { controllersOf, enableControllersV2, explainMissingControllers } from '../v2/create.js';
-import { freezeV2, isFrozenV2, thawV2 } from '../v2/freezer.js';
+import { freezeV2, thawV2 } from '../v2/freezer.js';
 import { hugetlbStatsV2, planHugetlbV2 } from '../v2/hugetlb.js';
 import { planUnified, unifiedKeyController } from '../v2/unified.js';
 import { planBlkioV1 } from './blkio.js';
 import { planCpuV1 } from './cpu.js';
-import { createCpusetDir, planCpusetV1 } from './cpuset.js';
-import { freezeV1, isFrozenV1, thawV1 } from './freezer.js';
+import { createCpusetDir } from './cpuset.js';
+import { planCpuset } from '../cpuset.js';
+import { freezeV1, thawV1 } from './freezer.js';
+import { freezerDir, isFrozenDir, type FreezerDir } from '../freezer.js';
 import { planHugetlbV1 } from './hugetlb.js';
 import { oomKillCountV1, planMemoryV1 } from './memory.js';
 import { planNetClsV1, planNetPrioV1 } from './net.js';
@@ -90,7 +92,7 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
     const rules = r.devices && this.rootless === undefined ? deviceRulesFromConfig(r.devices) : undefined;
     const devices = rules ? emulateDeviceRules(rules) : undefined;
 
-    v1('cpuset', planCpusetV1(r.cpu));
+    v1('cpuset', planCpuset(r.cpu));
     if (rules) v1('devices', rules.map(deviceWrite));
     v1('memory', planMemoryV1(r.memory, this.probe('memory')));
     v1('cpu', planCpuV1(r.cpu));
@@ -147,9 +149,7 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   }
 
   frozen(): boolean {
-    const dir = this.freezerDir();
-    if (dir === undefined) return false;
-    return dir.v2 ? isFrozenV2(dir.path) : isFrozenV1(dir.path);
+    return isFrozenDir(this.freezerDir());
   }
 
   stats(): CgroupStats {
@@ -216,12 +216,8 @@ export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
     return dir ? dirProbe(dir) : absentProbe();
   }
 
-  /** The v1 freezer, or else cgroup.freeze of the cgroup2 side of a hybrid host. */
-  private freezerDir(): { path: string; v2: boolean } | undefined {
-    const v1 = this.usableDir('freezer');
-    if (v1) return { path: v1, v2: false };
-    const v2 = this.usableDir('');
-    return v2 ? { path: v2, v2: true } : undefined;
+  private freezerDir(): FreezerDir | undefined {
+    return freezerDir((key) => this.usableDir(key));
   }
 
   /**

@@ -16,7 +16,7 @@ import { signalPids } from '../signal.js';
 import type { CgroupStats } from '../stats.js';
 import { planCpuV2 } from './cpu.js';
 import { enableControllersV2, explainMissingControllers } from './create.js';
-import { planCpusetV2 } from './cpuset.js';
+import { planCpuset } from '../cpuset.js';
 import { applyDeviceFilterV2 } from './devices.js';
 import { freezeV2, isFrozenV2, thawV2 } from './freezer.js';
 import { planHugetlbV2 } from './hugetlb.js';
@@ -72,7 +72,7 @@ export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
       ...planMemoryV2(r.memory, probe),
       ...planIoV2(r.blockIO, probe),
       ...planCpuV2(r.cpu, probe),
-      ...planCpusetV2(r.cpu),
+      ...planCpuset(r.cpu),
       ...planHugetlbV2(r.hugepageLimits, probe, hostHugePageSizes()),
       ...planRdma(r.rdma),
       // Last, so a key can refine what the fields above set.

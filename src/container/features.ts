@@ -2,7 +2,7 @@ import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from '../init/process-extras
 import { KNOWN_MOUNT_OPTIONS } from '../init/mount-options.js';
 import { seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
 import { SPEC_VERSION } from '../spec/version.js';
-import { CAPABILITIES } from './capabilities.js';
+import { CAPABILITIES } from '../security/capabilities.js';
 import {
   SECCOMP_ACTION_NAMES,
   SECCOMP_ARCH_NAMES,
@@ -13,7 +13,7 @@ import {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
   SECCOMP_FLAG_NAMES,
   SECCOMP_OPERATOR_NAMES,
-} from './seccomp-plan.js';
+} from '../security/seccomp-plan.js';
 
 // `ocirun features` (features.md, features-linux.md, runtime-spec 1.3). The spec asks what the
 // runtime recognizes and implements, "irrelevant to" what the host offers: every hook, mount
