@@ -96,7 +96,7 @@ timeout --kill-after=10 "$timeout" qemu-system-x86_64 \
   -virtfs "local,path=$repo,mount_tag=src,security_model=none,readonly=on,id=src"
 qemu=$?
 set -e
-if [ "$quiet" = 0 ]; then sleep 0.2; kill "$tailer" 2>/dev/null; wait "$tailer" 2>/dev/null; trap - EXIT; fi
+if [ "$quiet" = 0 ]; then sleep 0.2; kill "$tailer" 2>/dev/null; wait "$tailer" 2>/dev/null || true; trap - EXIT; fi
 rm -f "$job/node"
 total=$((SECONDS - start))
 if [ ! -f "$job/exit-code" ]; then
