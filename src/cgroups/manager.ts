@@ -25,8 +25,12 @@ export interface CgroupManager {
    * `devices` rules are followed by runc's default allow-list.
    */
   apply(resources: LinuxResources): void;
-  /** Writes the pid into cgroup.procs of every hierarchy. */
-  addProcess(pid: number): void;
+  /**
+   * Writes the pid into cgroup.procs of every hierarchy. For an exec'd process, `initPid` is the
+   * container's init: where the container has made cgroups of its own with controllers enabled
+   * (v2 then refuses processes in its top cgroup), the process joins the init's cgroup instead.
+   */
+  addProcess(pid: number, initPid?: number): void;
   /** Every pid in the cgroup and below it. */
   pids(): number[];
   freeze(): void;

@@ -103,6 +103,19 @@ export function cgroupDirs(
   return dirs;
 }
 
+/**
+ * Where an exec'd process goes when the container's own v2 cgroup refuses it with EBUSY (the
+ * container enabled controllers for cgroups of its own, so its top cgroup may hold no process):
+ * the init's cgroup, as runc does, provided it lies below the container's. Undefined otherwise,
+ * and the refusal stands.
+ */
+export function initCgroupDirV2(containerDir: string, mountpoint: string, initProcCgroup: string): string | undefined {
+  const path = parseProcCgroup(initProcCgroup).get('');
+  if (path === undefined) return undefined;
+  const dir = posix.join(mountpoint, path);
+  return dir.startsWith(`${containerDir}/`) ? dir : undefined;
+}
+
 function mountpointOf(h: CgroupHierarchies, key: string): string {
   const mount = key === '' ? h.unified : h.v1.get(key);
   if (!mount) throw new Error(`internal: no cgroup mount for ${JSON.stringify(key)}`);

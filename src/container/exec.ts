@@ -137,7 +137,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     proxyChildEnd = -1;
     processes.push(() => killChild(pid));
     if (subDirs) joinSubCgroups(subDirs, pid);
-    else cgroup?.addProcess(pid);
+    else cgroup?.addProcess(pid, rec.pid);
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
     send(parentSock, { kind: 'go' });

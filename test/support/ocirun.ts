@@ -199,8 +199,12 @@ export class Sandbox {
     const problems: string[] = [];
     const known = existsSync(this.root) ? readdirSync(this.root) : [];
     for (const id of new Set([...this.ids, ...known])) {
-      const r = this.run(['delete', '--force', id]);
-      if (r.status !== 0 && !/does not exist/.test(r.stderr)) problems.push(`delete --force ${id}: ${r.stderr.trim()}`);
+      // A container without a state dir (a foreground run, a failed create) has nothing to
+      // delete; what it might have left is still looked for.
+      if (existsSync(join(this.root, id))) {
+        const r = this.run(['delete', '--force', id]);
+        if (r.status !== 0 && !/does not exist/.test(r.stderr)) problems.push(`delete --force ${id}: ${r.stderr.trim()}`);
+      }
       problems.push(...leftoversOf(id));
     }
     this.ids.clear();

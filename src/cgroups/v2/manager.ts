@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import type { LinuxResources } from '../../spec/types.js';
 import { deviceRulesFromConfig } from '../devices.js';
 import { emulateDeviceRules } from '../devices-emulator.js';
-import { dirExists, fileExists, isPermissionError, makeDir, readProcsRecursive, writeCgroupFile } from '../fs.js';
+import { dirExists, errorCode, fileExists, isPermissionError, makeDir, readProcsRecursive, writeCgroupFile } from '../fs.js';
 import { hostHugePageSizes } from '../hugepages.js';
 import type { CgroupManager } from '../manager.js';
+import { initCgroupDirV2 } from '../path.js';
 import { planPids } from '../pids.js';
 import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupWrite } from '../plan.js';
 import { planRdma } from '../rdma.js';
@@ -76,9 +78,16 @@ export class V2Manager implements CgroupManager {
     executePlan(plan);
   }
 
-  addProcess(pid: number): void {
+  addProcess(pid: number, initPid?: number): void {
     if (this.unusable) return;
-    writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
+    try {
+      writeCgroupFile(this.dir, 'cgroup.procs', String(pid));
+    } catch (err) {
+      if (initPid === undefined || errorCode(err) !== 'EBUSY') throw err;
+      const target = initCgroupDirV2(this.dir, this.mountpoint, readFileSync(`/proc/${initPid}/cgroup`, 'utf8'));
+      if (target === undefined) throw err;
+      writeCgroupFile(target, 'cgroup.procs', String(pid));
+    }
   }
 
   pids(): number[] {

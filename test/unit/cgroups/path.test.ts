@@ -2,7 +2,7 @@
 // config-linux.md "Cgroups Path" resolution (absolute, relative, default), as runc 1.1 does.
 import { describe, expect, it } from 'vitest';
 import { parseMountinfo } from '../../../src/cgroups/detect.js';
-import { cgroupDirs, cleanPath, parseProcCgroup, resolveCgroup } from '../../../src/cgroups/path.js';
+import { cgroupDirs, cleanPath, initCgroupDirV2, parseProcCgroup, resolveCgroup } from '../../../src/cgroups/path.js';
 
 // This machine's cgroup mounts (a systemd-style hybrid host).
 const HYBRID = `31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
@@ -192,5 +192,21 @@ describe('cgroupDirs (reopening from a saved path)', () => {
     const r = resolveCgroup(undefined, 'sj', hybrid, own);
     const existing = new Set(Object.values(r.dirs));
     expect(cgroupDirs(r.path, hybrid, own, (d) => existing.has(d))).toEqual(r.dirs);
+  });
+});
+
+describe('initCgroupDirV2 (exec into a container whose top cgroup refuses processes)', () => {
+  const container = '/sys/fs/cgroup/system.slice/c1';
+
+  it('is the init\'s cgroup when it lies below the container\'s', () => {
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '0::/system.slice/c1/init\n')).toBe(`${container}/init`);
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '0::/system.slice/c1/a/b\n')).toBe(`${container}/a/b`);
+  });
+
+  it('is undefined for the container\'s own cgroup, a sibling with a shared prefix, or no cgroup2 line', () => {
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '0::/system.slice/c1\n')).toBeUndefined();
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '0::/system.slice/c10/init\n')).toBeUndefined();
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '0::/\n')).toBeUndefined();
+    expect(initCgroupDirV2(container, '/sys/fs/cgroup', '4:memory:/x\n')).toBeUndefined();
   });
 });

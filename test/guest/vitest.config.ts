@@ -1,0 +1,20 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+// The guest side of the VM stage (test/vm/run.sh): runs test/guest/<set>/ files inside the
+// cgroup v2 + systemd guest, where the checkout is mounted read-only, so every cache goes to /tmp.
+export default defineConfig({
+  root: resolve(dirname(fileURLToPath(import.meta.url)), '../..'),
+  cacheDir: '/tmp/ocirun-guest-vite',
+  test: {
+    include: ['test/guest/**/*.test.ts'],
+    setupFiles: ['test/guest/setup.ts'],
+    // Real containers share the guest's cgroups: one file at a time, as on the host.
+    fileParallelism: false,
+    // Under emulation every node start costs several times what it does on the host.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    pool: 'forks',
+  },
+});
