@@ -5,6 +5,8 @@ export interface Globals {
   root: string;
   systemdCgroup: boolean;
   rootless: string | undefined;
+  /** --criu: a path, or a name looked up in PATH. */
+  criu: string;
 }
 
 export interface CommandContext {

@@ -24,6 +24,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   ps: () => import('./commands/ps.js'),
   events: () => import('./commands/events.js'),
   features: () => import('./commands/features.js'),
+  checkpoint: () => import('./commands/checkpoint.js'),
+  restore: () => import('./commands/restore.js'),
 };
 
 const GLOBAL_FLAGS: FlagSpecs = {
@@ -33,7 +35,7 @@ const GLOBAL_FLAGS: FlagSpecs = {
   debug: { kind: 'boolean', describe: 'log debug messages' },
   'systemd-cgroup': { kind: 'boolean', describe: 'manage cgroups through systemd (not supported)' },
   rootless: { kind: 'string', describe: 'rootless mode: true, false or auto' },
-  criu: { kind: 'string', describe: 'accepted for runc compatibility; checkpointing is not supported' },
+  criu: { kind: 'string', describe: 'the criu binary checkpoint and restore run (default: criu in PATH)' },
   help: { kind: 'boolean', alias: ['h'], describe: 'show help' },
   version: { kind: 'boolean', alias: ['v'], describe: 'print the version' },
 };
@@ -99,6 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       root: (g.root as string | undefined) ?? defaultRoot(),
       systemdCgroup: false,
       rootless: g.rootless as string | undefined,
+      criu: (g.criu as string | undefined) ?? 'criu',
     };
     return await command.run({ globals, log }, parsed);
   } catch (err) {
