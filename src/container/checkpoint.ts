@@ -1,7 +1,8 @@
 import { mkdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { criuConfigFile } from '../criu/config-file.js';
-import { dumpArgs, type DumpFlags } from '../criu/options.js';
+import { cgroupBinds, dumpArgs, type DumpFlags, type ExternalNsType } from '../criu/options.js';
+import { cgroupNames } from './cgroup-binds.js';
 import { criuBinary, runCriu } from '../criu/run.js';
 import type { Logger } from '../log.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -37,6 +38,17 @@ function maskedFiles(rec: ContainerRecord): string[] {
   });
 }
 
+/** Namespaces joined by path (podman's network namespace): CRIU must not dump them. */
+function externalNamespaces(rec: ContainerRecord): Array<{ type: ExternalNsType; inode: number }> {
+  const out: Array<{ type: ExternalNsType; inode: number }> = [];
+  for (const ns of rec.config.linux?.namespaces ?? []) {
+    if (ns.path === undefined) continue;
+    if (ns.type !== 'network' && ns.type !== 'pid') continue;
+    out.push({ type: ns.type, inode: statSync(`/proc/${rec.pid}/ns/${ns.type === 'network' ? 'net' : 'pid'}`).ino });
+  }
+  return out;
+}
+
 function freezeCgroup(rec: ContainerRecord): string | undefined {
   return rec.cgroupPaths?.['freezer'] ?? rec.cgroupPaths?.[''];
 }
@@ -61,7 +73,7 @@ export function checkpointContainer(store: StateStore, id: string, criuName: str
     mkdirSync(workPath, { recursive: true, mode: 0o700 });
     writeFileSync(join(imagePath, DESCRIPTORS_FILE), JSON.stringify(stdioOf(rec.pid)), { mode: 0o600 });
     const freeze = freezeCgroup(rec);
-    const args = dumpArgs(rec.config, { pid: rec.pid, root: rec.rootfs, maskedFiles: maskedFiles(rec), ...(freeze !== undefined ? { freezeCgroup: freeze } : {}) }, {
+    const args = dumpArgs(rec.config, { pid: rec.pid, root: rec.rootfs, maskedFiles: maskedFiles(rec), externalNs: externalNamespaces(rec), cgroupBinds: cgroupBinds(rec.config, cgroupNames()), ...(freeze !== undefined ? { freezeCgroup: freeze } : {}) }, {
       ...flags,
       imagePath,
       workPath,

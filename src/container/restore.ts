@@ -1,10 +1,10 @@
-import { fstatSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
 import { criuConfigFile } from '../criu/config-file.js';
-import { inheritedPipes, restoreArgs, type CommonCriuFlags } from '../criu/options.js';
+import { cgroupBinds, externalNsKey, inheritedPipes, restoreArgs, type CommonCriuFlags } from '../criu/options.js';
 import { criuBinary, runCriu } from '../criu/run.js';
 import * as K from '../linux/constants.js';
 import { mount, umount2, waitpid } from '../linux/libc.js';
@@ -18,6 +18,7 @@ import { readStat, selfIdentity } from '../state/process-identity.js';
 import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { DESCRIPTORS_FILE } from './checkpoint.js';
+import { cgroupBindSourcesOf, cgroupNames } from './cgroup-binds.js';
 import { deleteContainer } from './delete.js';
 import { writePidFile } from './pid-file.js';
 import { UndoStack } from './undo.js';
@@ -48,7 +49,9 @@ function refuseUnsupported(spec: Spec, o: RestoreOptions): void {
   if (spec.process?.terminal) throw new Error('process.terminal: restore of a container with a terminal is not supported (CRIU hands the pty master over only through its RPC mode)');
   if (o.consoleSocket !== undefined) throw new Error('--console-socket: restore of a container with a terminal is not supported');
   for (const ns of spec.linux?.namespaces ?? []) {
-    if (ns.path !== undefined) throw new Error(`linux.namespaces: restore into an existing ${ns.type} namespace (${ns.path}) is not supported yet`);
+    if (ns.path !== undefined && ns.type !== 'network' && ns.type !== 'pid') {
+      throw new Error(`linux.namespaces: CRIU cannot restore into an existing ${ns.type} namespace (${ns.path}); only network and pid namespaces can be joined`);
+    }
   }
 }
 
@@ -128,12 +131,21 @@ export function restoreContainer(o: RestoreOptions): ContainerRecord {
       undo.push(() => umount2(criuRoot, K.MNT_DETACH));
       const pidFile = join(store.dir(o.id), 'criu.pid');
       undo.push(() => rmSync(pidFile, { force: true }));
+      // The namespaces to join go to CRIU as fds 3, 4, ... under runc's keys.
+      const nsFiles: number[] = [];
+      undo.push(() => nsFiles.forEach((fd) => closeSync(fd)));
+      const nsInherit = (spec.linux?.namespaces ?? []).flatMap((ns) => {
+        if (ns.path === undefined || (ns.type !== 'network' && ns.type !== 'pid')) return [];
+        nsFiles.push(openSync(ns.path, 'r'));
+        return [{ fd: 2 + nsFiles.length, key: externalNsKey(ns.type) }];
+      });
       const args = restoreArgs(spec, {
         root: criuRoot,
         pidFile,
         cgroupRoots: { '': cgroup.path },
-        inheritFds: inheritedPipes(descriptors).filter(({ fd }) => isOpen(fd)),
+        inheritFds: [...inheritedPipes(descriptors).filter(({ fd }) => isOpen(fd)), ...nsInherit],
         hasMaskedFiles: (spec.linux?.maskedPaths?.length ?? 0) > 0,
+        cgroupBinds: cgroupBindSourcesOf(cgroupBinds(spec, cgroupNames()), cgroup.paths),
         ...(o.lsmProfile !== undefined ? { lsmProfile: o.lsmProfile } : {}),
         ...(o.lsmMountContext !== undefined ? { lsmMountContext: o.lsmMountContext } : {}),
       }, { ...o, imagePath, workPath, ...(configFile !== undefined ? { configFile } : {}) });
@@ -141,7 +153,7 @@ export function restoreContainer(o: RestoreOptions): ContainerRecord {
       // restored tasks start there, whatever CRIU's own cgroup handling then does.
       const procs = Object.values(cgroup.paths).map((d) => join(d, 'cgroup.procs'));
       const joinAndExec = 'for f in "$@"; do [ "$f" = -- ] && break; echo $$ > "$f" || exit 1; shift; done; shift; exec "$@"';
-      runCriu('restore', ['/bin/sh', '-c', joinAndExec, 'sh', ...procs, '--', criu, ...args], join(workPath, 'restore.log'), 'inherit');
+      runCriu('restore', ['/bin/sh', '-c', joinAndExec, 'sh', ...procs, '--', criu, ...args], join(workPath, 'restore.log'), ['inherit', 'inherit', 'inherit', ...nsFiles]);
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       const stat = readStat(pid);
       if (!stat) throw new Error(`criu restore reported pid ${pid}, which is not running`);
@@ -154,6 +166,7 @@ export function restoreContainer(o: RestoreOptions): ContainerRecord {
       umount2(criuRoot, K.MNT_DETACH);
       rmdirSync(criuRoot);
       rmSync(pidFile, { force: true });
+      nsFiles.forEach((fd) => closeSync(fd));
       undo.clear();
       return record;
     });

@@ -39,6 +39,20 @@ export interface DumpTarget {
   freezeCgroup?: string;
   /** Masked paths that are files in the container (masked with /dev/null binds). */
   maskedFiles: string[];
+  /** Where the container's own cgroup directories are bound (cgroupBinds): external to CRIU. */
+  cgroupBinds?: string[];
+  /** Namespaces the config joined by path: CRIU leaves them out and restore joins them again. */
+  externalNs?: Array<{ type: ExternalNsType; inode: number }>;
+}
+
+/** The namespaces runc lets a checkpoint share with the outside (CRIU can take only these). */
+export type ExternalNsType = 'network' | 'pid';
+const NS_KEY: Readonly<Record<ExternalNsType, string>> = { network: 'extRootNetNS', pid: 'extRootPidNS' };
+const NS_CRIU: Readonly<Record<ExternalNsType, string>> = { network: 'net', pid: 'pid' };
+
+/** runc's key for an external namespace (restore hands CRIU the new one under it). */
+export function externalNsKey(type: ExternalNsType): string {
+  return NS_KEY[type];
 }
 
 export interface RestoreTarget {
@@ -47,12 +61,25 @@ export interface RestoreTarget {
   pidFile: string;
   /** cgroup root per controller ("" for all, as CRIU's --cgroup-root without a controller). */
   cgroupRoots: Record<string, string>;
-  /** stdio of the restoring process that replace the dumped pipes: fd → "pipe:[inode]". */
+  /** Files restore hands over: stdio replacing the dumped pipes ("pipe:[inode]"), namespaces to join. */
   inheritFds: Array<{ fd: number; key: string }>;
   actionScript?: string;
   lsmProfile?: string;
   lsmMountContext?: string;
   hasMaskedFiles: boolean;
+  /** The new container's cgroup directories for the binds cgroupBinds names. */
+  cgroupBinds?: Array<{ destination: string; source: string }>;
+}
+
+/**
+ * Where a "cgroup" mount binds the container's own cgroup directories (init/cgroup-mount.ts):
+ * the mount itself on cgroup v2, one directory per hierarchy name below it on v1. None when the
+ * config joins a cgroup namespace, where the mount is a fresh one CRIU dumps itself.
+ */
+export function cgroupBinds(spec: Spec, hierarchyNames: string[] | 'unified'): string[] {
+  if (spec.linux?.namespaces?.some((ns) => ns.type === 'cgroup' && ns.path !== undefined)) return [];
+  return (spec.mounts ?? []).filter((m) => m.type === 'cgroup').flatMap((m) =>
+    hierarchyNames === 'unified' ? [m.destination] : hierarchyNames.map((n) => `${m.destination}/${n}`));
 }
 
 /** Mounts CRIU cannot rebuild from its images: their source lies outside the container. */
@@ -98,6 +125,8 @@ export function dumpArgs(spec: Spec, target: DumpTarget, f: DumpFlags): string[]
   }
   for (const m of externalMounts(spec)) args.push('--external', `mnt[${m.destination}]:${m.destination}`);
   for (const p of target.maskedFiles) args.push('--external', `mnt[${p}]:/dev/null`);
+  for (const dest of target.cgroupBinds ?? []) args.push('--external', `mnt[${dest}]:${dest}`);
+  for (const ns of target.externalNs ?? []) args.push('--external', `${NS_CRIU[ns.type]}[${ns.inode}]:${NS_KEY[ns.type]}`);
   return args;
 }
 
@@ -117,6 +146,7 @@ export function restoreArgs(spec: Spec, target: RestoreTarget, f: CommonCriuFlag
   for (const [ctrl, path] of Object.entries(target.cgroupRoots)) args.push('--cgroup-root', ctrl === '' ? path : `${ctrl}:${path}`);
   for (const m of externalMounts(spec)) args.push('--external', `mnt[${m.destination}]:${m.source ?? m.destination}`);
   if (target.hasMaskedFiles) args.push('--external', 'mnt[/dev/null]:/dev/null');
+  for (const b of target.cgroupBinds ?? []) args.push('--external', `mnt[${b.destination}]:${b.source}`);
   for (const { fd, key } of target.inheritFds) args.push('--inherit-fd', `fd[${fd}]:${key}`);
   if (target.actionScript !== undefined) args.push('--action-script', target.actionScript);
   if (target.lsmProfile !== undefined) args.push('--lsm-profile', target.lsmProfile);

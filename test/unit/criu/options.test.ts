@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criuConfigFile, RUNC_CRIU_CONFIG } from '../../../src/criu/config-file.js';
-import { dumpArgs, inheritedPipes, pageServerArgs, parseCriuVersion, restoreArgs, type DumpFlags } from '../../../src/criu/options.js';
+import { cgroupBinds, dumpArgs, inheritedPipes, pageServerArgs, parseCriuVersion, restoreArgs, type DumpFlags } from '../../../src/criu/options.js';
 import type { Spec } from '../../../src/spec/types.js';
 import { baseSpec } from '../../support/ocirun.js';
 
@@ -110,5 +110,24 @@ describe('criuConfigFile (org.criu.config)', () => {
     spec.annotations = { 'org.criu.config': '/etc/criu/mine.conf' };
     expect(criuConfigFile(spec, () => true)).toBe('/etc/criu/mine.conf');
     expect(() => criuConfigFile(spec, none)).toThrow(/annotations\["org.criu.config"\]: the CRIU configuration file "\/etc\/criu\/mine.conf" does not exist/);
+  });
+});
+
+describe('cgroupBinds', () => {
+  it('names the cgroup mount on v2, each hierarchy below it on v1, nothing with a joined cgroup namespace', () => {
+    const spec = baseSpec();
+    expect(cgroupBinds(spec, 'unified')).toEqual(['/sys/fs/cgroup']);
+    expect(cgroupBinds(spec, ['cpu,cpuacct', 'memory'])).toEqual(['/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/memory']);
+    spec.linux = { ...spec.linux, namespaces: [{ type: 'cgroup', path: '/proc/1/ns/cgroup' }] };
+    expect(cgroupBinds(spec, 'unified')).toEqual([]);
+  });
+
+  it('dump declares them external by destination, restore maps them to the new cgroup', () => {
+    const dump = dumpArgs(baseSpec(), { pid: 1, root: '/r', maskedFiles: [], cgroupBinds: ['/sys/fs/cgroup'], externalNs: [{ type: 'network', inode: 4026532 }] }, DUMP);
+    expect(pairs(dump, '--external')).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup', 'net[4026532]:extRootNetNS']);
+    const restore = restoreArgs(baseSpec(), { root: '/r', pidFile: '/p', cgroupRoots: {}, inheritFds: [{ fd: 3, key: 'extRootNetNS' }], hasMaskedFiles: false, cgroupBinds: [{ destination: '/sys/fs/cgroup', source: '/sys/fs/cgroup/ocirun/c2' }] },
+      { imagePath: '/i', workPath: '/i', tcpEstablished: false, extUnixSk: false, shellJob: false, fileLocks: false });
+    expect(pairs(restore, '--external')).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup/ocirun/c2']);
+    expect(pairs(restore, '--inherit-fd')).toEqual(['fd[3]:extRootNetNS']);
   });
 });
