@@ -109,6 +109,7 @@ describe('ocirun features', () => {
       flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
     });
     expect(linux['netDevices']).toEqual({ enabled: false });
-    expect((doc as FeaturesDoc & Record<string, unknown>)['potentiallyUnsafeConfigAnnotations']).toEqual([]);
+    expect((doc as FeaturesDoc & Record<string, unknown>)['potentiallyUnsafeConfigAnnotations']).toEqual(['org.criu.config']);
+    expect(doc.annotations?.['org.opencontainers.runc.checkpoint.enabled']).toBe('true');
   });
 });

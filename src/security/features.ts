@@ -111,9 +111,11 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       mountExtensions: { idmap: { enabled: false } },
       netDevices: { enabled: false },
     },
-    // ocirun gives no annotation of config.json a meaning: none can change what it does.
-    potentiallyUnsafeConfigAnnotations: [],
+    // The one annotation ocirun gives a meaning: it hands CRIU a configuration file (as runc lists it).
+    potentiallyUnsafeConfigAnnotations: ['org.criu.config'],
+    // runc's key, which engines read to know that checkpoint and restore exist.
+    annotations: { 'org.opencontainers.runc.checkpoint.enabled': 'true' },
   };
-  if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };
+  if (host.libseccomp) features.annotations = { ...features.annotations, 'io.github.seccomp.libseccomp.version': host.libseccomp.version };
   return features;
 }

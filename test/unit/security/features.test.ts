@@ -71,12 +71,12 @@ describe('buildFeatures', () => {
     expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
   });
 
-  it('names no config annotation as potentially unsafe: ocirun acts on none', () => {
-    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual([]);
+  it('names org.criu.config as potentially unsafe, the one annotation ocirun acts on (as runc 1.2 lists it)', () => {
+    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual(['org.criu.config']);
   });
 
-  it('carries the libseccomp version as runc does', () => {
-    expect(buildFeatures(HOST).annotations).toEqual({ 'io.github.seccomp.libseccomp.version': '2.5.4' });
+  it('carries the libseccomp version and checkpoint support under runc\'s keys', () => {
+    expect(buildFeatures(HOST).annotations).toEqual({ 'org.opencontainers.runc.checkpoint.enabled': 'true', 'io.github.seccomp.libseccomp.version': '2.5.4' });
   });
 
   it('has every property of the 1.3 features schema', () => {
