@@ -11,17 +11,17 @@ import { mount, umount2, waitpid } from '../linux/libc.js';
 import type { Logger } from '../log.js';
 import { loadConfig, requireProcess } from '../spec/validate.js';
 import type { Spec } from '../spec/types.js';
-import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
-import { readStat, selfIdentity } from '../state/process-identity.js';
-import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
+import { readStat } from '../state/process-identity.js';
+import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { DESCRIPTORS_FILE } from './checkpoint.js';
 import { cgroupBindSourcesOf, cgroupNames } from './cgroup-binds.js';
 import { deleteContainer } from './delete.js';
 import { writePidFile } from './pid-file.js';
 import { UndoStack } from './undo.js';
+import { buildingRecord } from './new-record.js';
 
 export interface RestoreOptions extends Omit<CommonCriuFlags, 'imagePath' | 'workPath' | 'configFile'> {
   root: string;
@@ -104,21 +104,7 @@ export function restoreContainer(o: RestoreOptions): ContainerRecord {
       const hierarchies = detectHierarchies();
       const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
       refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
-      const record: ContainerRecord = {
-        ociVersion: SPEC_VERSION,
-        id: o.id,
-        pid: 0,
-        pidStartTime: 0,
-        bundle,
-        rootfs,
-        created: rfc3339Nano(nowEpochNs()),
-        owner: '',
-        cgroupPath: cgroup.path,
-        cgroupPaths: { ...cgroup.paths },
-        config: spec,
-        creating: selfIdentity(),
-      };
-      if (spec.annotations) record.annotations = spec.annotations;
+      const record = buildingRecord(o.id, bundle, rootfs, spec, cgroup);
       store.save(record);
       cgroup.create();
       undo.push(() => cgroup.destroy());
