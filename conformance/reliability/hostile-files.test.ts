@@ -151,7 +151,7 @@ describe('other paths a caller names', () => {
     mkdirSync(dir);
     const id = uniqueId('files');
     // The name create gives its temporary file holds its pid: the shell's, which exec keeps
-    // (bin/ocirun is `#!/usr/bin/env -S node ...`, and env execs too).
+    // (bin/ocirun is read by /bin/sh first, which execs node).
     const r = spawnSync('sh', ['-c', `mkfifo "${dir}/.pid.$$.tmp" && exec "${OCIRUN}" --root "${sb.root}" create --bundle "${sb.bundle(baseSpec(['true']))}" --pid-file "${dir}/pid" ${id}`], {
       // Not pipes: the created container inherits them and holds them open (see Sandbox.run).
       stdio: 'ignore',
@@ -191,5 +191,61 @@ describe('a process in the container replaces /etc/passwd', () => {
     const r = sb.run(['exec', id, 'sh', '-c', 'test -p /etc/passwd && echo HOME=$HOME'], { timeoutMs: 30_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('HOME=/');
+  });
+});
+
+describe('SIGTERM and SIGINT while a foreground run waits on something legitimately long', () => {
+  let hooks = 0;
+  /** A duration for the host's sleep(1) that no other test uses: the hook's fingerprint. */
+  const uniqueSleep = (): string => `1000.${process.pid}${++hooks}`;
+
+  /**
+   * Foreground `run` of `spec`; once `sleep marker` runs (the hook), sends `signals` (a second
+   * one half a second after the first). A single signal is held for the set-up's grace period
+   * (runc holds it until the process runs), then the wait ends.
+   */
+  async function interruptedRun(spec: Spec, marker: string, signals: NodeJS.Signals[]): Promise<{ code: number | null; stderr: string; id: string }> {
+    const id = uniqueId('sig');
+    const child = sb.spawn(['run', '--bundle', sb.bundle(spec), id]);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const hookRuns = (): boolean => spawnSync('pgrep', ['-f', `^sleep ${marker.replace('.', '\\.')}$`]).status === 0;
+    expect(await waitFor(hookRuns, 30_000)).toBe(true);
+    for (const [i, signal] of signals.entries()) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      child.kill(signal);
+    }
+    // Bounded: the wait ends after the grace period (or at the second signal), not when the
+    // hook would (1,000 s).
+    const code = await Promise.race([exited, new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 60_000))]);
+    if (code === 'hung') child.kill('SIGKILL');
+    expect(code).not.toBe('hung');
+    expect(hookRuns()).toBe(false);
+    return { code: code as number | null, stderr, id };
+  }
+
+  it.each([[['SIGTERM']], [['SIGINT', 'SIGINT']]] as const)('a prestart hook without a timeout (run by the runtime): %j stops run and undoes the set-up', { timeout: 120_000 }, async (signals) => {
+    const marker = uniqueSleep();
+    const spec = baseSpec(['true']);
+    spec.hooks = { prestart: [{ path: '/bin/sleep', args: ['sleep', marker] }] };
+    const { code, stderr, id } = await interruptedRun(spec, marker, [...signals]);
+    expect(code).toBe(1);
+    expect(oneErrorLine(stderr)).toMatch(new RegExp(`prestart hook #0: interrupted by ${signals[0]}`));
+    expect(sb.run(['state', id]).stderr).toMatch(/container does not exist/);
+    expect(leftoversOf(id)).toEqual([]);
+    expect(processesOf(id)).toEqual([]);
+  });
+
+  it('a createContainer hook without a timeout (run by the init): SIGTERM stops run', { timeout: 120_000 }, async () => {
+    const marker = uniqueSleep();
+    const spec = baseSpec(['true']);
+    spec.hooks = { createContainer: [{ path: '/bin/sleep', args: ['sleep', marker] }] };
+    const { code, stderr, id } = await interruptedRun(spec, marker, ['SIGTERM']);
+    expect(code).toBe(1);
+    expect(oneErrorLine(stderr)).toMatch(/interrupted by SIGTERM/);
+    expect(sb.run(['state', id]).stderr).toMatch(/container does not exist/);
+    expect(leftoversOf(id)).toEqual([]);
+    expect(processesOf(id)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { runExecChild } from '../exec/child.js';
 import { forkInPidNamespace } from '../init/enter-namespaces.js';
-import { forwardSignals, waitForChild } from '../exec/foreground.js';
+import { forwardSignals, waitForChild, type SignalForwarder } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
@@ -9,7 +9,8 @@ import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgro
 import { decode, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
-import { close, closeQuietly, flock, killQuietly, open, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
+import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
+import { close, closeQuietly, flock, killQuietly, open, poll, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -143,6 +144,8 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     send(parentSock, { kind: 'go' });
     afterGo?.();
     for (;;) {
+      // Through poll(): a termination signal ends this wait (linux/interrupt.ts).
+      poll([parentSock], K.POLLIN, -1);
       const { fds, payload } = recvFds(parentSock, 1);
       if (payload.length === 0) break;
       const msg = decode(payload.toString('utf8'));
@@ -179,7 +182,13 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
   // race. Detached, it moves on to our caller's subreaper (the engine's shim) when we exit, as
   // runc's exec'd processes do.
   const store = new StateStore(o.root);
-  const signals = o.detach ? undefined : forwardSignals();
+  let signals: SignalForwarder | undefined;
+  // A terminating signal ends a wait of the set-up that outlasts a grace period (linux/interrupt.ts).
+  if (!o.detach) {
+    armInterrupt(() => {
+      signals = forwardSignals();
+    });
+  }
   let started: Started;
   try {
     started = withContainer(store, o.id, (rec, status, lockFd) => {
@@ -190,9 +199,11 @@ export async function execInContainer(o: ExecOptions): Promise<number> {
       return startProcess(rec, o, o.process(rec.config.process), unlock);
     });
   } catch (err) {
+    disarmInterrupt();
     signals?.stop();
     throw err;
   }
+  disarmInterrupt();
   if (o.pidFile !== undefined) writePidFile(o.pidFile, started.pid);
   if (o.pidfdSocket !== undefined) sendPidfd(o.pidfdSocket, started.pid);
   if (!signals) return 0;

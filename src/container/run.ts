@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
 import { closeQuietly, kill, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
 import * as K from '../linux/constants.js';
 import type { ContainerRecord } from '../state/record.js';
@@ -59,28 +60,36 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
       // The init is gone; its exit is reported through SIGCHLD.
     }
   };
-  for (const sig of FORWARDED) process.on(sig, forward);
+  // Until the process runs, SIGTERM/SIGINT/SIGHUP/SIGQUIT also end a wait of the set-up that
+  // outlasts a grace period (a hook without a timeout), which then undoes itself.
+  armInterrupt(() => {
+    for (const sig of FORWARDED) process.on(sig, forward);
+  });
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
-    // Without the subreaper only an init forked by us can be waited for.
-    rec = createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
     try {
-      if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      // Without the subreaper only an init forked by us can be waited for.
+      rec = createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
+      try {
+        if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
+      } catch (err) {
+        remove();
+        throw err;
+      }
+    } finally {
+      proxy?.forEach(closeQuietly);
+    }
+    initPid = rec.pid;
+    try {
+      startContainer(store, o.id, log);
     } catch (err) {
+      term?.stop();
       remove();
       throw err;
     }
   } finally {
-    proxy?.forEach(closeQuietly);
-  }
-  initPid = rec.pid;
-  try {
-    startContainer(store, o.id, log);
-  } catch (err) {
-    term?.stop();
-    remove();
-    throw err;
+    disarmInterrupt();
   }
   const status = await new Promise<number>((resolveExit) => {
     const keepAlive = setInterval(() => undefined, 1 << 30);

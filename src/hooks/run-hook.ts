@@ -48,6 +48,15 @@ function collect(chunks: Buffer[], fd: number): boolean {
   }
   if (n <= 0) return false;
   chunks.push(buf.subarray(0, n));
+  // Only the tail is ever quoted: a hook that writes without end must not fill our memory.
+  let kept = 0;
+  for (let i = chunks.length - 1; i >= 0; i--) {
+    kept += (chunks[i] as Buffer).length;
+    if (kept > 2 * OUTPUT_LIMIT) {
+      chunks.splice(0, i);
+      break;
+    }
+  }
   return true;
 }
 

@@ -1,5 +1,6 @@
 import { POLLIN } from '../linux/constants.js';
 import { closeQuietly, poll, read, write } from '../linux/libc.js';
+import { isErrno } from '../linux/errors.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 
 // The create process and its forked children talk over a SOCK_SEQPACKET socketpair: one
@@ -65,19 +66,45 @@ export function decode(text: string): SyncMessage {
   }
 }
 
+/**
+ * A peer that failed exits right after its error message: a write racing its exit meets EPIPE,
+ * and the message still queued on our end is the reason to report, not the EPIPE.
+ */
 export function send(fd: number, msg: SyncMessage): void {
-  write(fd, encode(msg));
+  try {
+    write(fd, encode(msg));
+  } catch (err) {
+    if (!isErrno(err, 'EPIPE')) throw err;
+    for (;;) {
+      let queued: SyncMessage;
+      try {
+        queued = receive(fd, 0);
+      } catch {
+        throw err;
+      }
+      if (queued.kind === 'error') throw new Error(queued.message);
+    }
+  }
 }
 
 export class ChildGoneError extends Error {}
 
 /** Waits for the next message; a negative timeout waits forever. EOF means every child died. */
 export function receive(fd: number, timeoutMs = -1): SyncMessage {
-  if (timeoutMs >= 0 && (poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
+  // poll() even without a timeout: it is where a termination signal ends a wait (linux/interrupt.ts).
+  if ((poll([fd], POLLIN, timeoutMs)[0] ?? 0) === 0) {
     throw new ChildGoneError(`container init did not answer within ${timeoutMs} ms`);
   }
   const buf = Buffer.alloc(65536);
-  const n = read(fd, buf);
+  let n: number;
+  try {
+    n = read(fd, buf);
+  } catch (err) {
+    // A peer that exited with a message of ours unread: the kernel reports ECONNRESET once,
+    // before the messages the peer left queued (its error) and the EOF.
+    if (!isErrno(err, 'ECONNRESET')) throw err;
+    n = read(fd, buf);
+  }
   if (n === 0) throw new ChildGoneError('container init exited before it was ready');
   return decode(buf.toString('utf8', 0, n));
 }
@@ -98,6 +125,7 @@ export function sendWithFd(sock: number, msg: SyncMessage, fd: number): void {
 
 /** Like expect, for a message that carries one fd; returns the fd (close-on-exec). */
 export function expectFd(sock: number, kind: SyncMessage['kind']): number {
+  poll([sock], POLLIN, -1);
   const { fds, payload } = recvFds(sock, 1);
   try {
     if (payload.length === 0) throw new ChildGoneError('container init exited before it was ready');

@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { getSystemErrorMap } from 'node:util';
 
 /** A failed system call: names the call, its arguments and the kernel's reason (Go-style lowercase words, as runc prints them). */
@@ -24,6 +25,15 @@ function formatArg(a: unknown): string {
   if (typeof a === 'number' && a > 0xff) return `0x${a.toString(16)}`;
   if (typeof a === 'bigint') return `0x${a.toString(16)}`;
   return String(a);
+}
+
+/** A wait ended by a terminating signal (linux/interrupt.ts); `signal` is its number. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: number) {
+    const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+    super(`interrupted by ${name}`);
+    this.name = 'InterruptedError';
+  }
 }
 
 // libuv's messages are Go's lowercase words ("no such file or directory") except for these,

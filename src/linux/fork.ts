@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MADV_DOFORK } from './constants.js';
-import { fork, madvise } from './libc.js';
+import { fork, madvise, watchForInterrupt } from './libc.js';
 
 // Node 20 marks the V8 heap MADV_DONTFORK: a forked child that runs JS would find its heap
 // unmapped and segfault. madvise(MADV_DOFORK) over the whole user address space (holes only
@@ -47,6 +47,10 @@ export function forkProcess(): number {
   if (!inForkedChild) (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
   for (const [addr, len] of ranges) madvise(addr, len, MADV_DOFORK);
   const pid = fork();
-  if (pid === 0) inForkedChild = true;
+  if (pid === 0) {
+    inForkedChild = true;
+    // The child's waits are its own: Node's signal pipe is its parent's business.
+    watchForInterrupt(undefined);
+  }
   return pid;
 }

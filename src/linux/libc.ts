@@ -1,6 +1,6 @@
 import { check, fn, koffi, tryCall } from './ffi.js';
-import { SyscallError } from './errors.js';
-import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, syscallNumbers } from './constants.js';
+import { InterruptedError, SyscallError } from './errors.js';
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLIN, syscallNumbers } from './constants.js';
 
 // Typed wrappers over libc. Each throws SyscallError (call, args, strerror) on -1.
 // Every prototype is declared at load time: a forked child must not need to resolve symbols.
@@ -69,6 +69,7 @@ const c = {
   madvise: fn('int madvise(uintptr_t addr, size_t len, int advice)'),
   signal: fn('void *signal(int sig, void *handler)'),
   sigprocmask: fn('int sigprocmask(int how, const uint8_t *set, _Out_ uint8_t *old)'),
+  tee: fn('intptr_t tee(int in, int out, size_t len, unsigned int flags)'),
   poll: fn('int poll(_Inout_ pollfd *fds, unsigned long nfds, int timeout)'),
   flock: fn('int flock(int fd, int op)'),
   syscall: fn('long syscall(long number, ...)'),
@@ -251,12 +252,64 @@ export function clearSignalMask(): void {
   check(c.sigprocmask(2 /* SIG_SETMASK */, Buffer.alloc(128), null), 'sigprocmask', []);
 }
 
+/** tee(2), non-blocking: bytes copied, 0 when `from` is empty. */
+export function teeNonBlocking(from: number, to: number, len: number): number {
+  const r = tryCall(c.tee(from, to, len, 2 /* SPLICE_F_NONBLOCK */));
+  if (r.ok) return r.value;
+  if (r.errno === 11 /* EAGAIN */) return 0;
+  return check(-1, 'tee', [from, to]);
+}
+
+/** What linux/interrupt.ts gives poll(): a pipe to watch and what has arrived in it. */
+export interface InterruptWatch {
+  fd: number;
+  /**
+   * `signal`: a terminating signal that ends the wait now (0: none); `empty`: nothing is in the
+   * pipe; `waitMs`: how long the wait may go on before the next look (-1: no limit).
+   */
+  scan(): { signal: number; empty: boolean; waitMs: number };
+}
+
+let interruptWatch: InterruptWatch | undefined;
+
+/** While set, a terminating signal ends any poll() wait with an InterruptedError (once). */
+export function watchForInterrupt(watch: InterruptWatch | undefined): void {
+  interruptWatch = watch;
+}
+
 /** poll(2) on fds for `events`; returns the revents of each (0 when the timeout ran out). */
 export function poll(fds: readonly number[], events: number, timeoutMs: number): number[] {
-  const arr = fds.map((fd) => ({ fd, events, revents: 0 }));
+  const end = timeoutMs >= 0 ? Date.now() + timeoutMs : Infinity;
   for (;;) {
-    const r = tryCall(c.poll(arr, arr.length, timeoutMs));
-    if (r.ok) return arr.map((p) => p.revents);
+    const watch = interruptWatch;
+    let watching = false;
+    let round = timeoutMs >= 0 ? Math.max(0, end - Date.now()) : -1;
+    let shortened = false;
+    if (watch) {
+      const { signal, empty, waitMs } = watch.scan();
+      if (signal !== 0) {
+        // Once: the clean-up that follows must not be cut short by the next signal.
+        interruptWatch = undefined;
+        throw new InterruptedError(signal);
+      }
+      // A signal that stops nothing stays in the pipe (Node's handlers read it later): then
+      // the pipe cannot be watched, and the EINTR of the next signal is the cue.
+      watching = empty;
+      if (waitMs >= 0 && (round < 0 || waitMs < round)) {
+        round = waitMs;
+        shortened = true;
+      }
+    }
+    const set = fds.map((fd) => ({ fd, events, revents: 0 }));
+    if (watching && watch) set.push({ fd: watch.fd, events: POLLIN, revents: 0 });
+    const r = tryCall(c.poll(set, set.length, round));
+    if (r.ok) {
+      if (watching && ((set[fds.length]?.revents ?? 0) & POLLIN) !== 0) continue;
+      const revents = set.slice(0, fds.length).map((p) => p.revents);
+      // A round cut short to look at the signals again is not the caller's timeout.
+      if (shortened && revents.every((e) => e === 0)) continue;
+      return revents;
+    }
     if (r.errno !== 4 /* EINTR */) check(-1, 'poll', [fds.join(',')]);
   }
 }

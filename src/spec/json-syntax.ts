@@ -33,26 +33,35 @@ export const NESTING_LIMIT = 1000;
 
 /** "line 3, column 7: nested deeper than 1000 levels" for valid JSON `text`, or undefined. */
 export function nestingProblem(text: string, limit = NESTING_LIMIT): string | undefined {
+  // Jumps from one structural character to the next and over whole strings: a 50 MB config is
+  // mostly string content, which a character loop would crawl through.
+  const structural = /["[\]{}]/g;
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) {
-      inString = true;
-    } else if (ch === 0x5b || ch === 0x7b) {
+  for (let m = structural.exec(text); m !== null; m = structural.exec(text)) {
+    const ch = m[0];
+    if (ch === '"') {
+      structural.lastIndex = closingQuote(text, m.index + 1) + 1;
+    } else if (ch === '[' || ch === '{') {
       if (++depth > limit) {
-        const before = text.slice(0, i);
+        const before = text.slice(0, m.index);
         const line = before.split('\n').length;
-        return `line ${line}, column ${i - before.lastIndexOf('\n')}: nested deeper than ${limit} levels of objects and arrays`;
+        return `line ${line}, column ${m.index - before.lastIndexOf('\n')}: nested deeper than ${limit} levels of objects and arrays`;
       }
-    } else if (ch === 0x5d || ch === 0x7d) {
+    } else {
       depth--;
     }
   }
   return undefined;
+}
+
+/** Index of the quote that ends the string whose content starts at `from` (valid JSON). */
+function closingQuote(text: string, from: number): number {
+  for (let q = text.indexOf('"', from); q !== -1; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return text.length;
 }
 
 /** JSON.parse, plus the nesting limit; a failure is a one-line reason for the caller to prefix. */

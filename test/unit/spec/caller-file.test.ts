@@ -55,6 +55,12 @@ describe('nesting limit', () => {
     expect(nestingProblem(`[${'['.repeat(998)}1${']'.repeat(998)}]`)).toBeUndefined();
   });
 
+  it('ends strings at the right quote: escaped quotes and trailing backslashes', () => {
+    const text = JSON.stringify({ a: 'q\\', b: '"[{', c: [[1]] });
+    expect(nestingProblem(text, 3)).toBeUndefined();
+    expect(nestingProblem(text, 2)).toBe(`line 1, column ${text.indexOf('[[') + 2}: nested deeper than 2 levels of objects and arrays`);
+  });
+
   it('ignores brackets inside strings', () => {
     expect(nestingProblem(JSON.stringify({ s: '['.repeat(5000), t: '\\"[{' }))).toBeUndefined();
   });
