@@ -136,15 +136,17 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
   });
 
   it('a TCP listener on the container\'s loopback survives with --tcp-established', async () => {
-    const spec = counterSpec(['sh', '-c', `exec </dev/null >/dev/null 2>&1; nc -lk -p 5000 -e echo hello & ${LOOP}`]);
+    const spec = counterSpec(['sh', '-c', `exec </dev/null >/dev/null 2>&1; nc -ll -p 5000 -e echo hello & ${LOOP}`]);
     const { id, bundle } = await started(rt, spec);
-    const images = join(sb.dir, uniqueId('img'));
-    ok(rt, ['checkpoint', '--tcp-established', '--image-path', images, id], 'checkpoint --tcp-established');
-    ok(rt, ['restore', '-d', '--tcp-established', '--image-path', images, '--bundle', bundle, id]);
     const bin = rt === runc ? 'runc' : OCIRUN;
     const root = rt === runc ? join(sb.dir, 'runc-state') : sb.root;
-    const r = spawnSync(bin, ['--root', root, 'exec', id, 'nc', '127.0.0.1', '5000'], { encoding: 'utf8', input: '', timeout: 120_000 });
-    expect(r.stdout.trim()).toBe('hello');
+    // busybox nc reads the answer while its stdin is open: sleep keeps it open.
+    const ask = (): string => spawnSync(bin, ['--root', root, 'exec', id, 'sh', '-c', 'sleep 2 | nc 127.0.0.1 5000'], { encoding: 'utf8', input: '', timeout: 120_000 }).stdout.trim();
+    expect(ask()).toBe('hello');
+    const images = join(sb.dir, uniqueId('img'));
+    ok(rt, ['checkpoint', '--tcp-established', '--image-path', images, id], 'checkpoint --tcp-established');
+    ok(rt, ['restore', '-d', '--tcp-established', '--image-path', images, '--bundle', bundle, id], 'restore --tcp-established');
+    expect(ask()).toBe('hello');
     ok(rt, ['delete', '-f', id]);
   });
 });
