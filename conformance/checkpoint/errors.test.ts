@@ -3,8 +3,9 @@
 // The checkpoints themselves are proven in the guest (test/guest/checkpoint/).
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { baseSpec, leftoversOf, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { baseSpec, leftoversOf, OCIRUN, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('checkpoint-errors');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
@@ -149,5 +150,18 @@ describe('the command line', () => {
     for (const f of ['--image-path', '--work-path', '--parent-path', '--leave-running', '--tcp-established', '--ext-unix-sk', '--shell-job', '--file-locks', '--pre-dump', '--manage-cgroups-mode', '--empty-ns', '--auto-dedup', '--lazy-pages', '--page-server', '--status-fd']) expect(help).toContain(f);
     const restore = sb.ok(['restore', '--help']);
     for (const f of ['--image-path', '--work-path', '--bundle', '--detach', '--pid-file', '--console-socket', '--no-pivot', '--tcp-established', '--file-locks', '--manage-cgroups-mode', '--lsm-profile', '--lsm-mount-context']) expect(restore).toContain(f);
+  });
+});
+
+describe('stdio for a later checkpoint', () => {
+  it('the host\'s /dev/null as stdin becomes the container\'s own /dev/null, as runc reopens it', () => {
+    const id = uniqueId();
+    const bundle = sb.bundle(baseSpec(['sh', '-c', 'exec 3</dev/null; grep mnt_id /proc/self/fdinfo/0 /proc/self/fdinfo/3']));
+    // stdin "ignore" is the host's /dev/null: CRIU could not dump a file of a mount outside the container.
+    const r = spawnSync(OCIRUN, ['--root', sb.root, 'run', '--bundle', bundle, id], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const ids = [...r.stdout.matchAll(/mnt_id:\s*(\d+)/g)].map((m) => m[1]);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
   });
 });

@@ -9,6 +9,7 @@ import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, pivotInto } from './pivot.js';
+import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
@@ -149,6 +150,7 @@ export function runInit(ctx: InitContext): never {
     if (p.noPivot) chrootInto(p.rootfs);
     else pivotInto(p.rootfs);
     if (ctx.console) setupConsole(ctx.console);
+    else reopenDevNull();
     applySysctl(p.sysctl);
     maskPaths(p.maskedPaths);
     makeReadonly(p.readonlyPaths);
