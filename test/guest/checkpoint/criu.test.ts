@@ -126,7 +126,7 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     expect(await waitFor(() => count(pid) > now + 3, 120_000, 100)).toBe(true);
     ok(rt, ['delete', '-f', id]);
     ok(rt, ['restore', '-d', '--image-path', images, '--bundle', bundle, id]);
-    expect(count(pidOf(rt, id))).toBeGreaterThan(5);
+    expect(count(pidOf(rt, id))).toBeGreaterThan(10);
     ok(rt, ['delete', '-f', id]);
   });
 
@@ -140,7 +140,7 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     ok(rt, ['restore', '-d', '--image-path', join(base, 'final'), '--bundle', bundle, id]);
     const restored = pidOf(rt, id);
     const first = count(restored);
-    expect(first).toBeGreaterThan(5);
+    expect(first).toBeGreaterThan(10);
     expect(await waitFor(() => count(restored) > first + 3, 120_000, 100)).toBe(true);
     ok(rt, ['delete', '-f', id]);
   });
