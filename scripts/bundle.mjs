@@ -4,6 +4,7 @@
 //   dist/cli/ocirun.cjs             argv parsing and the command table (src/cli/main.ts)
 //   dist/cli/commands/<name>.cjs    one per command, with everything that command reaches
 //   dist/cli/validators.cjs         the generated schema validators
+//   dist/cli/systemd-bus.cjs        the D-Bus client, for --systemd-cgroup only
 // Why: unbundled, Node resolves, reads and links ~100 ES modules on every start, and its ES
 // module loader alone costs ~9 ms of CPU before the first line runs. One file per command means
 // a start compiles only the code its command can reach (`state` never sees the create path).
@@ -58,6 +59,16 @@ const validatorsApart = (outdir) => ({
   },
 });
 
+// The D-Bus library is loaded only under --systemd-cgroup: every other create keeps its start-up.
+const systemdBusApart = (outdir) => ({
+  name: 'systemd-bus-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/bus\.js$/ }, (args) =>
+      args.importer.endsWith(join('cgroups', 'systemd', 'manager.ts')) ? { path: relativeRequire(outdir, join(cliOut, 'systemd-bus.cjs')), external: true } : undefined,
+    );
+  },
+});
+
 function relativeRequire(from, to) {
   const rel = relative(from, to);
   return rel.startsWith('.') ? rel : `./${rel}`;
@@ -103,7 +114,7 @@ await build({
     .map((f) => join(root, 'src', 'cli', 'commands', f)),
   outdir: commandsOut,
   outExtension: { '.js': '.cjs' },
-  plugins: [koffiToShim, validatorsApart(commandsOut)],
+  plugins: [koffiToShim, validatorsApart(commandsOut), systemdBusApart(commandsOut)],
   ...locate(commandsOut),
 });
 
@@ -111,4 +122,10 @@ await build({
   ...common,
   entryPoints: [join(root, 'src', 'spec', 'generated', 'validators.js')],
   outfile: join(cliOut, 'validators.cjs'),
+});
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'src', 'cgroups', 'systemd', 'bus.ts')],
+  outfile: join(cliOut, 'systemd-bus.cjs'),
 });

@@ -1,14 +1,16 @@
-// Fates of the fields the mounts/network branch (issue 14: idmapped mounts, netDevices,
-// rootfsPropagation) owns. Until it lands they are what this branch proves: idmapped mounts and
-// netDevices refused by name, rootfsPropagation's mapping. That branch replaces these rows
-// with its conformance tests. How to add a row: table.ts.
+// Fates of the fields of issue 14's mounts/network part: idmapped mounts, netDevices and
+// rootfsPropagation, each proven by a container (conformance/). How to add a row: table.ts.
 import { applied, refused, under, type FateRow } from './table.js';
 
-const UNSUPPORTED = 'test/unit/init/unsupported.test.ts';
+const IDMAP = 'conformance/mounts/idmapped.test.ts';
+const NETDEV = 'conformance/namespaces/net-devices.test.ts';
+const PROPAGATION = 'conformance/mounts/root-propagation.test.ts';
 
 export const rows: FateRow[] = [
-  refused(UNSUPPORTED, '%# refuses with the field name', 'idmapped mounts are not implemented yet',
+  applied(IDMAP, 'the mount\'s own mapping: host uid 100000 is root inside; a plain bind shows nobody',
     ...under('mounts[].uidMappings', '', '[].containerID', '[].hostID', '[].size'), ...under('mounts[].gidMappings', '', '[].containerID', '[].hostID', '[].size')),
-  refused(UNSUPPORTED, '%# refuses with the field name', 'moving host network devices is not implemented yet', ...under('linux.netDevices', '', '.*', '.*.name')),
-  applied('test/unit/init/plan.test.ts', 'maps rootfsPropagation, defaulting to rslave', 'linux.rootfsPropagation'),
+  applied(NETDEV, 'moves, renames, keeps the permanent global addresses and sets the device up', ...under('linux.netDevices', '', '.*', '.*.name')),
+  refused(NETDEV, 'a missing device is an error at create, naming it', 'the host has no such device', 'linux.netDevices.*'),
+  refused(NETDEV, 'a name already taken inside, without %d, is an error; the device stays on the host as it was', 'the name is taken in the container\'s network namespace', 'linux.netDevices.*.name'),
+  applied(PROPAGATION, 'shared: a new peer group, no longer the host\'s; a bind of "/" inside receives mounts made under "/"', 'linux.rootfsPropagation'),
 ];

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { LinuxSeccomp, LinuxSyscall, SeccompAction, SeccompOperator } from '../../src/spec/types.js';
+import { SPEC_VERSION } from '../../src/spec/version.js';
 import { baseSpec, Sandbox, uniqueId, type Result } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('security-seccomp');
@@ -248,11 +249,11 @@ describe('SCMP_ACT_NOTIFY', () => {
     expect(received).toEqual({
       fds: ['anon_inode:seccomp notify'],
       payload: {
-        ociVersion: '1.2.0',
+        ociVersion: SPEC_VERSION,
         fds: ['seccompFd'],
         pid: expect.any(Number),
         metadata: 'agent-metadata',
-        state: expect.objectContaining({ ociVersion: '1.2.0', id, status: 'creating', bundle, pid: received.payload['pid'] }),
+        state: expect.objectContaining({ ociVersion: SPEC_VERSION, id, status: 'creating', bundle, pid: received.payload['pid'] }),
       },
     });
     if (process.arch === 'x64') expect(notified).toEqual({ notified: 83 });

@@ -90,9 +90,10 @@ export function dirExists(dir: string): boolean {
 }
 
 /** mkdir -p; an existing directory is fine (a container may join a cgroup made beforehand). */
-export function makeDir(dir: string): void {
+/** mkdir -p; returns the topmost directory it made, undefined when all existed. */
+export function makeDir(dir: string): string | undefined {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o755 });
+    return mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (err) {
     throw asFileError(err, 'create', dir);
   }

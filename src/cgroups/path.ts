@@ -116,6 +116,21 @@ export function initCgroupDirV2(containerDir: string, mountpoint: string, initPr
   return dir.startsWith(`${containerDir}/`) ? dir : undefined;
 }
 
+/**
+ * This process's own cgroup directory in each hierarchy, where a mount's subtree shows it: what a
+ * rootless container whose cgroup was left out stays in.
+ */
+export function ownCgroupDirs(hierarchies: CgroupHierarchies, own: ReadonlyMap<string, string>): Record<string, string> {
+  const dirs: Record<string, string> = {};
+  const mounts: Array<[string, { mountpoint: string; root: string }]> = [...hierarchies.v1];
+  if (hierarchies.unified) mounts.push(['', hierarchies.unified]);
+  for (const [key, mount] of mounts) {
+    const rel = posix.relative(mount.root, own.get(key) ?? '/');
+    if (!rel.startsWith('..')) dirs[key] = posix.join(mount.mountpoint, rel);
+  }
+  return dirs;
+}
+
 function mountpointOf(h: CgroupHierarchies, key: string): string {
   const mount = key === '' ? h.unified : h.v1.get(key);
   if (!mount) throw new Error(`internal: no cgroup mount for ${JSON.stringify(key)}`);

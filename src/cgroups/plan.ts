@@ -57,15 +57,18 @@ export interface PlannedDir {
   dir: string | undefined;
   writes: CgroupWrite[];
   missing?: string;
+  /** The host has the hierarchy but the container got no cgroup in it (rootless): why. */
+  denied?: string;
 }
 
 export function checkPlan(plan: readonly PlannedDir[]): void {
-  for (const { dir, writes, missing } of plan) {
+  for (const { dir, writes, missing, denied } of plan) {
     if (dir !== undefined && writes.length > 0 && !dirExists(dir)) {
       throw new CgroupResourceError(writes[0]?.field ?? 'linux.resources', `the cgroup ${dir} does not exist (not created, or already removed)`);
     }
     for (const w of writes) {
       if (dir !== undefined && fileExists(dir, w.file)) continue;
+      if (dir === undefined && denied !== undefined) throw new CgroupResourceError(w.field, `cannot set ${w.file}: ${denied}`);
       const why = dir === undefined ? missing : w.lacks;
       throw new CgroupResourceError(w.field, `this host has no ${w.file}${why ? ` (${why})` : ''}`);
     }

@@ -25,17 +25,6 @@ const CPU_UNSIGNED_FLAGS = { 'cpu-period': 'period', 'cpu-rt-period': 'realtimeP
 /** Flag name → field, for the flags that take an integer (-1 for no limit). */
 const CPU_SIGNED_FLAGS = { 'cpu-quota': 'quota', 'cpu-rt-runtime': 'realtimeRuntime', 'cpu-idle': 'idle' } as const satisfies Record<string, keyof LinuxCPU>;
 
-/** Every value flag of `update`, for the command's flag table. */
-export const UPDATE_VALUE_FLAGS: readonly string[] = [
-  ...Object.keys(MEMORY_FLAGS),
-  ...Object.keys(CPU_UNSIGNED_FLAGS),
-  ...Object.keys(CPU_SIGNED_FLAGS),
-  'cpuset-cpus',
-  'cpuset-mems',
-  'blkio-weight',
-  'pids-limit',
-];
-
 function integer(flag: string, text: string, signed: boolean): number {
   const ok = signed ? /^-?\d+$/.test(text) : /^\d+$/.test(text);
   if (!ok) throw new Error(`invalid value for ${flag}: ${JSON.stringify(text)} is not ${signed ? 'an integer' : 'a non-negative integer'}`);

@@ -4,7 +4,8 @@ import type { FlagSpecs, Parsed, ParseOptions } from './args.js';
 export interface Globals {
   root: string;
   systemdCgroup: boolean;
-  rootless: string | undefined;
+  /** --rootless (auto: not real root): cgroups the caller may not make are skipped, as runc does. */
+  rootlessCgroups: boolean;
   /** --criu: a path, or a name looked up in PATH. */
   criu: string;
 }
@@ -23,5 +24,11 @@ export interface Command {
   args: { min: number; max?: number };
   /** Prefix runc puts on this command's failures ("runc create failed: ..."). */
   failurePrefix?: string;
+  /**
+   * The command moves a process into a container's cgroup: main pays the kernel's wait for the
+   * first cgroup move before loading the command's modules, so the two overlap
+   * (cgroups/migration.ts).
+   */
+  movesIntoCgroup?: boolean;
   run(ctx: CommandContext, parsed: Parsed): number | Promise<number>;
 }

@@ -3,6 +3,9 @@ import { helpText, parseArgs, UsageError, type FlagSpec, type FlagSpecs } from '
 import type { Command, Globals } from './command.js';
 import { versionText } from './version.js';
 import { writeOut } from './output.js';
+import { defaultStateRoot, parseRootlessFlag, rootlessCgroups, type Caller } from './rootless.js';
+import { runningInUserNamespace } from '../linux/userns.js';
+import { makeUserStateRoot } from '../state/root-dir.js';
 
 // argv -> one command module, loaded on demand so `state` never pays for the FFI or the
 // validators. Errors: exit 1, one log line (JSON with --log-format json), and the message on
@@ -29,21 +32,29 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
 };
 
 const GLOBAL_FLAGS: FlagSpecs = {
-  root: { kind: 'string', describe: 'root directory for container state (default /run/ocirun)' },
+  root: { kind: 'string', describe: 'root directory for container state (default /run/ocirun; $XDG_RUNTIME_DIR/ocirun when rootless)' },
   log: { kind: 'string', describe: 'log file path (default: stderr)' },
   'log-format': { kind: 'string', describe: 'log format: text or json' },
   debug: { kind: 'boolean', describe: 'log debug messages' },
-  'systemd-cgroup': { kind: 'boolean', describe: 'manage cgroups through systemd (not supported)' },
+  'systemd-cgroup': { kind: 'boolean', describe: 'create cgroups as transient systemd units (cgroupsPath "slice:prefix:name")' },
   rootless: { kind: 'string', describe: 'rootless mode: true, false or auto' },
   criu: { kind: 'string', describe: 'the criu binary checkpoint and restore run (default: criu in PATH)' },
   help: { kind: 'boolean', alias: ['h'], describe: 'show help' },
   version: { kind: 'boolean', alias: ['v'], describe: 'print the version' },
 };
 
-function defaultRoot(): string {
-  if (process.getuid?.() === 0) return '/run/ocirun';
-  const xdg = process.env.XDG_RUNTIME_DIR;
-  return xdg ? `${xdg}/ocirun` : `/tmp/ocirun-${process.getuid?.() ?? 0}`;
+// Commands that never read or write container state.
+const STATELESS = new Set(['spec', 'features']);
+
+/** --root, or the caller's default (made on first use when it is the per-user one, as runc does). */
+function stateRoot(flag: string | undefined, command: string, caller: Caller): string {
+  if (flag !== undefined) return flag;
+  const { root, xdg } = defaultStateRoot(caller, process.env);
+  if (STATELESS.has(command)) return root;
+  if (xdg) makeUserStateRoot(root);
+  // runc would try root's /run/runc and fail there with a bare "permission denied".
+  else if (caller.euid !== 0) throw new Error(`a non-root user keeps container state in $XDG_RUNTIME_DIR/ocirun, and XDG_RUNTIME_DIR is not set: set it or pass --root DIR (a directory of your own)`);
+  return root;
 }
 
 function splitGlobals(argv: readonly string[]): { globalArgs: string[]; rest: string[] } {
@@ -96,13 +107,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       const want = max === min ? `exactly ${min}` : max === undefined ? `at least ${min}` : `${min} to ${max}`;
       throw new UsageError(`"${name}" requires ${want} argument(s)`);
     }
-    if (g['systemd-cgroup'] === true) throw new Error('--systemd-cgroup: managing cgroups through systemd is not supported by ocirun; leave the flag out to use cgroupfs');
+    const caller: Caller = { euid: process.geteuid?.() ?? 0, inUserNamespace: runningInUserNamespace() };
     const globals: Globals = {
-      root: (g.root as string | undefined) ?? defaultRoot(),
-      systemdCgroup: false,
-      rootless: g.rootless as string | undefined,
+      root: stateRoot(g.root as string | undefined, name, caller),
+      systemdCgroup: g['systemd-cgroup'] === true,
+      rootlessCgroups: rootlessCgroups(parseRootlessFlag(g.rootless as string | undefined), caller),
       criu: (g.criu as string | undefined) ?? 'criu',
     };
+    if (command.movesIntoCgroup) (await import('../cgroups/migration.js')).primeCgroupMigration();
     return await command.run({ globals, log }, parsed);
   } catch (err) {
     const msg = prefix + (err instanceof Error ? err.message : String(err)).replace(/\n/g, ' ');

@@ -12,23 +12,24 @@ import { killInitAndWait } from './signal-init.js';
 
 const KILL_WAIT_MS = 10_000;
 
-function destroyCgroup(rec: Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths'>): void {
+async function destroyCgroup(rec: Pick<ContainerRecord, 'cgroupPath' | 'cgroupPaths' | 'systemdUnit'>): Promise<void> {
   const cgroup = cgroupOf(rec);
-  if (cgroup) destroy(cgroup);
+  if (cgroup) await destroy(cgroup);
 }
 
-function destroy(cgroup: CgroupManager): void {
+/** Under systemd, stopping the unit (a D-Bus round trip) removes the scope. */
+async function destroy(cgroup: CgroupManager): Promise<void> {
   // Without a pid namespace the init's death does not take the other processes with it.
   cgroup.killAll(9);
   cgroup.thaw();
-  cgroup.destroy();
+  await cgroup.remove();
 }
 
 /**
  * Kills what `t` names and removes its cgroup. The state dir is the only way back to a living
  * init: an init that survives SIGKILL is an error, and the caller keeps the dir.
  */
-function stopAndClean(store: StateStore, id: string, t: Tracking, force: boolean): void {
+async function stopAndClean(store: StateStore, id: string, t: Tracking, force: boolean): Promise<void> {
   const status = deriveStatus(store, { id, ...t });
   if (status !== 'stopped') {
     if (!force) throw new Error(`cannot delete container ${id} that is not stopped: ${status}`);
@@ -38,16 +39,16 @@ function stopAndClean(store: StateStore, id: string, t: Tracking, force: boolean
       throw new Error(`container ${id}: init (pid ${t.pid}) did not exit within ${KILL_WAIT_MS} ms of SIGKILL; its state is kept for another delete --force`);
     }
   }
-  destroyCgroup(t);
+  await destroyCgroup(t);
 }
 
 /**
  * Neither state.json nor init.json can be read: the cgroup create would have made for this id
  * by default is all that can still be found. A cgroupsPath of the config is lost with them.
  */
-function destroyDefaultCgroup(id: string): void {
+async function destroyDefaultCgroup(id: string): Promise<void> {
   const cgroup = createCgroupManager({ id });
-  if (cgroup.exists()) destroy(cgroup);
+  if (cgroup.exists()) await destroy(cgroup);
 }
 
 /**
@@ -56,21 +57,21 @@ function destroyDefaultCgroup(id: string): void {
  * with the container's mount namespace. With --force a damaged state.json is no obstacle: its
  * processes are found through init.json (see tracking.ts), failing that its default cgroup.
  */
-export function deleteContainer(store: StateStore, id: string, force: boolean, log: Logger): void {
+export async function deleteContainer(store: StateStore, id: string, force: boolean, log: Logger): Promise<void> {
   try {
-    withContainerLock(store, id, () => {
+    await withContainerLock(store, id, async () => {
       let rec: ContainerRecord;
       try {
         rec = store.load(id);
       } catch (err) {
         if (!force || !(err instanceof BrokenStateError)) throw err;
         log.warn(`container ${id}: ${err.message}; removing it`);
-        if (err.tracking) stopAndClean(store, id, err.tracking, true);
-        else destroyDefaultCgroup(id);
+        if (err.tracking) await stopAndClean(store, id, err.tracking, true);
+        else await destroyDefaultCgroup(id);
         store.remove(id);
         return;
       }
-      stopAndClean(store, id, rec, force);
+      await stopAndClean(store, id, rec, force);
       removeContainerRdt(rec.config, rec.id);
       const poststop = rec.config.hooks?.poststop;
       if (poststop?.length) runHooksWarning('poststop', poststop, hookState(rec, 'stopped'), log);
@@ -83,7 +84,7 @@ export function deleteContainer(store: StateStore, id: string, force: boolean, l
       // No state dir to lock or read (a symlink or a file in its place): nothing in it is
       // trusted or followed, only the name is removed, and the id's own cgroup.
       log.warn(`container ${id}: ${err.message}; removing it`);
-      destroyDefaultCgroup(id);
+      await destroyDefaultCgroup(id);
       store.remove(id);
       return;
     }

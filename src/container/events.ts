@@ -2,10 +2,9 @@ import { watchOom, type OomWatch } from '../cgroups/oom.js';
 import { statsEventJson } from '../cgroups/stats.js';
 import type { CgroupManager } from '../cgroups/manager.js';
 import { POLLIN } from '../linux/constants.js';
-import { isErrno } from '../linux/errors.js';
-import { close, pidfdOpen, poll } from '../linux/libc.js';
+import { close, poll } from '../linux/libc.js';
 import { cgroupOf } from '../state/cgroup-of.js';
-import { isAlive } from '../state/process-identity.js';
+import { openPidfdOf } from '../state/pidfd.js';
 import type { ContainerRecord } from '../state/record.js';
 import { deriveStatus } from '../state/status.js';
 import type { StateStore } from '../state/store.js';
@@ -80,15 +79,5 @@ export function streamEvents(store: StateStore, id: string, intervalMs: number, 
 
 /** A pidfd of the container's init, readable once it exits; undefined when it already has. */
 function initPidfd(rec: ContainerRecord): number | undefined {
-  let fd: number;
-  try {
-    fd = pidfdOpen(rec.pid);
-  } catch (err) {
-    if (isErrno(err, 'ESRCH')) return undefined;
-    throw err;
-  }
-  // Checked after opening: a pid reused since would not have the init's start time.
-  if (isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) return fd;
-  close(fd);
-  return undefined;
+  return openPidfdOf({ pid: rec.pid, startTime: rec.pidStartTime });
 }

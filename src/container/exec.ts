@@ -1,16 +1,16 @@
 import { statSync } from 'node:fs';
-import { runExecChild } from '../exec/child.js';
-import { forkInPidNamespace } from '../init/enter-namespaces.js';
+import { runExecChild, runExecIntermediate } from '../exec/child.js';
+import { canSwitchPidNamespace, forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild, type SignalForwarder } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
 import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
 import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgroup.js';
-import { decode, send } from '../init/sync.js';
+import { decode, expect, send } from '../init/sync.js';
 import * as K from '../linux/constants.js';
 import { forkProcess } from '../linux/fork.js';
 import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
-import { close, closeQuietly, flock, killQuietly, open, poll, prctl, setns, socketpair, waitpid } from '../linux/libc.js';
+import { close, closeQuietly, flock, killQuietly, open, poll, prctl, setChildSubreaper, setns, socketpair, waitpid } from '../linux/libc.js';
 import { recvFds } from '../linux/scm.js';
 import type { Logger } from '../log.js';
 import { sendToSeccompAgent } from '../security/seccomp.js';
@@ -26,7 +26,7 @@ import { withContainer } from './lookup.js';
 import { writePidFile } from './pid-file.js';
 import { sendPidfd } from './pidfd-socket.js';
 import { prepareSecurity } from './security.js';
-import { exitCodeOf } from './signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import { proxyTerminal, receiveMaster } from './tty-proxy.js';
 import { UndoStack } from './undo.js';
 
@@ -72,11 +72,20 @@ function killChild(pid: number): void {
   waitpid(pid, 0);
 }
 
+/** The intermediate exits by itself once it has sent the pid (or an error): reaped, never signalled. */
+function pidFromIntermediate(sock: number, intermediate: number): number {
+  try {
+    return expect(sock, 'pid').pid;
+  } finally {
+    waitpid(intermediate, 0);
+  }
+}
+
 /**
  * Forks the process into the running container and returns once it has exec'd (EOF on the sync
  * socket: its end is close-on-exec) or failed (an "error" message). Runs under the container lock.
  */
-function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterGo?: () => void): Started {
+function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterMove?: () => void): Started {
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
   const affinity = planAffinity(proc.execCPUAffinity);
@@ -125,24 +134,33 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     const [parentSock, childSock] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC);
     handles.push(() => closeQuietly(parentSock));
 
-    // Born in the container's pid namespace, so a real member of it (and our own child).
+    // Born in the container's pid namespace, so a real member of it (and our own child). A
+    // rootless runtime could not return to its own pid namespace, nor enter one that belongs to
+    // the container's user namespace (it cannot join that itself: it is not single-threaded):
+    // a child does both and forks the process.
     const pidNs = namespaces.find((n) => n.flag === K.CLONE_NEWPID);
-    const pid = forkWithAffinity(affinity, () => (pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
-    if (pid === 0) {
+    const viaIntermediate = pidNs !== undefined && !canSwitchPidNamespace();
+    if (viaIntermediate) setChildSubreaper();
+    const ctx = { plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) };
+    // The intermediate's child inherits the initial affinity too.
+    const child = forkWithAffinity(affinity, () => (viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
+    if (child === 0) {
       close(parentSock);
-      runExecChild({ plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) });
+      if (viaIntermediate) runExecIntermediate(ctx);
+      runExecChild(ctx);
     }
     close(childSock);
     // Only the child may hold the sending end: its death must mean EOF for us.
     closeQuietly(proxyChildEnd);
     proxyChildEnd = -1;
+    const pid = viaIntermediate ? pidFromIntermediate(parentSock, child) : child;
     processes.push(() => killChild(pid));
     if (subDirs) joinSubCgroups(subDirs, pid);
     else cgroup?.addProcess(pid, rec.pid);
     joinContainerRdt(rdt, pid);
     applyFinalAffinity(affinity, pid);
-    send(parentSock, { kind: 'go' });
-    afterGo?.();
+    send(parentSock, { kind: 'moved' });
+    afterMove?.();
     for (;;) {
       // Through poll(): a termination signal ends this wait (linux/interrupt.ts).
       poll([parentSock], K.POLLIN, -1);

@@ -21,6 +21,7 @@ export function buildingRecord(id: string, bundle: string, rootfs: string, spec:
     owner: '',
     cgroupPath: cgroup.path,
     cgroupPaths: { ...cgroup.paths },
+    ...(cgroup.unit !== undefined ? { systemdUnit: cgroup.unit } : {}),
     config: spec,
     creating: selfIdentity(),
   };

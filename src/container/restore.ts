@@ -143,7 +143,9 @@ export function restoreContainer(o: RestoreOptions): ContainerRecord {
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       const stat = readStat(pid);
       if (!stat) throw new Error(`criu restore reported pid ${pid}, which is not running`);
-      undo.push(() => process.kill(pid, 'SIGKILL'));
+      undo.push(() => {
+        process.kill(pid, 'SIGKILL');
+      });
       record.pid = pid;
       record.pidStartTime = stat.startTime;
       delete record.creating;

@@ -1,20 +1,16 @@
 import { constants } from 'node:os';
 import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
-import { closeQuietly, kill, setChildSubreaper, socketpair, waitpid } from '../linux/libc.js';
+import { closeQuietly, kill, setChildSubreaper, socketpair } from '../linux/libc.js';
+import { FORWARDED_SIGNALS, waitForChild } from '../exec/foreground.js';
 import * as K from '../linux/constants.js';
 import type { ContainerRecord } from '../state/record.js';
 import type { Logger } from '../log.js';
 import { StateStore } from '../state/store.js';
 import { createContainer, type CreateOptions } from './create.js';
 import { deleteContainer } from './delete.js';
-import { exitCodeOf } from './signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import { startContainer } from './start.js';
 import { proxyTerminal, receiveMaster, type TerminalProxy } from './tty-proxy.js';
-
-/** Signals a foreground `run` passes on to the container's init (runc's set: all catchable). */
-const FORWARDED: readonly NodeJS.Signals[] = [
-  'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP', 'SIGTTIN', 'SIGTTOU', 'SIGALRM', 'SIGPROF', 'SIGVTALRM',
-];
 
 export interface RunOptions extends CreateOptions {
   detach: boolean;
@@ -32,15 +28,15 @@ export interface RunOptions extends CreateOptions {
  */
 export async function runContainer(o: RunOptions, log: Logger): Promise<number> {
   const store = new StateStore(o.root);
-  const remove = (): void => {
-    if (!o.keep) deleteContainer(store, o.id, true, log);
+  const remove = async (): Promise<void> => {
+    if (!o.keep) await deleteContainer(store, o.id, true, log);
   };
   if (o.detach) {
-    createContainer(o);
+    await createContainer(o);
     try {
       startContainer(store, o.id, log);
     } catch (err) {
-      remove();
+      await remove();
       throw err;
     }
     return 0;
@@ -63,18 +59,18 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   // Until the process runs, SIGTERM/SIGINT/SIGHUP/SIGQUIT also end a wait of the set-up that
   // outlasts a grace period (a hook without a timeout), which then undoes itself.
   armInterrupt(() => {
-    for (const sig of FORWARDED) process.on(sig, forward);
+    for (const sig of FORWARDED_SIGNALS) process.on(sig, forward);
   });
   let rec: ContainerRecord;
   let term: TerminalProxy | undefined;
   try {
     try {
       // Without the subreaper only an init forked by us can be waited for.
-      rec = createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
+      rec = await createContainer({ ...o, ...(proxy ? { consoleSocketFd: proxy[1] } : {}), ...(o.noSubreaper ? { initMustBeChild: '--no-subreaper' } : {}) });
       try {
         if (proxy && rec.config.process?.terminal) term = proxyTerminal(receiveMaster(proxy[0]));
       } catch (err) {
-        remove();
+        await remove();
         throw err;
       }
     } finally {
@@ -85,27 +81,16 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
       startContainer(store, o.id, log);
     } catch (err) {
       term?.stop();
-      remove();
+      await remove();
       throw err;
     }
   } finally {
     disarmInterrupt();
   }
-  const status = await new Promise<number>((resolveExit) => {
-    const keepAlive = setInterval(() => undefined, 1 << 30);
-    const reap = (): void => {
-      const [pid, raw] = waitpid(rec.pid, K.WNOHANG);
-      if (pid !== rec.pid) return;
-      clearInterval(keepAlive);
-      process.off('SIGCHLD', reap);
-      resolveExit(raw);
-    };
-    process.on('SIGCHLD', reap);
-    reap();
-  });
-  for (const sig of FORWARDED) process.off(sig, forward);
+  const status = await waitForChild(rec.pid);
+  for (const sig of FORWARDED_SIGNALS) process.off(sig, forward);
   await term?.drained;
   term?.stop();
-  remove();
+  await remove();
   return exitCodeOf(status);
 }

@@ -1,7 +1,7 @@
 import * as K from '../linux/constants.js';
 import { isErrno } from '../linux/errors.js';
-import { close, pidfdOpen, pidfdSendSignal, poll } from '../linux/libc.js';
-import { isAlive } from '../state/process-identity.js';
+import { close, pidfdSendSignal, poll } from '../linux/libc.js';
+import { openPidfdOf } from '../state/pidfd.js';
 import type { ContainerRecord } from '../state/record.js';
 
 type InitIdentity = Pick<ContainerRecord, 'pid' | 'pidStartTime'>;
@@ -17,17 +17,8 @@ export class NotRunningError extends Error {
  * pidfd is the container's init, and a later pid reuse cannot redirect the signal.
  */
 function openInit(rec: InitIdentity): number {
-  let pidfd: number;
-  try {
-    pidfd = pidfdOpen(rec.pid);
-  } catch (err) {
-    if (isErrno(err, 'ESRCH')) throw new NotRunningError();
-    throw err;
-  }
-  if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) {
-    close(pidfd);
-    throw new NotRunningError();
-  }
+  const pidfd = openPidfdOf({ pid: rec.pid, startTime: rec.pidStartTime });
+  if (pidfd === undefined) throw new NotRunningError();
   return pidfd;
 }
 

@@ -24,10 +24,3 @@ export function parseSignal(text: string | undefined): number {
   if (n === undefined) throw new Error(`unknown signal ${JSON.stringify(text)}`);
   return n;
 }
-
-/** Shell convention for a process killed by a signal. */
-export function exitCodeOf(waitStatus: number): number {
-  const sig = waitStatus & 0x7f;
-  if (sig === 0) return (waitStatus >> 8) & 0xff;
-  return 128 + sig;
-}

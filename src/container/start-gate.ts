@@ -30,9 +30,21 @@ export function parseFsIds(status: string): { uid: number; gid: number } | undef
   return uid === undefined || gid === undefined ? undefined : { uid, gid };
 }
 
+/**
+ * The mode of the gate for an unprivileged runtime, which cannot give the fifo away (chown) nor
+ * read it without a read bit: it stays the runtime's own, readable by `start`, writable by the
+ * init as its owner (the usual rootless container, the caller's uid as root) or else as "other",
+ * which the 0700 state dir still keeps from every other user of the host.
+ */
+export function rootlessGateMode(initUid: number, euid: number): number {
+  return initUid === euid ? 0o600 : 0o602;
+}
+
 /** Hands the gate to the init, which has switched to the container's user and waits to open it. */
 export function giveStartGate(fifoFd: number, initPid: number): void {
   const ids = parseFsIds(readFileSync(`/proc/${initPid}/status`, 'utf8'));
   if (!ids) throw new Error(`/proc/${initPid}/status: no Uid or Gid line`);
-  fchownat(fifoFd, '', ids.uid, ids.gid, K.AT_EMPTY_PATH);
+  const euid = process.geteuid?.() ?? 0;
+  if (euid === 0) fchownat(fifoFd, '', ids.uid, ids.gid, K.AT_EMPTY_PATH);
+  else chmodSync(`/proc/self/fd/${fifoFd}`, rootlessGateMode(ids.uid, euid));
 }

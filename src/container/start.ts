@@ -1,8 +1,7 @@
 import { unlinkSync } from 'node:fs';
 import * as K from '../linux/constants.js';
-import { isErrno } from '../linux/errors.js';
-import { close, closeQuietly, open, pidfdOpen, poll, read } from '../linux/libc.js';
-import { isAlive } from '../state/process-identity.js';
+import { close, closeQuietly, open, poll, read } from '../linux/libc.js';
+import { openPidfdOf } from '../state/pidfd.js';
 import type { ContainerRecord } from '../state/record.js';
 import type { StateStore } from '../state/store.js';
 import { withContainer } from './lookup.js';
@@ -19,16 +18,10 @@ export function releaseInit(store: StateStore, rec: ContainerRecord): void {
   const fifoPath = store.fifoPath(rec.id);
   // Identify the init before opening the fifo: the open itself releases it, and a short-lived
   // process may be gone before a check made afterwards.
-  let pidfd: number;
-  try {
-    pidfd = pidfdOpen(rec.pid);
-  } catch (err) {
-    if (isErrno(err, 'ESRCH')) throw new Error('cannot start a container that has stopped');
-    throw err;
-  }
+  const pidfd = openPidfdOf({ pid: rec.pid, startTime: rec.pidStartTime });
+  if (pidfd === undefined) throw new Error('cannot start a container that has stopped');
   let fifo = -1;
   try {
-    if (!isAlive({ pid: rec.pid, startTime: rec.pidStartTime })) throw new Error('cannot start a container that has stopped');
     fifo = open(fifoPath, K.O_RDONLY | K.O_NONBLOCK | K.O_NOFOLLOW | K.O_CLOEXEC);
     const [fifoEvents = 0] = poll([fifo, pidfd], K.POLLIN, -1);
     const verdict = Buffer.alloc(4096);

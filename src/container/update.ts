@@ -10,15 +10,15 @@ import { NotRunningError } from './signal-init.js';
  * runc's `update`: writes the changed limits to the container's cgroup, then records them in
  * state.json. A stopped container cannot be updated ("container not running", as runc).
  */
-export function updateContainer(store: StateStore, id: string, request: LinuxResources, rdt: Pick<LinuxIntelRdt, 'l3CacheSchema' | 'memBwSchema'> = {}): void {
-  withContainer(store, id, (rec, status) => {
+export async function updateContainer(store: StateStore, id: string, request: LinuxResources, rdt: Pick<LinuxIntelRdt, 'l3CacheSchema' | 'memBwSchema'> = {}): Promise<void> {
+  await withContainer(store, id, async (rec, status) => {
     if (status === 'stopped') throw new NotRunningError();
     const cgroup = cgroupOf(rec);
     if (!cgroup) throw new Error(`container ${id} has no cgroup of its own to update`);
     const { apply, saved } = planUpdate(rec.config.linux?.resources, request);
     // The resctrl group first: it is the check that can refuse the whole update.
     const intelRdt = Object.keys(rdt).length > 0 ? updateContainerRdt(rec.config, id, rdt) : undefined;
-    cgroup.apply(apply);
+    await cgroup.update(apply);
     rec.config.linux = { ...rec.config.linux, resources: saved, ...(intelRdt ? { intelRdt } : {}) };
     store.save(rec);
   });

@@ -1,12 +1,13 @@
 import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
 import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
+import { forkProcess } from '../linux/fork.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
 import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
-import { expect, send } from '../init/sync.js';
+import { expect, reportStartFailure, send } from '../init/sync.js';
 
-// The forked process of `exec`. It runs only synchronous FFI calls (see DESIGN.md) and leaves
+// The forked process of `exec`. It runs only synchronous FFI calls (docs/DESIGN.md, "Process model") and leaves
 // by execve or _exit. The runtime moves it into the container's cgroup after the fork (as runc
 // 1.1 does) while it becomes the container process; it execs after.
 
@@ -23,11 +24,7 @@ export interface ExecChildContext {
 }
 
 function report(sock: number, err: unknown): never {
-  try {
-    send(sock, { kind: 'error', message: `unable to start container process: ${(err as Error).message}` });
-  } catch {
-    // The runtime notices our exit through EOF on the socket.
-  }
+  reportStartFailure(sock, err);
   exitNow(1);
 }
 
@@ -38,13 +35,13 @@ function report(sock: number, err: unknown): never {
  */
 export function runExecChild(ctx: ExecChildContext): never {
   const p = ctx.plan;
-  // The runtime answers with "go" once it has moved us into the container's cgroup: execve and
+  // The runtime sends "moved" once it has moved us into the container's cgroup: execve and
   // every message, errors included, come after the move, which overlaps with the set-up.
   let moved = false;
   const awaitMove = (): void => {
     if (moved) return;
     moved = true;
-    expect(ctx.sock, 'go');
+    expect(ctx.sock, 'moved');
   };
   try {
     // CVE-2019-5736: a non-dumpable process's /proc/<pid>/exe, fds, mem and environ are closed
@@ -73,6 +70,33 @@ export function runExecChild(ctx: ExecChildContext): never {
     } catch {
       // The runtime is gone or failed: the report below goes nowhere either way.
     }
+    report(ctx.sock, err);
+  }
+}
+
+/**
+ * Where the runtime may not enter the container's pid namespace itself (an unprivileged caller:
+ * the namespace belongs to the container's user namespace), this child joins the user namespace,
+ * then the pid namespace, and forks the exec'd process there. It reports that process's pid and
+ * exits; the runtime, a child subreaper, inherits the process.
+ */
+export function runExecIntermediate(ctx: ExecChildContext): never {
+  try {
+    prctl(K.PR_SET_DUMPABLE, 0);
+    for (const flag of [K.CLONE_NEWUSER, K.CLONE_NEWPID]) {
+      const ns = ctx.namespaces.find((n) => n.flag === flag);
+      if (ns === undefined) continue;
+      setns(ns.fd, flag);
+      if (flag === K.CLONE_NEWUSER) {
+        setresgid(0, 0, 0);
+        setresuid(0, 0, 0);
+      }
+    }
+    const pid = forkProcess();
+    if (pid === 0) runExecChild({ ...ctx, namespaces: ctx.namespaces.filter((n) => n.flag !== K.CLONE_NEWUSER && n.flag !== K.CLONE_NEWPID) });
+    send(ctx.sock, { kind: 'pid', pid });
+    exitNow(0);
+  } catch (err) {
     report(ctx.sock, err);
   }
 }

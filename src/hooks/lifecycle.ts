@@ -21,13 +21,16 @@ export function hookState(base: Omit<State, 'status'>, status: State['status']):
   return JSON.stringify(stateAt(base, status));
 }
 
+/** A prestart, create* or startContainer hook failed: what runtime.md's lifecycle continues at delete. */
+export class HookFailedError extends Error {}
+
 /** Runs hooks in order and stops at the first failure (prestart, create*, startContainer). */
 export function runHooks(kind: HookKind, hooks: readonly Hook[] | undefined, stateJson: string): void {
   (hooks ?? []).forEach((hook, i) => {
     try {
       runHook(hook, stateJson);
     } catch (err) {
-      throw new Error(`error running ${kind} hook #${i}: ${(err as Error).message}`);
+      throw new HookFailedError(`error running ${kind} hook #${i}: ${(err as Error).message}`);
     }
   });
 }

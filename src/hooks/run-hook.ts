@@ -1,4 +1,4 @@
-import { exitCodeOf } from '../container/signals.js';
+import { exitCodeOf } from '../linux/wait-status.js';
 import * as K from '../linux/constants.js';
 import { resetSignalsForExec } from '../linux/exec-signals.js';
 import { forkProcess } from '../linux/fork.js';
@@ -7,7 +7,6 @@ import {
 } from '../linux/libc.js';
 import type { Hook } from '../spec/types.js';
 
-const ALL_FDS = 0xffffffff;
 /** What a failing hook's error message quotes of its output. */
 const OUTPUT_LIMIT = 4096;
 
@@ -23,7 +22,7 @@ function execHook(hook: Hook, stdin: number, output: number): never {
     dup3(stdin, 0, 0);
     dup3(output, 1, 0);
     dup3(output, 2, 0);
-    closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
+    closeRange(3, K.CLOSE_RANGE_ALL, K.CLOSE_RANGE_CLOEXEC);
     resetSignalsForExec();
     // Without env, a hook inherits the runtime's environment, as with runc.
     const env = hook.env ?? Object.entries(process.env).map(([k, v]) => `${k}=${v ?? ''}`);

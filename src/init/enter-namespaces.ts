@@ -3,6 +3,7 @@ import * as K from '../linux/constants.js';
 import { close, open, setns, unshare } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
 import type { NamespacePlan } from './plan.js';
+import { runningInUserNamespace } from '../linux/userns.js';
 
 // Where create's children enter the container's namespaces (config-linux.md "Namespaces").
 // User namespaces come first, so the others belong to them; pid and time namespaces apply to
@@ -11,12 +12,24 @@ import type { NamespacePlan } from './plan.js';
 /**
  * Whether create forks an intermediate process before the init. A new user namespace is made
  * in a child (the parent writes its id maps) before the others, and a time namespace can be
- * entered only by a single-threaded process; Node never is. A pid namespace alone needs none:
- * create points its own pid_for_children at it around the fork (forkIntoPidNamespace).
+ * entered only by a single-threaded process; Node never is. A pid namespace alone needs none
+ * when create may point its own pid_for_children at it and back around the fork
+ * (forkIntoPidNamespace): `pidSwitch`. A rootless runtime may not go back (its own pid namespace
+ * belongs to a user namespace above its own), so a child enters the pid namespace instead.
  */
-export function needsIntermediate(ns: NamespacePlan): boolean {
+export function needsIntermediate(ns: NamespacePlan, pidSwitch = true): boolean {
   if (ns.newUser || ns.timeOffsets !== undefined || (ns.unshareFlags & K.CLONE_NEWTIME) !== 0) return true;
+  if (!pidSwitch && ((ns.unshareFlags & K.CLONE_NEWPID) !== 0 || ns.joins.some((j) => j.flag === K.CLONE_NEWPID))) return true;
   return ns.joins.some((j) => j.flag === K.CLONE_NEWUSER || j.flag === K.CLONE_NEWTIME);
+}
+
+/**
+ * Whether this process may set its pid_for_children to another pid namespace and back: real
+ * root may; an unprivileged one, or root inside a user namespace (rootless podman), may not
+ * return to a pid namespace owned by an ancestor user namespace.
+ */
+export function canSwitchPidNamespace(): boolean {
+  return (process.geteuid?.() ?? 0) === 0 && !runningInUserNamespace();
 }
 
 /**

@@ -8,14 +8,14 @@ import { setupConsole, type ConsolePlan } from './console.js';
 import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
-import { chrootInto, pivotInto } from './pivot.js';
+import { chrootInto, chrootOnly, pivotInto } from './pivot.js';
 import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
 import { becomeContainerProcess, writeSetting } from './process-setup.js';
 import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
-import { expect, send } from './sync.js';
+import { expect, reportStartFailure, send, startFailure } from './sync.js';
 import { hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
@@ -42,6 +42,8 @@ export interface InitContext {
   fifoFd: number;
   /** fds of the namespaces to join, parallel to plan.namespaces.joins. */
   nsFds: number[];
+  /** Detached idmapped copies of bind sources, parallel to plan.mounts (-1: a plain mount). */
+  idmapFds: number[];
   cgroups: CgroupMounts;
   security: InitSecurity;
   /** process.terminal: the pty is made after pivot_root and its master sent out. */
@@ -51,15 +53,27 @@ export interface InitContext {
    * enters the other namespaces itself.
    */
   direct?: boolean;
+  /**
+   * The runtime puts the init into its cgroup before the rootfs work (the systemd driver: the
+   * scope's directory, which cgroup mounts bind, exists only once the unit holds a process), so
+   * "recorded" is awaited before that work instead of at the join.
+   */
+  cgroupBeforeRootfs?: boolean;
+  /** The runtime's "recorded" (sent once it has saved our pid) has been read: see runInit's catch. */
+  recordedReceived?: boolean;
 }
 
 function setupRootfs(ctx: InitContext): void {
   const p = ctx.plan;
-  mount(null, '/', null, p.rootPropagation, null);
-  mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  if (p.mountNamespace) {
+    // Nothing done in this namespace may propagate to the host; the requested propagation of the
+    // root comes after pivot_root (plan.ts rootPropagationSteps).
+    mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
+    mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
+  }
   const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    for (const m of p.mounts) applyMount(rootFd, m, ctx.cgroups);
+    p.mounts.forEach((m, i) => applyMount(rootFd, m, ctx.cgroups, ctx.idmapFds[i] ?? -1));
     createDevices(rootFd, p.defaultDevices, p.devices);
     // runc creates a missing cwd (inside the root, before it may turn read-only).
     try {
@@ -102,9 +116,12 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
  */
 function joinCgroup(ctx: InitContext): void {
   // The intermediate process reports our pid on this socket: a message of ours sent before the
-  // runtime has read it could arrive first. The runtime answers the pid with "go"; waiting for
-  // it only here lets the rootfs work overlap with the runtime's.
-  expect(ctx.sock, 'go');
+  // runtime has read it could arrive first. The runtime answers the pid with "recorded"; waiting
+  // for it only here lets the rootfs work overlap with the runtime's.
+  if (!ctx.cgroupBeforeRootfs) {
+    expect(ctx.sock, 'recorded');
+    ctx.recordedReceived = true;
+  }
   send(ctx.sock, { kind: 'join' });
   expect(ctx.sock, 'joined');
   if (ctx.plan.namespaces.newCgroup) unshare(K.CLONE_NEWCGROUP);
@@ -133,6 +150,10 @@ export function runInit(ctx: InitContext): never {
     if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
     setsid();
     umask(0);
+    if (ctx.cgroupBeforeRootfs) {
+      expect(ctx.sock, 'recorded');
+      ctx.recordedReceived = true;
+    }
     setupRootfs(ctx);
     if (p.hooks.stopBeforePivot) joinCgroup(ctx);
     const startState = hooksBeforePivot(ctx);
@@ -147,12 +168,20 @@ export function runInit(ctx: InitContext): never {
     }
     // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
-    if (p.noPivot) chrootInto(p.rootfs);
-    else pivotInto(p.rootfs);
+    if (p.mountNamespace) {
+      if (p.noPivot) chrootInto(p.rootfs);
+      else pivotInto(p.rootfs);
+      for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
+    } else {
+      // The rootfs has no /proc of its own here: the host's serves, and /proc/sys shows the
+      // namespaces of whoever writes.
+      applySysctl(p.sysctl);
+      chrootOnly(p.rootfs);
+    }
     if (ctx.console) setupConsole(ctx.console);
     else reopenDevNull();
-    applySysctl(p.sysctl);
-    maskPaths(p.maskedPaths);
+    if (p.mountNamespace) applySysctl(p.sysctl);
+    maskPaths(p.maskedPaths, p.maskData);
     makeReadonly(p.readonlyPaths);
     if (p.readonlyRoot) remountReadonly('/');
     if (!p.hooks.stopBeforePivot) joinCgroup(ctx);
@@ -165,12 +194,21 @@ export function runInit(ctx: InitContext): never {
     ctx.security.loadSeccomp?.();
     execProgram(path, p.args, env);
   } catch (err) {
-    const message = `unable to start container process: ${(err as Error).message}`;
-    try {
-      if (ready) write(2, `ocirun init: ${message}\n`);
-      else send(ctx.sock, { kind: 'error', message });
-    } catch {
-      // Nobody left to tell: the exit status is the report.
+    if (!ready) {
+      try {
+        // The runtime sends "recorded" whatever happens here: exiting with it unread would make
+        // its write fail (EPIPE) or its read lose our message (ECONNRESET) instead of reporting it.
+        if (!ctx.recordedReceived) expect(ctx.sock, 'recorded');
+      } catch {
+        // The runtime is gone or failed itself; the report below then goes nowhere either.
+      }
+      reportStartFailure(ctx.sock, err);
+    } else {
+      try {
+        write(2, `ocirun init: ${startFailure(err).message}\n`);
+      } catch {
+        // Nobody left to tell: the exit status is the report.
+      }
     }
     exitNow(ready ? 127 : 1);
   }

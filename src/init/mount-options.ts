@@ -86,8 +86,8 @@ const RECURSIVE_WORDS: Readonly<Record<string, readonly [boolean, number]>> = {
   rsymfollow: [true, MOUNT_ATTR_NOSYMFOLLOW],
 };
 
-/** Words this runtime understands beyond flags: runc's extensions. */
-const EXTENSION_WORDS = new Set(['tmpcopyup']);
+/** Words this runtime understands beyond flags: runc's extension, and the idmapped-mount words (plan.ts). */
+const EXTENSION_WORDS = new Set(['tmpcopyup', 'idmap', 'ridmap']);
 
 export const KNOWN_MOUNT_OPTIONS: readonly string[] = [
   ...Object.keys(FLAG_WORDS),
@@ -134,7 +134,7 @@ export function parseMountOptions(options: readonly string[] | undefined): Parse
       else recursiveSet |= bit;
     } else if (word === 'tmpcopyup') {
       tmpcopyup = true;
-    } else {
+    } else if (!EXTENSION_WORDS.has(word)) {
       data.push(word);
     }
   }

@@ -1,6 +1,8 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import { AT_RECURSIVE, close, fstatfs, mount, mountSetattr, symlinkat } from '../linux/libc.js';
+import {
+  AT_RECURSIVE, close, fstatfs, lsetxattr, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, symlinkat,
+} from '../linux/libc.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import { coMountLinks, type CgroupMounts } from './cgroup-mount.js';
 import type { MountStep } from './plan.js';
@@ -100,6 +102,20 @@ function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): vo
   }
 }
 
+/**
+ * Only the owner of the network namespace may mount sysfs: a rootless container sharing the
+ * host's gets the host's /sys instead, bound read-only, as crun does (and runc's rootless spec).
+ */
+function bindHostSysfs(rootFd: number, destination: string, flags: number): void {
+  mountOnDir(rootFd, destination, '/sys', null, K.MS_BIND | K.MS_REC, null);
+  const fd = openInRoot(rootFd, destination);
+  try {
+    remountBind(fd, flags | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC);
+  } finally {
+    close(fd);
+  }
+}
+
 /** tmpcopyup: mounted writable, filled from the covered directory (`coveredFd`), then made read-only if asked. */
 function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): void {
   const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
@@ -113,20 +129,40 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
   }
 }
 
-export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMounts): void {
+/** linux.mountLabel on a mount whose filesystem takes no context option (mount-label.ts). */
+function labelMountPoint(rootFd: number, destination: string, label: string): void {
+  const fd = openInRoot(rootFd, destination);
+  try {
+    lsetxattr(fdPath(fd), 'security.selinux', label);
+  } finally {
+    close(fd);
+  }
+}
+
+/** `idmapped`: the detached idmapped copy of a bind mount's source, or -1. */
+export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMounts, idmapped: number): void {
   if (step.kind === 'cgroup') {
     mountCgroup(rootFd, step, cgroups);
     return;
   }
   const fd = ensureInRoot(rootFd, step.destination, step.fileDestination);
   try {
-    if (step.kind === 'bind') {
+    if (idmapped >= 0) {
+      moveMount(idmapped, '', fd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+      close(idmapped);
+    } else if (step.kind === 'bind') {
       mount(step.source, fdPath(fd), null, step.options.flags & (K.MS_BIND | K.MS_REC), null);
     } else if (step.options.tmpcopyup) {
       mountCopyingUp(rootFd, fd, step);
     } else {
       const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
-      mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+      try {
+        mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+      } catch (err) {
+        if (!(step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM')) throw err;
+        bindHostSysfs(rootFd, step.destination, flags);
+      }
+      if (step.fileLabel !== undefined) labelMountPoint(rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {
     throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);

@@ -28,3 +28,10 @@ export function chrootInto(rootfs: string): void {
   chroot('.');
   chdir('/');
 }
+
+/** No mount namespace of the container's own: the runtime's mount table stays as it is (runc and crun chroot too). */
+export function chrootOnly(rootfs: string): void {
+  chdir(rootfs);
+  chroot('.');
+  chdir('/');
+}

@@ -3,6 +3,7 @@ import * as K from '../linux/constants.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
 import { parseIdList } from './id-list.js';
+import { labelMount, withMountLabel } from './mount-label.js';
 import { planProcessExtras } from './process-extras.js';
 import type { ProcessPlan } from './process-setup.js';
 
@@ -32,10 +33,22 @@ export interface NamespacePlan {
   newCgroup: boolean;
   /** Existing namespaces given by path, joined with setns (user first). */
   joins: Array<{ path: string; type: string; flag: number }>;
-  uidMappings: string;
-  gidMappings: string;
   /** Content for /proc/self/timens_offsets, written before the init is forked into it. */
   timeOffsets?: string;
+}
+
+/**
+ * An idmapped bind mount (config.md "idmap"/"ridmap", mounts[].uidMappings): create makes the
+ * detached, idmapped copy of the source (container/idmapped-mounts.ts) and the init moves it in.
+ */
+export interface IdmapStep {
+  /** ridmap: the mapping goes on the submounts of an rbind too. */
+  recursive: boolean;
+  /** A user namespace with these maps is made for the mapping... */
+  uidMappings: string;
+  gidMappings: string;
+  /** ...unless the container joins one by path: its mapping is used as it is. */
+  usernsPath?: string;
 }
 
 export interface MountStep {
@@ -46,6 +59,9 @@ export interface MountStep {
   options: ParsedMountOptions;
   /** Bind of a non-directory: the destination is created as an empty file. */
   fileDestination: boolean;
+  idmap?: IdmapStep;
+  /** linux.mountLabel set on the mount point after mounting (mqueue: mount-label.ts). */
+  fileLabel?: string;
 }
 
 export interface DeviceStep {
@@ -67,7 +83,17 @@ export interface RlimitStep {
 /** Everything the container's init does; the process part is shared with exec (ProcessPlan). */
 export interface InitPlan extends ProcessPlan {
   rootfs: string;
-  rootPropagation: number;
+  /**
+   * A mount namespace of the container's own (new or joined). Without one the init changes
+   * nothing in the runtime's mount table: no mounts, no pivot_root, only a chroot into the rootfs
+   * (checks.ts refuses the fields that would need mounts).
+   */
+  mountNamespace: boolean;
+  /**
+   * mount(2) propagation flags applied to the new "/" after pivot_root or the move, in order;
+   * empty keeps the rslave every mount gets first.
+   */
+  rootPropagation: number[];
   readonlyRoot: boolean;
   noPivot: boolean;
   namespaces: NamespacePlan;
@@ -76,6 +102,8 @@ export interface InitPlan extends ProcessPlan {
   defaultDevices: boolean;
   devices: DeviceStep[];
   maskedPaths: string[];
+  /** Data of the tmpfs that masks a directory: linux.mountLabel's context option, or empty. */
+  maskData: string;
   readonlyPaths: string[];
   hostname?: string;
   domainname?: string;
@@ -123,7 +151,7 @@ export const DEFAULT_DEV_SYMLINKS: ReadonlyArray<readonly [string, string]> = [
 ];
 
 export function planNamespaces(spec: Spec): NamespacePlan {
-  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [], uidMappings: '', gidMappings: '' };
+  const plan: NamespacePlan = { unshareFlags: 0, newUser: false, newCgroup: false, joins: [] };
   for (const ns of spec.linux?.namespaces ?? []) {
     const flag = NAMESPACE_FLAGS[ns.type];
     if (flag === undefined) throw new PlanError(`linux.namespaces: unknown namespace type ${JSON.stringify(ns.type)}`);
@@ -133,10 +161,6 @@ export function planNamespaces(spec: Spec): NamespacePlan {
     else plan.unshareFlags |= flag;
   }
   plan.joins.sort((a, b) => Number(b.flag === K.CLONE_NEWUSER) - Number(a.flag === K.CLONE_NEWUSER));
-  const maps = (m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined) =>
-    (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
-  plan.uidMappings = maps(spec.linux?.uidMappings);
-  plan.gidMappings = maps(spec.linux?.gidMappings);
   const offsets = spec.linux?.timeOffsets;
   if (offsets && Object.keys(offsets).length > 0) {
     plan.timeOffsets = Object.entries(offsets)
@@ -146,13 +170,41 @@ export function planNamespaces(spec: Spec): NamespacePlan {
   return plan;
 }
 
-function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
+function idMapText(m: ReadonlyArray<{ containerID: number; hostID: number; size: number }> | undefined): string {
+  return (m ?? []).map((e) => `${e.containerID} ${e.hostID} ${e.size}\n`).join('');
+}
+
+/**
+ * config.md "idmap"/"ridmap" and mounts[].uidMappings: the mount's own mappings when it has them
+ * (the word then only says whether the mapping is recursive; mappings without a word mean
+ * "idmap", as runc reads them), else the container's user namespace, else an error.
+ */
+function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, linux: Spec['linux'], index: number): IdmapStep | undefined {
+  const words = m.options ?? [];
+  const word = words.includes('ridmap') ? 'ridmap' : words.includes('idmap') ? 'idmap' : undefined;
+  const own = m.uidMappings !== undefined || m.gidMappings !== undefined;
+  if (!word && !own) return undefined;
+  const what = word ? `mounts[${index}].options: ${word}` : `mounts[${index}].uidMappings`;
+  if (!bind) throw new PlanError(`${what}: idmapped mounts must be bind mounts (add "bind" or "rbind")`);
+  const recursive = word === 'ridmap';
+  if (own) {
+    if (!m.uidMappings?.length || !m.gidMappings?.length) {
+      throw new PlanError(`mounts[${index}]: uidMappings and gidMappings must be given together, each with at least one entry`);
+    }
+    return { recursive, uidMappings: idMapText(m.uidMappings), gidMappings: idMapText(m.gidMappings) };
+  }
+  const joined = ns.joins.find((j) => j.flag === K.CLONE_NEWUSER);
+  if (joined) return { recursive, uidMappings: '', gidMappings: '', usernsPath: joined.path };
+  if (ns.newUser) return { recursive, uidMappings: idMapText(linux?.uidMappings), gidMappings: idMapText(linux?.gidMappings) };
+  throw new PlanError(`${what}: needs uidMappings and gidMappings on the mount, or a user namespace in linux.namespaces whose mapping it takes`);
+}
+
+function planMount(m: Mount, opts: PlanOptions, ns: NamespacePlan, linux: Spec['linux'], index: number): MountStep {
   if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
   const options = parseMountOptions(m.options);
-  const idmapped = (m.options ?? []).find((o) => o === 'idmap' || o === 'ridmap') ?? (m.uidMappings || m.gidMappings ? 'uidMappings' : undefined);
-  if (idmapped) throw new PlanError(`mounts[${index}]: ${idmapped}: idmapped mounts are not supported by ocirun`);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
+  const idmap = planIdmap(m, bind, ns, linux, index);
   if (options.tmpcopyup && (bind || type !== 'tmpfs')) {
     throw new PlanError(`mounts[${index}].options: tmpcopyup applies to tmpfs mounts only, not ${bind ? 'a bind mount' : JSON.stringify(type)}`);
   }
@@ -160,7 +212,9 @@ function planMount(m: Mount, opts: PlanOptions, index: number): MountStep {
     if (!m.source) throw new PlanError(`mounts[${index}].source: a bind mount needs a source`);
     const source = resolve(opts.bundle, m.source);
     options.flags |= K.MS_BIND;
-    return { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
+    const step: MountStep = { kind: 'bind', source, destination: m.destination, type: '', options, fileDestination: !opts.isDirectory(source) };
+    if (idmap) step.idmap = idmap;
+    return step;
   }
   if (type === '') throw new PlanError(`mounts[${index}].type: required unless the options include bind or rbind`);
   const kind = type === 'cgroup' || type === 'cgroup2' ? 'cgroup' : 'fs';
@@ -213,8 +267,18 @@ export function planRlimits(spec: Spec): RlimitStep[] {
   });
 }
 
-/** rootfsPropagation; unset is runc's default, rslave. */
-const PROPAGATION: Readonly<Record<string, number>> = { '': K.MS_SLAVE | K.MS_REC, ...PROPAGATION_WORDS };
+/**
+ * linux.rootfsPropagation, applied to the container's "/" once it is the root: before, a shared
+ * rootfs would make pivot_root fail (EINVAL) and an unbindable parent the rootfs bind. Every mount
+ * of the namespace is made rslave first, so until then nothing propagates to the host. "shared"
+ * is a new peer group (config-linux.md), so the root leaves the host's group (private) first.
+ */
+export function rootPropagationSteps(value: string | undefined): number[] {
+  if (value === undefined) return [];
+  const flags = PROPAGATION_WORDS[value];
+  if (flags === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(value)}`);
+  return flags & K.MS_SHARED ? [K.MS_PRIVATE | (flags & K.MS_REC), flags] : [flags];
+}
 
 export function planInitHooks(spec: Spec): InitHooks {
   const h = spec.hooks ?? {};
@@ -239,10 +303,7 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
   if (!proc) throw new PlanError('process: required to create a container');
   if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');
   const namespaces = planNamespaces(spec);
-  const newNamespaces = new Set((spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type));
-  if (!newNamespaces.has('mount') && !namespaces.joins.some((j) => j.type === 'mount')) {
-    throw new PlanError('linux.namespaces: a mount namespace is required (the rootfs is set up inside one)');
-  }
+  const mountNamespace = (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
   // Applied by exec only (config.md: "not applicable to the container's init process"); the
   // lists are checked now so that a typo fails create, not every later exec.
   for (const key of ['initial', 'final'] as const) {
@@ -254,28 +315,28 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
       throw new PlanError((err as Error).message);
     }
   }
-  if (spec.linux?.netDevices && Object.keys(spec.linux.netDevices).length > 0) {
-    throw new PlanError('linux.netDevices: moving host network devices into the container is not supported by ocirun');
-  }
-  const propagation = PROPAGATION[spec.linux?.rootfsPropagation ?? ''];
-  if (propagation === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value ${JSON.stringify(spec.linux?.rootfsPropagation)}`);
   // New or joined (a pod's containers join the infra container's and still name its host).
   const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
   if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
   if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
-  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, i));
+  const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, spec.linux, i));
+  const label = spec.linux?.mountLabel;
+  if (label) for (const m of mounts) labelMount(m, label);
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
-    rootPropagation: propagation,
+    mountNamespace,
+    rootPropagation: rootPropagationSteps(spec.linux?.rootfsPropagation),
     readonlyRoot: spec.root?.readonly === true,
     noPivot: opts.noPivot,
     namespaces,
     mounts,
-    // runc's rule: whatever /dev is (a tmpfs or the rootfs's own directory) unless it is bound in.
-    defaultDevices: devMount?.kind !== 'bind',
+    // runc's rule: whatever /dev is (a tmpfs or the rootfs's own directory) unless it is bound in;
+    // never in the host's directory when the mount namespace is the runtime's.
+    defaultDevices: mountNamespace && devMount?.kind !== 'bind',
     devices: (spec.linux?.devices ?? []).map(planDevice),
     maskedPaths: spec.linux?.maskedPaths ?? [],
+    maskData: label ? withMountLabel('', label) : '',
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
     sysctl: planSysctl(spec),
     rlimits: planRlimits(spec),

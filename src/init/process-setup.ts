@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { reasonOf, SyscallError } from '../linux/errors.js';
 import { resetSignalsForExec } from '../linux/exec-signals.js';
@@ -32,8 +32,6 @@ export interface ProcessPlan {
   extras: ProcessExtras;
 }
 
-const ALL_FDS = 0xffffffff;
-
 /** A write to a kernel file on behalf of a config field; the error names both. */
 export function writeSetting(field: string, path: string, value: string): void {
   try {
@@ -43,9 +41,31 @@ export function writeSetting(field: string, path: string, value: string): void {
   }
 }
 
+/**
+ * Without CAP_SYS_RESOURCE (rootless, and this whole host) the kernel refuses a value below the
+ * lowest one this process has had; rewriting the current value is always allowed, and the error
+ * says which value would work.
+ */
+function setOomScoreAdj(value: number): void {
+  const path = '/proc/self/oom_score_adj';
+  try {
+    writeFileSync(path, String(value));
+  } catch (err) {
+    let current = '';
+    try {
+      current = readFileSync(path, 'utf8').trim();
+    } catch {
+      // Only the kernel's reason, then.
+    }
+    const lower = current !== '' && value < Number(current);
+    const hint = lower ? `: lowering it below the current ${current} needs CAP_SYS_RESOURCE, which this runtime lacks (rootless?); use ${current} or more` : '';
+    throw new Error(`process.oomScoreAdj: writing ${JSON.stringify(String(value))} to ${path}: ${reasonOf(err)}${hint}`);
+  }
+}
+
 function applyLimits(p: ProcessPlan): void {
   for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
-  if (p.oomScoreAdj !== undefined) writeSetting('process.oomScoreAdj', '/proc/self/oom_score_adj', String(p.oomScoreAdj));
+  if (p.oomScoreAdj !== undefined) setOomScoreAdj(p.oomScoreAdj);
   applyProcessExtras(p.extras);
 }
 
@@ -79,12 +99,32 @@ function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
   return { path, env: withHome(p.env, p.uid, passwd) };
 }
 
+/**
+ * In a user namespace whose setgroups is denied (an unprivileged caller mapped only its own gid)
+ * the groups cannot change: none asked for is fine, as with runc; some asked for is an error.
+ */
+function setSupplementaryGroups(gids: readonly number[]): void {
+  let denied = false;
+  try {
+    denied = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'deny';
+  } catch {
+    // Kernels before 3.19 have no such file and no such rule.
+  }
+  if (!denied) {
+    setgroups(gids);
+    return;
+  }
+  if (gids.length > 0) {
+    throw new Error(`process.user.additionalGids: groups ${gids.join(', ')} cannot be set: setgroups is denied in this user namespace (a rootless container mapping only the caller's own gid); map more gids through /etc/subgid and newgidmap`);
+  }
+}
+
 /** LSM labels (while still root, runc's order), the user and groups, capabilities, umask, no_new_privs. */
 function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
   security.applyLsm?.();
   if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
   security.dropBounding?.();
-  setgroups(p.additionalGids);
+  setSupplementaryGroups(p.additionalGids);
   setresgid(p.gid, p.gid, p.gid);
   setresuid(p.uid, p.uid, p.uid);
   security.applyCapabilities?.();
@@ -99,7 +139,7 @@ function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
  */
 function prepareExecEnvironment(p: ProcessPlan): void {
   resetSignalsForExec();
-  closeRange(3, ALL_FDS, K.CLOSE_RANGE_CLOEXEC);
+  closeRange(3, K.CLOSE_RANGE_ALL, K.CLOSE_RANGE_CLOEXEC);
   for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
     try {
       fcntl(fd, K.F_SETFD, 0);

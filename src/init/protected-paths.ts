@@ -52,7 +52,11 @@ function openNullDevice(): number {
 
 /** Remounts the mount now on top of `path` (inside the root) read-only, keeping its locked flags. */
 function remountTopReadonly(rootFd: number, path: string): void {
-  const fd = openInRoot(rootFd, path);
+  remountFdReadonly(openInRoot(rootFd, path));
+}
+
+/** Remounts the mount `fd` (closed here) opens read-only, keeping the flags it has (some are locked). */
+function remountFdReadonly(fd: number): void {
   try {
     const keep = fstatfs(fd).flags & (K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC | K.MS_NOATIME | K.MS_NODIRATIME | K.MS_RELATIME);
     mount(null, fdPath(fd), null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY | K.MS_REC | keep, null);
@@ -61,7 +65,8 @@ function remountTopReadonly(rootFd: number, path: string): void {
   }
 }
 
-export function maskPaths(paths: readonly string[]): void {
+/** `tmpfsData`: the data of the tmpfs over a masked directory (linux.mountLabel's context). */
+export function maskPaths(paths: readonly string[], tmpfsData: string): void {
   if (paths.length === 0) return;
   withRoot((rootFd) => {
     let nullFd = -1;
@@ -72,7 +77,7 @@ export function maskPaths(paths: readonly string[]): void {
         let isFile: boolean;
         try {
           if (fstatSync(fd).isDirectory()) {
-            mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, null);
+            mount('tmpfs', fdPath(fd), 'tmpfs', K.MS_RDONLY, tmpfsData || null);
             continue;
           }
           if (nullFd < 0) nullFd = openNullDevice();
@@ -107,11 +112,5 @@ export function makeReadonly(paths: readonly string[]): void {
 
 /** Remounts the mount at `path` read-only, keeping the flags it already has (some are locked). */
 export function remountReadonly(path: string): void {
-  const fd = open(path, K.O_PATH | K.O_NOFOLLOW | K.O_CLOEXEC);
-  try {
-    const keep = fstatfs(fd).flags & (K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC | K.MS_NOATIME | K.MS_NODIRATIME | K.MS_RELATIME);
-    mount(null, fdPath(fd), null, K.MS_BIND | K.MS_REMOUNT | K.MS_RDONLY | K.MS_REC | keep, null);
-  } finally {
-    close(fd);
-  }
+  remountFdReadonly(open(path, K.O_PATH | K.O_NOFOLLOW | K.O_CLOEXEC));
 }

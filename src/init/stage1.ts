@@ -3,7 +3,7 @@ import { exitNow, setns, setresgid, setresuid, unshare } from '../linux/libc.js'
 import { forkProcess } from '../linux/fork.js';
 import { enterNamespaces } from './enter-namespaces.js';
 import { runInit, type InitContext } from './init.js';
-import { expect, send } from './sync.js';
+import { expect, reportStartFailure, send } from './sync.js';
 
 /**
  * The intermediate child of create, where needsIntermediate() says so. It enters or creates the
@@ -26,7 +26,7 @@ export function runIntermediate(ctx: InitContext): never {
       inUserns = true;
     }
     // The parent has written the id maps: the namespaces made below belong to the new user's.
-    expect(ctx.sock, 'go');
+    expect(ctx.sock, 'enter');
     if (inUserns) {
       setresgid(0, 0, 0);
       setresuid(0, 0, 0);
@@ -37,11 +37,7 @@ export function runIntermediate(ctx: InitContext): never {
     send(ctx.sock, { kind: 'pid', pid });
     exitNow(0);
   } catch (err) {
-    try {
-      send(ctx.sock, { kind: 'error', message: `unable to start container process: ${(err as Error).message}` });
-    } catch {
-      // The parent notices our exit through EOF on the socket.
-    }
+    reportStartFailure(ctx.sock, err);
     exitNow(1);
   }
 }

@@ -1,6 +1,6 @@
 import { syscallNumbers } from './constants.js';
 import { SyscallError } from './errors.js';
-import { fn, koffi, tryCall } from './ffi.js';
+import { koffi, syscall, tryCall } from './ffi.js';
 
 // The bpf(2) commands a cgroup v2 device filter needs. `union bpf_attr` is passed as a zeroed
 // byte buffer with the fields of one command filled in at their uapi offsets
@@ -8,7 +8,6 @@ import { fn, koffi, tryCall } from './ffi.js';
 // not move while the kernel reads or writes it.
 
 const NR_BPF = syscallNumbers().bpf;
-const sys = fn('long syscall(long number, ...)');
 
 const BPF_PROG_LOAD = 5;
 const BPF_PROG_ATTACH = 8;
@@ -25,7 +24,7 @@ const ATTR_SIZE = 120;
 const LOG_SIZE = 64 * 1024;
 
 function bpf(cmd: number, attr: Buffer): ReturnType<typeof tryCall> {
-  return tryCall(sys(NR_BPF, 'int', cmd, 'uint8_t *', attr, 'unsigned int', ATTR_SIZE));
+  return tryCall(syscall(NR_BPF, 'int', cmd, 'uint8_t *', attr, 'unsigned int', ATTR_SIZE));
 }
 
 /** Memory the kernel can be pointed at, freed by the caller. */

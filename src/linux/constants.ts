@@ -63,6 +63,8 @@ export const F_SETFD = 2;
 export const FD_CLOEXEC = 1;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;
+/** close_range's last fd for "every fd from the first on". */
+export const CLOSE_RANGE_ALL = 0xffffffff;
 
 export const S_IFMT = 0o170000;
 export const S_IFDIR = 0o040000;
@@ -138,6 +140,8 @@ interface SyscallNumbers {
   close_range: number;
   openat2: number;
   mount_setattr: number;
+  open_tree: number;
+  move_mount: number;
   keyctl: number;
   ioprio_set: number;
   sched_setattr: number;
@@ -148,11 +152,13 @@ const SYSCALLS: Readonly<Record<string, SyscallNumbers>> = {
   x64: {
     pivot_root: 155, capget: 125, capset: 126, seccomp: 317, bpf: 321,
     pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 250, ioprio_set: 251,
+    open_tree: 428, move_mount: 429,
     sched_setattr: 314, set_mempolicy: 238,
   },
   arm64: {
     pivot_root: 41, capget: 90, capset: 91, seccomp: 277, bpf: 280,
     pidfd_send_signal: 424, pidfd_open: 434, close_range: 436, openat2: 437, mount_setattr: 442, keyctl: 219, ioprio_set: 30,
+    open_tree: 428, move_mount: 429,
     sched_setattr: 274, set_mempolicy: 237,
   },
 };

@@ -12,6 +12,9 @@ export function fn(prototype: string): Native {
   return libc.func(prototype) as Native;
 }
 
+/** syscall(2) for the calls glibc has no wrapper for; variadic: each argument follows its C type. */
+export const syscall = fn('long syscall(long number, ...)');
+
 /** Turns a C-style -1/errno result into a SyscallError naming the call and its arguments. */
 export function check(ret: unknown, call: string, args: readonly unknown[]): number {
   const n = typeof ret === 'bigint' ? Number(ret) : (ret as number);

@@ -43,7 +43,7 @@ export function forkProcess(): number {
   // An empty young generation at the fork: the child's allocations then fill it instead of
   // setting off a scavenge, whose copying is charged to the container's memory limit (up to
   // 2 MiB more, measured). Before madvise, since a GC maps new DONTFORK pages; never in a forked
-  // child (DESIGN.md). The launcher exposes gc.
+  // child (docs/DESIGN.md, "Process model"). The launcher exposes gc.
   if (!inForkedChild) (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
   for (const [addr, len] of ranges) madvise(addr, len, MADV_DOFORK);
   const pid = fork();

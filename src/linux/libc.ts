@@ -1,4 +1,4 @@
-import { check, fn, koffi, tryCall } from './ffi.js';
+import { check, fn, koffi, syscall, tryCall } from './ffi.js';
 import { InterruptedError, SyscallError } from './errors.js';
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, POLLIN, syscallNumbers } from './constants.js';
 
@@ -62,6 +62,8 @@ const c = {
   kill: fn('int kill(int pid, int sig)'),
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
+  socket: fn('int socket(int domain, int type, int protocol)'),
+  lsetxattr: fn('int lsetxattr(const char *path, const char *name, const char *value, size_t size, int flags)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
   sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
@@ -72,9 +74,7 @@ const c = {
   tee: fn('intptr_t tee(int in, int out, size_t len, unsigned int flags)'),
   poll: fn('int poll(_Inout_ pollfd *fds, unsigned long nfds, int timeout)'),
   flock: fn('int flock(int fd, int op)'),
-  syscall: fn('long syscall(long number, ...)'),
   dup3: fn('int dup3(int oldfd, int newfd, int flags)'),
-  statfs: fn('int statfs(const char *path, _Out_ statfs_t *buf)'),
   fstatfs: fn('int fstatfs(int fd, _Out_ statfs_t *buf)'),
   eventfd: fn('int eventfd(unsigned int initval, int flags)'),
   inotify_init1: fn('int inotify_init1(int flags)'),
@@ -135,7 +135,7 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
  */
 export function openat2OrErrno(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
   const how = { flags: BigInt(flags), mode: BigInt(mode), resolve: BigInt(resolve) };
-  const r = tryCall(c.syscall(NR.openat2, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)));
+  const r = tryCall(syscall(NR.openat2, 'int', dirfd, 'const char *', path, koffi.pointer(OpenHow), how, 'size_t', koffi.sizeof(OpenHow)));
   return r.ok ? r.value : -r.errno;
 }
 
@@ -239,6 +239,13 @@ export function socketpair(domain: number, type: number): [number, number] {
   return [sv[0] ?? -1, sv[1] ?? -1];
 }
 
+export function lsetxattr(path: string, name: string, value: string): void {
+  check(c.lsetxattr(path, name, value, Buffer.byteLength(value), 0), 'lsetxattr', [path, name, value]);
+}
+
+export const socket = (domain: number, type: number, protocol: number): number =>
+  check(c.socket(domain, type, protocol), 'socket', [domain, type, protocol]);
+
 export function madvise(addr: bigint, len: bigint, advice: number): boolean {
   return tryCall(c.madvise(addr, len, advice)).ok;
 }
@@ -318,19 +325,19 @@ export const flock = (fd: number, op: number): void => void check(c.flock(fd, op
 export const dup3 = (oldfd: number, newfd: number, flags: number): number => check(c.dup3(oldfd, newfd, flags), 'dup3', [oldfd, newfd, flags]);
 
 export function pivotRoot(newRoot: string, putOld: string): void {
-  check(c.syscall(NR.pivot_root, 'const char *', newRoot, 'const char *', putOld), 'pivot_root', [newRoot, putOld]);
+  check(syscall(NR.pivot_root, 'const char *', newRoot, 'const char *', putOld), 'pivot_root', [newRoot, putOld]);
 }
 
 export function closeRange(first: number, last: number, flags: number): void {
-  check(c.syscall(NR.close_range, 'unsigned int', first, 'unsigned int', last, 'unsigned int', flags), 'close_range', [first, last, flags]);
+  check(syscall(NR.close_range, 'unsigned int', first, 'unsigned int', last, 'unsigned int', flags), 'close_range', [first, last, flags]);
 }
 
 export function pidfdOpen(pid: number): number {
-  return check(c.syscall(NR.pidfd_open, 'int', pid, 'unsigned int', 0), 'pidfd_open', [pid]);
+  return check(syscall(NR.pidfd_open, 'int', pid, 'unsigned int', 0), 'pidfd_open', [pid]);
 }
 
 export function pidfdSendSignal(pidfd: number, sig: number): void {
-  check(c.syscall(NR.pidfd_send_signal, 'int', pidfd, 'int', sig, 'void *', null, 'unsigned int', 0), 'pidfd_send_signal', [pidfd, sig]);
+  check(syscall(NR.pidfd_send_signal, 'int', pidfd, 'int', sig, 'void *', null, 'unsigned int', 0), 'pidfd_send_signal', [pidfd, sig]);
 }
 
 
@@ -342,12 +349,6 @@ export interface StatfsResult {
 
 function toStatfs(buf: { f_type: number | bigint; f_flags: number | bigint }): StatfsResult {
   return { type: Number(buf.f_type), flags: Number(buf.f_flags) };
-}
-
-export function statfs(path: string): StatfsResult {
-  const buf = {} as { f_type: number; f_flags: number };
-  check(c.statfs(path, buf), 'statfs', [path]);
-  return toStatfs(buf);
 }
 
 export function fstatfs(fd: number): StatfsResult {
@@ -371,12 +372,31 @@ export function openNamespaceFile(path: string): number {
 
 export const AT_RECURSIVE = 0x8000;
 
-export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0): void {
-  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: 0n };
+export function mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0, usernsFd = 0): void {
+  const attr = { attr_set: BigInt(attrSet), attr_clr: BigInt(attrClr), propagation: BigInt(propagation), userns_fd: BigInt(usernsFd) };
   check(
-    c.syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
+    syscall(NR.mount_setattr, 'int', dirfd, 'const char *', path, 'unsigned int', flags, koffi.pointer(MountAttr), attr, 'size_t', koffi.sizeof(MountAttr)),
     'mount_setattr',
     [dirfd, path, flags, attrSet, attrClr],
+  );
+}
+
+export const OPEN_TREE_CLONE = 1;
+export const MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+export const MOVE_MOUNT_T_EMPTY_PATH = 0x40;
+export const MOUNT_ATTR_IDMAP = 0x100000;
+
+/** open_tree(2): with OPEN_TREE_CLONE, a detached copy of the mount at `path` (AT_RECURSIVE: with its submounts). */
+export function openTree(dirfd: number, path: string, flags: number): number {
+  return check(syscall(NR.open_tree, 'int', dirfd, 'const char *', path, 'unsigned int', flags), 'open_tree', [dirfd, path, flags]);
+}
+
+/** move_mount(2): attaches a detached mount (an open_tree fd) at the target. */
+export function moveMount(fromDfd: number, fromPath: string, toDfd: number, toPath: string, flags: number): void {
+  check(
+    syscall(NR.move_mount, 'int', fromDfd, 'const char *', fromPath, 'int', toDfd, 'const char *', toPath, 'unsigned int', flags),
+    'move_mount',
+    [fromDfd, fromPath, toDfd, toPath, flags],
   );
 }
 
@@ -384,7 +404,7 @@ const KEYCTL_JOIN_SESSION_KEYRING = 1;
 
 /** A fresh session keyring, so the container cannot read the host session's keys. */
 export function joinSessionKeyring(name: string): void {
-  check(c.syscall(NR.keyctl, 'int', KEYCTL_JOIN_SESSION_KEYRING, 'const char *', name), 'keyctl', ['JOIN_SESSION_KEYRING', name]);
+  check(syscall(NR.keyctl, 'int', KEYCTL_JOIN_SESSION_KEYRING, 'const char *', name), 'keyctl', ['JOIN_SESSION_KEYRING', name]);
 }
 
 export const setChildSubreaper = (): void => void check(c.prctl(36 /* PR_SET_CHILD_SUBREAPER */, 1, 0, 0, 0), 'prctl', ['PR_SET_CHILD_SUBREAPER']);
@@ -402,7 +422,7 @@ const IOPRIO_CLASS_SHIFT = 13;
 /** ioprio_set(2) on the calling process. */
 export function ioprioSet(ioClass: number, level: number): void {
   const prio = (ioClass << IOPRIO_CLASS_SHIFT) | level;
-  check(c.syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
+  check(syscall(NR.ioprio_set, 'int', IOPRIO_WHO_PROCESS, 'int', 0, 'int', prio), 'ioprio_set', [ioClass, level]);
 }
 
 /** sched_setattr(2)'s attributes, as config.md "process.scheduler" names them. */
@@ -422,13 +442,13 @@ export function schedSetattr(a: SchedAttributes): void {
     size: koffi.sizeof(SchedAttr), sched_policy: a.policy, sched_flags: a.flags, sched_nice: a.nice, sched_priority: a.priority,
     sched_runtime: a.runtime, sched_deadline: a.deadline, sched_period: a.period, sched_util_min: 0, sched_util_max: 0,
   };
-  check(c.syscall(NR.sched_setattr, 'int', 0, koffi.pointer(SchedAttr), attr, 'unsigned int', 0), 'sched_setattr', [a.policy, a.nice, a.priority]);
+  check(syscall(NR.sched_setattr, 'int', 0, koffi.pointer(SchedAttr), attr, 'unsigned int', 0), 'sched_setattr', [a.policy, a.nice, a.priority]);
 }
 
 /** set_mempolicy(2): `mode` with its flags or'ed in, `nodemask` one bit per node (may be empty). */
 export function setMempolicy(mode: number, nodemask: Buffer): void {
   const maxnode = nodemask.length * 8;
-  check(c.syscall(NR.set_mempolicy, 'int', mode, 'uint8_t *', nodemask.length > 0 ? nodemask : null, 'unsigned long', maxnode), 'set_mempolicy', [mode, maxnode]);
+  check(syscall(NR.set_mempolicy, 'int', mode, 'uint8_t *', nodemask.length > 0 ? nodemask : null, 'unsigned long', maxnode), 'set_mempolicy', [mode, maxnode]);
 }
 
 /** sched_setaffinity(2); `mask` one bit per CPU (0 is the calling thread). */

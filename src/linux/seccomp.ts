@@ -1,5 +1,5 @@
 import { readSync } from 'node:fs';
-import { check, fn, koffi, lastErrno, type Native } from './ffi.js';
+import { check, fn, koffi, lastErrno, syscall, type Native } from './ffi.js';
 import { syscallNumbers } from './constants.js';
 import { SyscallError } from './errors.js';
 import { closeQuietly } from './libc.js';
@@ -16,7 +16,6 @@ const ScmpVersion = koffi.struct('scmp_version', { major: 'uint32_t', minor: 'ui
 const SockFprog = koffi.struct('sock_fprog', { len: 'uint16_t', filter: 'void *' });
 
 const sys = {
-  syscall: fn('long syscall(long number, ...)'),
   memfdCreate: fn('int memfd_create(const char *name, unsigned int flags)'),
 };
 
@@ -166,7 +165,7 @@ export function freeNativeProgram(p: NativeProgram): void {
 /** seccomp(SECCOMP_SET_MODE_FILTER): returns the listener fd with SECCOMP_FILTER_FLAG_NEW_LISTENER, else 0. */
 export function seccompSetModeFilter(flags: number, p: NativeProgram): number {
   return check(
-    sys.syscall(NR.seccomp, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', flags, 'void *', p.fprog),
+    syscall(NR.seccomp, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', flags, 'void *', p.fprog),
     'seccomp',
     [SECCOMP_SET_MODE_FILTER, flags],
   );
@@ -178,7 +177,7 @@ export function seccompSetModeFilter(flags: number, p: NativeProgram): number {
  * flag validation (EINVAL).
  */
 export function seccompFlagsSupported(flags: number): boolean {
-  sys.syscall(NR.seccomp, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', flags, 'void *', null);
+  syscall(NR.seccomp, 'unsigned int', SECCOMP_SET_MODE_FILTER, 'unsigned int', flags, 'void *', null);
   return lastErrno() === 14 /* EFAULT */;
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isErrno } from '../linux/errors.js';
+import { SyscallError } from '../linux/errors.js';
 import { O_CLOEXEC, O_WRONLY } from '../linux/constants.js';
 import { close, open, write } from '../linux/libc.js';
 import type { Linux, Process } from '../spec/types.js';
@@ -19,7 +19,7 @@ import type { Linux, Process } from '../spec/types.js';
 // container must mount proc at /proc for a label to apply. Call applyLsm after any hook the init
 // runs (a hook exec'd later would get the label) but, as runc does, while the init is still root
 // and before no_new_privs: afterwards the LSM may refuse the change (SELinux's setexec permission,
-// AppArmor's no_new_privs rules). mountLabel is applied by the mount code as a context= option;
+// AppArmor's no_new_privs rules). mountLabel is applied by the mount code (init/mount-label.ts);
 // here it is only checked.
 
 export interface LsmHost {
@@ -75,16 +75,25 @@ function writeAttr(path: string, value: string): void {
   }
 }
 
-/** Child side (see the ordering note at the top). */
-export function applyLsm(plan: LsmPlan): void {
-  if (plan.apparmorProfile) {
-    const value = `exec ${plan.apparmorProfile}`;
+function applyProfile(profile: string): void {
+  const value = `exec ${profile}`;
+  try {
     try {
       writeAttr('/proc/self/attr/apparmor/exec', value);
     } catch (err) {
-      if (!isErrno(err, 'ENOENT')) throw err;
+      // Only a kernel without the AppArmor directory (before 5.8) falls back; a write that fails
+      // with ENOENT is AppArmor's answer for a profile that is not loaded.
+      if (!(err instanceof SyscallError && err.call === 'open' && err.code === 'ENOENT')) throw err;
       writeAttr('/proc/self/attr/exec', value);
     }
+  } catch (err) {
+    const why = err instanceof SyscallError && err.call === 'write' && err.code === 'ENOENT' ? 'no profile of that name is loaded' : (err as Error).message;
+    throw new Error(`AppArmor profile ${JSON.stringify(profile)} cannot be applied: ${why}`);
   }
+}
+
+/** Child side (see the ordering note at the top). */
+export function applyLsm(plan: LsmPlan): void {
+  if (plan.apparmorProfile) applyProfile(plan.apparmorProfile);
   if (plan.selinuxLabel) writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
 }

@@ -1,3 +1,4 @@
+import type { ArgCmp } from '../linux/seccomp.js';
 import type { LinuxSeccomp, LinuxSeccompArg, LinuxSyscall } from '../spec/types.js';
 
 // OCI `linux.seccomp` → the filters the init loads, as plain data (no libseccomp here).
@@ -90,17 +91,10 @@ export const SECCOMP_FLAG_NAMES: readonly string[] = Object.keys(SECCOMP_FLAGS);
 // A notification on either would wait for an agent that cannot have the fd yet.
 const NOTIFY_FORBIDDEN = new Set(['write', 'sendmsg']);
 
-export interface SeccompArgCmp {
-  arg: number;
-  op: number;
-  datumA: bigint;
-  datumB: bigint;
-}
-
 export interface SeccompRule {
   syscall: string;
   action: number;
-  args: readonly SeccompArgCmp[];
+  args: readonly ArgCmp[];
   /** Where the rule came from in config.json, for errors. */
   path: string;
 }
@@ -150,7 +144,7 @@ function u64(v: number, path: string): bigint {
   return BigInt(v);
 }
 
-function argCmp(a: LinuxSeccompArg, path: string): SeccompArgCmp {
+function argCmp(a: LinuxSeccompArg, path: string): ArgCmp {
   const op = OPERATORS[a.op];
   if (op === undefined) throw new Error(`${path}.op: unknown operator ${JSON.stringify(a.op)}`);
   if (!Number.isInteger(a.index) || a.index < 0 || a.index > 5) throw new Error(`${path}.index: ${a.index} is not a syscall argument (0 to 5)`);

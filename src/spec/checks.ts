@@ -184,12 +184,44 @@ function hostNetworkProblem(spec: Spec): string | undefined {
   return undefined;
 }
 
-/** Masking and read-only remounts would otherwise apply to the host's mount table. */
-export function checkPathRestrictions(spec: Spec): SpecProblem | undefined {
+/**
+ * Without a mount namespace the container shares the runtime's mount table, and ocirun changes
+ * nothing in it: whatever would mount (mounts, masks, read-only remounts, the root's propagation,
+ * the console's bind) or create nodes in the host's directory (devices) cannot be applied, and
+ * mounts made there would outlive the container.
+ */
+export function checkMountNamespaceNeeds(spec: Spec): SpecProblem | undefined {
   if (findNamespace(spec, 'mount') !== undefined) return undefined;
-  for (const field of ['maskedPaths', 'readonlyPaths'] as const) {
-    if ((spec.linux?.[field]?.length ?? 0) > 0) {
-      return { path: `linux.${field}`, message: 'requires a private mount namespace ("mount" in linux.namespaces)' };
+  const message = 'requires a private mount namespace ("mount" in linux.namespaces): without one it would change the host\'s mount table';
+  if ((spec.mounts?.length ?? 0) > 0) return { path: 'mounts', message };
+  for (const field of ['maskedPaths', 'readonlyPaths', 'devices'] as const) {
+    if ((spec.linux?.[field]?.length ?? 0) > 0) return { path: `linux.${field}`, message };
+  }
+  if (spec.linux?.rootfsPropagation !== undefined) return { path: 'linux.rootfsPropagation', message };
+  if (spec.linux?.mountLabel) return { path: 'linux.mountLabel', message };
+  if (spec.root?.readonly === true) return { path: 'root.readonly', message };
+  if (spec.process?.terminal === true) return { path: 'process.terminal', message: `${message} (the terminal is bound onto /dev/console)` };
+  return undefined;
+}
+
+/** A name the kernel accepts for a device (dev_valid_name), `%d` allowed once as a template. */
+function validDeviceName(name: string): boolean {
+  if (name.length === 0 || Buffer.byteLength(name) > 15 || name === '.' || name === '..') return false;
+  if (/[/:\s]/.test(name)) return false;
+  return (name.match(/%/g) ?? []).length === (name.includes('%d') ? 1 : 0);
+}
+
+/** config-linux.md "netDevices": moved into the container's network namespace, never the host's. */
+export function checkNetDeviceNames(spec: Spec): SpecProblem | undefined {
+  const devices = Object.entries(spec.linux?.netDevices ?? {});
+  if (devices.length === 0) return undefined;
+  const problem = hostNetworkProblem(spec);
+  if (problem !== undefined) return { path: 'linux.netDevices', message: `devices ${problem}` };
+  for (const [name, dev] of devices) {
+    const path = `linux.netDevices[${JSON.stringify(name)}]`;
+    if (!validDeviceName(name) || name.includes('%')) return { path, message: 'is not a valid network device name (1-15 characters, no "/", ":" or spaces)' };
+    if (dev.name !== undefined && dev.name !== '' && !validDeviceName(dev.name)) {
+      return { path: `${path}.name`, message: 'is not a valid network device name (1-15 characters, no "/", ":" or spaces; "%d" once as a template)' };
     }
   }
   return undefined;
@@ -236,7 +268,8 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkTimeOffsets,
   checkUtsNames,
   checkSysctls,
-  checkPathRestrictions,
+  checkMountNamespaceNeeds,
+  checkNetDeviceNames,
   checkRlimitsUnique,
   checkIds,
   checkOtherPlatforms,

@@ -11,14 +11,21 @@ import { ContainerNotFoundError, type StateStore } from './store.js';
  *
  * A flock belongs to the open file description, which fork shares: a child that outlives the
  * command (the container's init) must close `lockFd`, or the lock outlives the command too.
+ * When fn returns a promise (a step waits for systemd), the lock is held until it settles.
  */
 export function withContainerLock<T>(store: StateStore, id: string, fn: (lockFd: number) => T): T {
   const fd = store.openDir(id);
+  let pending = false;
   try {
     flock(fd, LOCK_EX);
     if (!store.isCurrent(id, fd)) throw new ContainerNotFoundError(id);
-    return fn(fd);
+    const result = fn(fd);
+    if (result instanceof Promise) {
+      pending = true;
+      return result.finally(() => closeSync(fd)) as T;
+    }
+    return result;
   } finally {
-    closeSync(fd);
+    if (!pending) closeSync(fd);
   }
 }

@@ -19,6 +19,11 @@ export interface ContainerRecord {
   cgroupPath?: string;
   /** Per-hierarchy directories (v1) or the one cgroup2 directory, as created: later commands use exactly these. */
   cgroupPaths?: Record<string, string>;
+  /**
+   * The transient unit holding the cgroup when it was created with --systemd-cgroup: every later
+   * command goes through systemd for it, with or without the flag.
+   */
+  systemdUnit?: string;
   /** The config the container was created with: later commands never re-read the bundle. */
   config: Spec;
   /**

@@ -1,5 +1,4 @@
-import { isFrozenV1 } from '../cgroups/v1/freezer.js';
-import { isFrozenV2 } from '../cgroups/v2/freezer.js';
+import { freezerDir, isFrozenDir } from '../cgroups/freezer.js';
 import { isAlive } from './process-identity.js';
 import type { ContainerRecord, Status } from './record.js';
 import type { BrokenStateError, StateStore } from './store.js';
@@ -23,16 +22,13 @@ export function deriveStatus(store: StateStore, rec: Pick<ContainerRecord, 'id'>
 }
 
 /**
- * Straight from the freezer directory create saved: opening a cgroup manager would load the FFI
- * (device filters), which `state` and `list` need for nothing else. No saved directory means
- * the container has no cgroup of its own to freeze.
+ * From the freezer directory create saved, without opening a cgroup manager: that would load
+ * the FFI (device filters), which `state` and `list` need for nothing else. No saved directory
+ * means the container has no cgroup of its own to freeze.
  */
 function isFrozen(rec: Pick<Tracking, 'cgroupPaths'>): boolean {
   try {
-    const v1 = rec.cgroupPaths?.['freezer'];
-    if (v1 !== undefined) return isFrozenV1(v1);
-    const v2 = rec.cgroupPaths?.[''];
-    return v2 !== undefined && isFrozenV2(v2);
+    return isFrozenDir(freezerDir((key) => rec.cgroupPaths?.[key]));
   } catch {
     return false;
   }

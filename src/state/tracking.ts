@@ -6,19 +6,20 @@ import type { ProcessIdentity } from './process-identity.js';
  * the cgroup. Kept in a small file of its own, written before state.json on every save, so a
  * state.json torn, truncated or replaced can never lose track of a process ocirun started.
  */
-export type Tracking = Pick<ContainerRecord, 'pid' | 'pidStartTime'> & Partial<Pick<ContainerRecord, 'creating' | 'cgroupPath' | 'cgroupPaths'>>;
+export type Tracking = Pick<ContainerRecord, 'pid' | 'pidStartTime'> & Partial<Pick<ContainerRecord, 'creating' | 'cgroupPath' | 'cgroupPaths' | 'systemdUnit'>>;
 
 export function trackingOf(rec: ContainerRecord): Tracking {
   const t: Tracking = { pid: rec.pid, pidStartTime: rec.pidStartTime };
   if (rec.creating) t.creating = rec.creating;
   if (rec.cgroupPath !== undefined) t.cgroupPath = rec.cgroupPath;
   if (rec.cgroupPaths !== undefined) t.cgroupPaths = rec.cgroupPaths;
+  if (rec.systemdUnit !== undefined) t.systemdUnit = rec.systemdUnit;
   return t;
 }
 
 /** The record with what the tracking file says in place of its own copy of those fields. */
 export function withTracking(rec: ContainerRecord, t: Tracking): ContainerRecord {
-  const { creating: _c, cgroupPath: _p, cgroupPaths: _ps, ...rest } = rec;
+  const { creating: _c, cgroupPath: _p, cgroupPaths: _ps, systemdUnit: _u, ...rest } = rec;
   return { ...rest, ...t };
 }
 
@@ -42,5 +43,6 @@ export function parseTracking(text: string): Tracking | undefined {
   if (o['creating'] !== undefined && !isIdentity(o['creating'])) return undefined;
   if (o['cgroupPath'] !== undefined && typeof o['cgroupPath'] !== 'string') return undefined;
   if (o['cgroupPaths'] !== undefined && !isStringMap(o['cgroupPaths'])) return undefined;
+  if (o['systemdUnit'] !== undefined && typeof o['systemdUnit'] !== 'string') return undefined;
   return trackingOf(o as unknown as ContainerRecord);
 }

@@ -175,6 +175,19 @@ export class Sandbox {
   }
 
   /**
+   * A create that must be refused: exit 1, a one-line error, no container left. Returns the
+   * error line (cleanup() then checks for cgroups and mounts).
+   */
+  refusedCreate(spec: Spec): string {
+    const id = uniqueId();
+    const r = this.run(['create', '--bundle', this.bundle(spec), id]);
+    if (r.status !== 1) throw new Error(`create exited ${r.status}, not 1: ${r.stderr.trim()}`);
+    if (r.stderr.trim().split('\n').length !== 1) throw new Error(`the error is not one line: ${r.stderr}`);
+    if (this.run(['state', id]).status === 0) throw new Error(`the refused create left container ${id}`);
+    return r.stderr;
+  }
+
+  /**
    * A private copy of the busybox rootfs for a test that changes it; cleanup() removes it.
    * cp -a, not fs.cpSync: containers without a /dev mount leave device nodes in the rootfs.
    */

@@ -45,6 +45,9 @@ async function runGuest(): Promise<GuestRun> {
     rmSync(job, { recursive: true, force: true });
     return { kind: 'skipped', reason: output.trim().split('\n').pop() ?? 'the VM cannot run here' };
   }
+  // The stage's times (boot, tests, total) go to the suite's log.
+  const times = /^vm: boot=.*$/m.exec(output);
+  if (times) console.info(times[0]);
   const reportPath = join(job, 'report.json');
   const report = existsSync(reportPath) ? (JSON.parse(readFileSync(reportPath, 'utf8')) as Report) : undefined;
   return { kind: 'ran', exitCode, report, output, job };

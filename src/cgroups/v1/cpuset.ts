@@ -1,20 +1,10 @@
 import { posix } from 'node:path';
-import type { LinuxCPU } from '../../spec/types.js';
 import { makeDir, readOptional, writeCgroupFile } from '../fs.js';
-import type { CgroupProbe, CgroupWrite } from '../plan.js';
+import type { CgroupProbe } from '../plan.js';
 import { parseInt64, type CgroupStats } from '../stats.js';
 import { parseCpuList } from '../values.js';
 
 // cgroup v1 cpuset controller (kernel Documentation/admin-guide/cgroup-v1/cpusets.rst).
-
-const F = 'linux.resources.cpu';
-
-export function planCpusetV1(cpu: LinuxCPU | undefined): CgroupWrite[] {
-  const writes: CgroupWrite[] = [];
-  if (cpu?.cpus) writes.push({ field: `${F}.cpus`, file: 'cpuset.cpus', value: cpu.cpus });
-  if (cpu?.mems) writes.push({ field: `${F}.mems`, file: 'cpuset.mems', value: cpu.mems });
-  return writes;
-}
 
 /**
  * Creates `dir` and every missing cpuset between it and the mount point. A new v1 cpuset starts

@@ -1,24 +1,14 @@
 import type { LinuxHugepageLimit } from '../../spec/types.js';
 import type { CgroupProbe, CgroupWrite } from '../plan.js';
 import { parseUint, type HugetlbStats } from '../stats.js';
-import { int } from '../values.js';
+import { planHugetlb } from '../hugetlb.js';
 
-// cgroup v1 hugetlb controller (kernel Documentation/admin-guide/cgroup-v1/hugetlb.rst).
-// config-linux.md asks for reservation accounting where the kernel has it (Linux 5.7+,
-// hugetlb.<size>.rsvd.limit_in_bytes) and page-fault accounting otherwise; runc 1.2 sets both,
-// so a task neither reserves nor faults in more than the limit.
+// cgroup v1 hugetlb controller (kernel Documentation/admin-guide/cgroup-v1/hugetlb.rst):
+// hugetlb.<size>.limit_in_bytes limits page faults, hugetlb.<size>.rsvd.limit_in_bytes
+// reservations (planned in ../hugetlb.ts).
 
 export function planHugetlbV1(limits: readonly LinuxHugepageLimit[] | undefined, probe: CgroupProbe, hostSizes: readonly string[]): CgroupWrite[] {
-  const writes: CgroupWrite[] = [];
-  (limits ?? []).forEach((l, i) => {
-    const field = `linux.resources.hugepageLimits[${i}]`;
-    const value = int(l.limit);
-    const lacks = `no ${l.pageSize} huge pages here; this kernel has ${hostSizes.join(', ') || 'none'}`;
-    writes.push({ field, file: `hugetlb.${l.pageSize}.limit_in_bytes`, value, lacks });
-    const rsvd = `hugetlb.${l.pageSize}.rsvd.limit_in_bytes`;
-    if (probe.has(rsvd)) writes.push({ field, file: rsvd, value });
-  });
-  return writes;
+  return planHugetlb(limits, probe, hostSizes, 'limit_in_bytes');
 }
 
 export function hugetlbStatsV1(p: CgroupProbe, sizes: readonly string[]): Record<string, HugetlbStats> {

@@ -1,10 +1,12 @@
 import type { LinuxResources } from '../../spec/types.js';
+import { CgroupfsLifecycle } from '../cgroupfs-lifecycle.js';
 import type { CgroupHierarchies } from '../detect.js';
 import { deviceRulesFromConfig, v1RuleLine, type DeviceRule } from '../devices.js';
 import { emulateDeviceRules, parseDevicesList, sameDeviceState, type DeviceState } from '../devices-emulator.js';
 import { dirExists, isPermissionError, makeDir, readCgroupFile, readProcsRecursive, writeCgroupFile } from '../fs.js';
 import { hostHugePageSizes } from '../hugepages.js';
 import type { CgroupManager } from '../manager.js';
+import { cgroupsPathDenial, rootlessDenial, type RootlessCgroups } from '../rootless.js';
 import { planPids } from '../pids.js';
 import { absentProbe, CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupProbe, type CgroupWrite, type PlannedDir } from '../plan.js';
 import { planRdma } from '../rdma.js';
@@ -12,13 +14,15 @@ import { removeCgroupTrees } from '../remove.js';
 import { signalPids } from '../signal.js';
 import type { CgroupStats } from '../stats.js';
 import { controllersOf, enableControllersV2, explainMissingControllers } from '../v2/create.js';
-import { freezeV2, isFrozenV2, thawV2 } from '../v2/freezer.js';
+import { freezeV2, thawV2 } from '../v2/freezer.js';
 import { hugetlbStatsV2, planHugetlbV2 } from '../v2/hugetlb.js';
 import { planUnified, unifiedKeyController } from '../v2/unified.js';
 import { planBlkioV1 } from './blkio.js';
 import { planCpuV1 } from './cpu.js';
-import { createCpusetDir, planCpusetV1 } from './cpuset.js';
-import { freezeV1, isFrozenV1, thawV1 } from './freezer.js';
+import { createCpusetDir } from './cpuset.js';
+import { planCpuset } from '../cpuset.js';
+import { freezeV1, thawV1 } from './freezer.js';
+import { freezerDir, isFrozenDir, type FreezerDir } from '../freezer.js';
 import { planHugetlbV1 } from './hugetlb.js';
 import { oomKillCountV1, planMemoryV1 } from './memory.js';
 import { planNetClsV1, planNetPrioV1 } from './net.js';
@@ -33,30 +37,46 @@ const LISTING_ORDER = ['pids', 'devices', 'freezer', 'memory', 'cpu', 'cpuacct',
  * has but the cgroup2 hierarchy offers (this is how a hybrid host gets hugetlb when it is not
  * mounted as v1), and the `unified` keys.
  */
-export class V1Manager implements CgroupManager {
+export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 1 as const;
   /** Hierarchy key → why its directory could not be created (rootless, or an unusable cgroup2 mount). */
   private readonly unavailable = new Map<string, string>();
+  /** The keys of `unavailable` that a rootless caller was refused. */
+  private readonly denied = new Set<string>();
 
   constructor(
     readonly path: string,
-    readonly paths: Readonly<Record<string, string>>,
+    private readonly allPaths: Readonly<Record<string, string>>,
     private readonly hierarchies: CgroupHierarchies,
-    private readonly rootless = false,
-  ) {}
+    private readonly rootless?: RootlessCgroups,
+  ) {
+    super();
+  }
+
+  /** The directories that exist for the container: a hierarchy left out (rootless) is not listed. */
+  get paths(): Readonly<Record<string, string>> {
+    return Object.fromEntries(Object.entries(this.allPaths).filter(([key]) => !this.unavailable.has(key)));
+  }
 
   create(): void {
-    for (const [key, dir] of Object.entries(this.paths)) {
+    for (const [key, dir] of Object.entries(this.allPaths)) {
       try {
         const cpuset = this.hierarchies.v1.get('cpuset');
         if (key === 'cpuset' && cpuset) createCpusetDir(cpuset.mountpoint, dir);
         else makeDir(dir);
       } catch (err) {
-        // Rootless: a hierarchy the user may not write to is skipped, as runc does. The cgroup2
-        // side of a hybrid host is an extra: a read-only or foreign-owned mount only means the
-        // settings that need it will be refused.
-        if (!(this.rootless || key === '') || !isPermissionError(err)) throw err;
-        this.unavailable.set(key, `${this.rootless ? 'rootless: ' : ''}${(err as Error).message}`);
+        if (!isPermissionError(err)) throw err;
+        // As runc: without a cgroupsPath, a hierarchy a rootless caller may not write to is left
+        // out. The cgroup2 side of a hybrid host is an extra: a read-only or foreign-owned mount
+        // only means the settings that need it will be refused.
+        if (this.rootless?.skipDenied) {
+          this.denied.add(key);
+          this.unavailable.set(key, rootlessDenial(err));
+        } else if (key === '') {
+          this.unavailable.set(key, (err as Error).message);
+        } else {
+          throw this.rootless ? cgroupsPathDenial(err) : err;
+        }
       }
     }
   }
@@ -65,14 +85,14 @@ export class V1Manager implements CgroupManager {
     const sizes = hostHugePageSizes();
     const plan: PlannedDir[] = [];
     const v1 = (controller: string, writes: CgroupWrite[]): void => {
-      if (writes.length > 0) plan.push({ dir: this.usableDir(controller), writes, missing: this.whyMissing(controller) });
+      if (writes.length > 0) plan.push({ dir: this.usableDir(controller), writes, missing: this.whyMissing(controller), ...this.denial(controller) });
     };
     // As runc: a rootless container cannot be given a device list; its devices are limited by
     // what the user can open anyway.
-    const rules = r.devices && !this.rootless ? deviceRulesFromConfig(r.devices) : undefined;
+    const rules = r.devices && this.rootless === undefined ? deviceRulesFromConfig(r.devices) : undefined;
     const devices = rules ? emulateDeviceRules(rules) : undefined;
 
-    v1('cpuset', planCpusetV1(r.cpu));
+    v1('cpuset', planCpuset(r.cpu));
     if (rules) v1('devices', rules.map(deviceWrite));
     v1('memory', planMemoryV1(r.memory, this.probe('memory')));
     v1('cpu', planCpuV1(r.cpu));
@@ -129,16 +149,14 @@ export class V1Manager implements CgroupManager {
   }
 
   frozen(): boolean {
-    const dir = this.freezerDir();
-    if (dir === undefined) return false;
-    return dir.v2 ? isFrozenV2(dir.path) : isFrozenV1(dir.path);
+    return isFrozenDir(this.freezerDir());
   }
 
   stats(): CgroupStats {
     const sizes = hostHugePageSizes();
     const stats = collectStatsV1((controller) => this.probe(controller), sizes);
     const unifiedDir = this.usableDir('');
-    if (!this.paths.hugetlb && unifiedDir && controllersOf(unifiedDir).has('hugetlb')) {
+    if (!this.allPaths.hugetlb && unifiedDir && controllersOf(unifiedDir).has('hugetlb')) {
       stats.hugetlb = hugetlbStatsV2(dirProbe(unifiedDir), sizes);
     }
     return stats;
@@ -174,14 +192,19 @@ export class V1Manager implements CgroupManager {
   /** Co-mounted controllers ("cpu,cpuacct") share a directory. */
   private uniqueDirs(): string[] {
     const dirs: string[] = [];
-    for (const [key, dir] of Object.entries(this.paths)) {
+    for (const [key, dir] of Object.entries(this.allPaths)) {
       if (!this.unavailable.has(key) && !dirs.includes(dir)) dirs.push(dir);
     }
     return dirs;
   }
 
   private usableDir(key: string): string | undefined {
-    return this.unavailable.has(key) ? undefined : this.paths[key];
+    return this.unavailable.has(key) ? undefined : this.allPaths[key];
+  }
+
+  private denial(key: string): { denied?: string } {
+    const why = this.denied.has(key) ? this.unavailable.get(key) : undefined;
+    return why === undefined ? {} : { denied: why };
   }
 
   private whyMissing(key: string): string {
@@ -193,12 +216,8 @@ export class V1Manager implements CgroupManager {
     return dir ? dirProbe(dir) : absentProbe();
   }
 
-  /** The v1 freezer, or else cgroup.freeze of the cgroup2 side of a hybrid host. */
-  private freezerDir(): { path: string; v2: boolean } | undefined {
-    const v1 = this.usableDir('freezer');
-    if (v1) return { path: v1, v2: false };
-    const v2 = this.usableDir('');
-    return v2 ? { path: v2, v2: true } : undefined;
+  private freezerDir(): FreezerDir | undefined {
+    return freezerDir((key) => this.usableDir(key));
   }
 
   /**
@@ -234,7 +253,7 @@ export class V1Manager implements CgroupManager {
     const missing = this.hierarchies.unified
       ? this.unavailable.get('') ?? 'the cgroup2 directory of this hybrid host is not usable'
       : 'this host has only cgroup v1: unified keys need cgroup v2';
-    return { dir, writes: dir ? explainMissingControllers(dir, writes) : writes, missing };
+    return { dir, writes: dir ? explainMissingControllers(dir, writes) : writes, missing, ...this.denial('') };
   }
 }
 

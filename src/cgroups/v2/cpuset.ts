@@ -1,19 +1,9 @@
-import type { LinuxCPU } from '../../spec/types.js';
-import type { CgroupProbe, CgroupWrite } from '../plan.js';
+import type { CgroupProbe } from '../plan.js';
 import { emptyStats, type CgroupStats } from '../stats.js';
 import { parseCpuList } from '../values.js';
 
 // cgroup v2 cpuset controller (cgroup-v2.rst "Cpuset"). Unlike v1, an empty cpuset.cpus means
 // "the parent's", so a new cgroup needs no copying.
-
-const F = 'linux.resources.cpu';
-
-export function planCpusetV2(cpu: LinuxCPU | undefined): CgroupWrite[] {
-  const writes: CgroupWrite[] = [];
-  if (cpu?.cpus) writes.push({ field: `${F}.cpus`, file: 'cpuset.cpus', value: cpu.cpus });
-  if (cpu?.mems) writes.push({ field: `${F}.mems`, file: 'cpuset.mems', value: cpu.mems });
-  return writes;
-}
 
 /** v2 has only the CPUs and memory nodes in effect; the v1-only flags stay 0. */
 export function cpusetStatsV2(p: CgroupProbe): CgroupStats['cpuset'] {

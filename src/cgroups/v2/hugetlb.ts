@@ -1,22 +1,13 @@
 import type { LinuxHugepageLimit } from '../../spec/types.js';
 import type { CgroupProbe, CgroupWrite } from '../plan.js';
 import { parseFlatKeyed, parseUint, type HugetlbStats } from '../stats.js';
-import { int } from '../values.js';
+import { planHugetlb } from '../hugetlb.js';
 
 // cgroup v2 hugetlb controller (cgroup-v2.rst "HugeTLB"): hugetlb.<size>.max limits page
-// faults, hugetlb.<size>.rsvd.max reservations; both get the limit (see v1/hugetlb.ts).
+// faults, hugetlb.<size>.rsvd.max reservations (planned in ../hugetlb.ts).
 
 export function planHugetlbV2(limits: readonly LinuxHugepageLimit[] | undefined, probe: CgroupProbe, hostSizes: readonly string[]): CgroupWrite[] {
-  const writes: CgroupWrite[] = [];
-  (limits ?? []).forEach((l, i) => {
-    const field = `linux.resources.hugepageLimits[${i}]`;
-    const value = int(l.limit);
-    const lacks = `no ${l.pageSize} huge pages here; this kernel has ${hostSizes.join(', ') || 'none'}`;
-    writes.push({ field, file: `hugetlb.${l.pageSize}.max`, value, lacks });
-    const rsvd = `hugetlb.${l.pageSize}.rsvd.max`;
-    if (probe.has(rsvd)) writes.push({ field, file: rsvd, value });
-  });
-  return writes;
+  return planHugetlb(limits, probe, hostSizes, 'max');
 }
 
 /** hugetlb.<size>.current, and the times the limit was hit (hugetlb.<size>.events "max") as failcnt. */

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { LinuxResources } from '../../spec/types.js';
+import { CgroupfsLifecycle } from '../cgroupfs-lifecycle.js';
 import { deviceRulesFromConfig } from '../devices.js';
 import { emulateDeviceRules } from '../devices-emulator.js';
 import { dirExists, errorCode, fileExists, isPermissionError, makeDir, readProcsRecursive, writeCgroupFile } from '../fs.js';
 import { hostHugePageSizes } from '../hugepages.js';
 import type { CgroupManager } from '../manager.js';
 import { initCgroupDirV2 } from '../path.js';
+import { cgroupsPathDenial, rootlessDenial, type RootlessCgroups } from '../rootless.js';
 import { planPids } from '../pids.js';
 import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupWrite } from '../plan.js';
 import { planRdma } from '../rdma.js';
@@ -14,7 +16,7 @@ import { signalPids } from '../signal.js';
 import type { CgroupStats } from '../stats.js';
 import { planCpuV2 } from './cpu.js';
 import { enableControllersV2, explainMissingControllers } from './create.js';
-import { planCpusetV2 } from './cpuset.js';
+import { planCpuset } from '../cpuset.js';
 import { applyDeviceFilterV2 } from './devices.js';
 import { freezeV2, isFrozenV2, thawV2 } from './freezer.js';
 import { planHugetlbV2 } from './hugetlb.js';
@@ -26,7 +28,7 @@ import { planUnified } from './unified.js';
 const SIGKILL = 9;
 
 /** A cgroup on a cgroup v2 (unified) host: one directory. */
-export class V2Manager implements CgroupManager {
+export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 2 as const;
   /** Why a rootless create() could not make the cgroup; resources then cannot be applied. */
   private unusable: string | undefined;
@@ -35,20 +37,27 @@ export class V2Manager implements CgroupManager {
     readonly path: string,
     readonly dir: string,
     private readonly mountpoint: string,
-    private readonly rootless = false,
-  ) {}
+    private readonly rootless?: RootlessCgroups,
+  ) {
+    super();
+  }
 
+  /** Empty when a rootless create() left the cgroup out. */
   get paths(): Readonly<Record<string, string>> {
-    return { '': this.dir };
+    return this.unusable === undefined ? { '': this.dir } : {};
   }
 
   create(): void {
+    let made: string | undefined;
     try {
-      makeDir(this.dir);
+      made = makeDir(this.dir);
       enableControllersV2(this.mountpoint, this.dir);
     } catch (err) {
       if (!this.rootless || !isPermissionError(err)) throw err;
-      this.unusable = `rootless: ${(err as Error).message}`;
+      if (!this.rootless.skipDenied) throw cgroupsPathDenial(err);
+      // Never half a cgroup: one made where its controllers could not be enabled goes again.
+      if (made !== undefined) removeCgroupTrees([made]);
+      this.unusable = rootlessDenial(err);
     }
   }
 
@@ -63,7 +72,7 @@ export class V2Manager implements CgroupManager {
       ...planMemoryV2(r.memory, probe),
       ...planIoV2(r.blockIO, probe),
       ...planCpuV2(r.cpu, probe),
-      ...planCpusetV2(r.cpu),
+      ...planCpuset(r.cpu),
       ...planHugetlbV2(r.hugepageLimits, probe, hostHugePageSizes()),
       ...planRdma(r.rdma),
       // Last, so a key can refine what the fields above set.
@@ -71,8 +80,8 @@ export class V2Manager implements CgroupManager {
     ];
     // As runc: a rootless container gets no device filter (loading one needs CAP_BPF and
     // CAP_SYS_ADMIN on the host); its devices are limited by what the user can open anyway.
-    const devices = r.devices && !this.rootless ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;
-    const plan = [{ dir: this.unusable ? undefined : this.dir, writes: explainMissingControllers(this.dir, writes), missing: this.unusable }];
+    const devices = r.devices && this.rootless === undefined ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;
+    const plan = this.unusable === undefined ? [{ dir: this.dir, writes: explainMissingControllers(this.dir, writes) }] : [{ dir: undefined, writes, denied: this.unusable }];
     checkPlan(plan);
     if (devices) applyDeviceFilterV2(this.dir, devices);
     executePlan(plan);

@@ -27,6 +27,8 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     noPivot: bool(flags, 'no-pivot'),
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,
+    systemdCgroup: ctx.globals.systemdCgroup,
+    rootlessCgroups: ctx.globals.rootlessCgroups,
     log: ctx.log,
   };
 }
@@ -37,12 +39,10 @@ export const command: Command = {
   flags: CREATE_FLAGS,
   args: { min: 1, max: 1 },
   failurePrefix: 'ocirun create failed: ',
+  movesIntoCgroup: true,
   async run(ctx, { flags, positionals }) {
-    // Before loading the rest, so the kernel's wait for the first cgroup move (cgroups/migration.ts)
-    // overlaps with it; create primes again once the cgroup exists, keeping the moves quick.
-    (await import('../../cgroups/migration.js')).primeCgroupMigration();
     const { createContainer } = await import('../../container/create.js');
-    createContainer(createOptions(ctx, flags, positionals[0] as string));
+    await createContainer(createOptions(ctx, flags, positionals[0] as string));
     return 0;
   },
 };

@@ -9,7 +9,7 @@ export const command: Command = {
   args: { min: 1, max: 1 },
   async run(ctx, { flags, positionals }) {
     const { deleteContainer } = await import('../../container/delete.js');
-    deleteContainer(new StateStore(ctx.globals.root), positionals[0] as string, bool(flags, 'force'), ctx.log);
+    await deleteContainer(new StateStore(ctx.globals.root), positionals[0] as string, bool(flags, 'force'), ctx.log);
     return 0;
   },
 };

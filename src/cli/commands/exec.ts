@@ -50,10 +50,8 @@ export const command: Command = {
   parse: { stopAfterPositionals: 1 },
   args: { min: 1 },
   failurePrefix: 'ocirun exec failed: ',
+  movesIntoCgroup: true,
   async run(ctx, { flags, positionals }) {
-    // Before loading the rest: the kernel's wait before the process's move into the container's
-    // cgroup (cgroups/migration.ts) then overlaps with that too, not only with exec's preparations.
-    (await import('../../cgroups/migration.js')).primeCgroupMigration();
     const [{ execInContainer }, { loadProcessFile, processFromFlags, withContainerDefaults }, { parseSubCgroups }] = await Promise.all([
       import('../../container/exec.js'),
       import('../../exec/process.js'),

@@ -8,7 +8,7 @@ export const command: Command = {
   flags: {},
   args: { min: 0, max: 0 },
   async run() {
-    const { buildFeatures } = await import('../../security/features.js');
+    const { buildFeatures } = await import('../../container/features.js');
     writeOut(1, JSON.stringify(buildFeatures(), null, '    ') + '\n');
     return 0;
   },

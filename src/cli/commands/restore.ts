@@ -18,6 +18,7 @@ export const command: Command = {
   },
   args: { min: 1, max: 1 },
   async run(ctx, { flags, positionals }) {
+    if (ctx.globals.systemdCgroup) throw new Error('--systemd-cgroup: restore makes its cgroup through cgroupfs only; leave the flag out');
     const { restoreContainer, waitRestored } = await import('../../container/restore.js');
     const pidFile = str(flags, 'pid-file');
     const consoleSocket = str(flags, 'console-socket');

@@ -13,10 +13,8 @@ export const command: Command = {
   },
   args: { min: 1, max: 1 },
   failurePrefix: 'ocirun run failed: ',
+  movesIntoCgroup: true,
   async run(ctx, { flags, positionals }) {
-    // Before loading the rest, so the kernel's wait for the first cgroup move (cgroups/migration.ts)
-    // overlaps with it; create primes again once the cgroup exists, keeping the moves quick.
-    (await import('../../cgroups/migration.js')).primeCgroupMigration();
     const { runContainer } = await import('../../container/run.js');
     return runContainer(
       { ...createOptions(ctx, flags, positionals[0] as string), detach: bool(flags, 'detach'), keep: bool(flags, 'keep'), noSubreaper: bool(flags, 'no-subreaper') },

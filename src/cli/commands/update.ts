@@ -62,7 +62,7 @@ export const command: Command = {
     const mb = str(parsed.flags, 'mem-bw-schema');
     if (l3) rdt.l3CacheSchema = l3;
     if (mb) rdt.memBwSchema = mb;
-    updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request, rdt);
+    await updateContainer(new StateStore(ctx.globals.root), parsed.positionals[0] as string, request, rdt);
     return 0;
   },
 };

@@ -23,6 +23,9 @@ export interface ExecOptions {
  * Runs a command to completion. Asynchronous on purpose: engine commands can take many seconds
  * (stop timeouts), and a blocked worker misses vitest's heartbeats.
  */
+/** Emulation in the guest (test/vm) runs every command several times slower. */
+const DEFAULT_TIMEOUT_MS = process.env.OCIRUN_GUEST ? 300_000 : 60_000;
+
 export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {}): Promise<Result> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -31,9 +34,9 @@ export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
-      stderr += `\n[killed after ${opts.timeoutMs ?? 60_000} ms]`;
+      stderr += `\n[killed after ${opts.timeoutMs ?? DEFAULT_TIMEOUT_MS} ms]`;
       child.kill('SIGKILL');
-    }, opts.timeoutMs ?? 60_000);
+    }, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     child.on('error', (err) => {
       clearTimeout(timer);
       resolve({ status: -1, stdout, stderr: `${stderr}${err.message}` });

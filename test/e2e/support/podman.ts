@@ -1,6 +1,7 @@
 // A podman with its own storage, run state, events log and config (test/e2e/setup-podman.sh),
-// its containers under a cgroup parent named for this test process, and the busybox image
-// imported from the project's rootfs. Nothing of it touches the host's podman state.
+// its containers under a cgroup parent named for this test process (a cgroup, or a systemd slice
+// with the systemd cgroup manager), and the busybox image imported from the project's rootfs.
+// Nothing of it touches the host's podman state.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +11,16 @@ import type { Runtime } from './runtimes.js';
 
 export const IMAGE = 'localhost/ocirun-busybox';
 
+export type CgroupManagerName = 'cgroupfs' | 'systemd';
+
 export class Podman {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
-  /** Every container's cgroup parent: host-global, so unique per test process. */
-  readonly cgroupParent = `/ocirun-e2e-${process.pid}`;
+  /**
+   * Every container's cgroup parent: host-global, so unique per test process. Under systemd a
+   * slice, without dashes (systemd would nest a dashed name below each of its parts).
+   */
+  readonly cgroupParent: string;
   private names = 0;
 
   /** Why the suite cannot run here, or undefined when it can. */
@@ -25,19 +31,24 @@ export class Podman {
     return undefined;
   }
 
-  private constructor(dir: string, env: NodeJS.ProcessEnv) {
+  private constructor(
+    dir: string,
+    env: NodeJS.ProcessEnv,
+    readonly cgroupManager: CgroupManagerName,
+  ) {
     this.dir = dir;
     this.env = env;
+    this.cgroupParent = cgroupManager === 'systemd' ? `ocirune2e${process.pid}.slice` : `/ocirun-e2e-${process.pid}`;
   }
 
   /** Writes the private configuration and imports the image. */
-  static async create(): Promise<Podman> {
+  static async create(cgroupManager: CgroupManagerName = 'cgroupfs'): Promise<Podman> {
     const dir = mkdtempSync(join(tmpdir(), 'ocirun-e2e-podman-'));
-    const setup = await exec('bash', [join(REPO, 'test/e2e/setup-podman.sh'), dir]);
+    const setup = await exec('bash', [join(REPO, 'test/e2e/setup-podman.sh'), dir, cgroupManager]);
     if (setup.status !== 0) throw new Error(show('setup-podman.sh', setup));
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [, key, value] of setup.stdout.matchAll(/(\w+)='([^']*)'/g)) env[key as string] = value;
-    const pm = new Podman(dir, env);
+    const pm = new Podman(dir, env, cgroupManager);
     const r = await exec('bash', ['-o', 'pipefail', '-c', 'tar -C "$1" --exclude=./.built-from -c . | podman import -q - "$2"', '_', ROOTFS, IMAGE], { env });
     if (r.status !== 0) {
       await pm.destroy();
@@ -99,7 +110,8 @@ export class Podman {
     await this.removeContainers();
     await this.podman(['rmi', '--all', '--force']);
     await this.podman(['system', 'reset', '--force']);
-    leaks.push(...removeCgroupTree(this.cgroupParent).map((d) => `cgroup ${d}`));
+    if (this.cgroupManager === 'systemd') await exec('systemctl', ['stop', this.cgroupParent]);
+    leaks.push(...removeCgroupTree(this.cgroupManager === 'systemd' ? `/${this.cgroupParent}` : this.cgroupParent).map((d) => `cgroup ${d}`));
     leaks.push(...(await removeTree(this.dir)).map((m) => `mount ${m}`));
     return leaks;
   }

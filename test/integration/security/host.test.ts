@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { capbsetRead, capget } from '../../../src/linux/capabilities.js';
-import { buildFeatures, probeHost } from '../../../src/security/features.js';
+import { buildFeatures, probeHost } from '../../../src/container/features.js';
 import { readHostBounding } from '../../../src/security/capabilities.js';
 import { checkLsm, detectLsm } from '../../../src/security/lsm.js';
 import { validateFeatures } from '../../../src/spec/validate.js';

@@ -5,7 +5,7 @@ import { planPids } from '../../../src/cgroups/pids.js';
 import { planRdma } from '../../../src/cgroups/rdma.js';
 import { planBlkioV1 } from '../../../src/cgroups/v1/blkio.js';
 import { planCpuV1 } from '../../../src/cgroups/v1/cpu.js';
-import { planCpusetV1 } from '../../../src/cgroups/v1/cpuset.js';
+import { planCpuset } from '../../../src/cgroups/cpuset.js';
 import { planHugetlbV1 } from '../../../src/cgroups/v1/hugetlb.js';
 import { planMemoryV1 } from '../../../src/cgroups/v1/memory.js';
 import { planNetClsV1, planNetPrioV1 } from '../../../src/cgroups/v1/net.js';
@@ -117,7 +117,7 @@ describe('cpu', () => {
   });
 
   it('sets cpus and mems in the cpuset hierarchy', () => {
-    expect(lines(planCpusetV1({ cpus: '0-1', mems: '0' }))).toEqual(['cpuset.cpus=0-1', 'cpuset.mems=0']);
+    expect(lines(planCpuset({ cpus: '0-1', mems: '0' }))).toEqual(['cpuset.cpus=0-1', 'cpuset.mems=0']);
   });
 });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CgroupProbe, CgroupWrite } from '../../../src/cgroups/plan.js';
 import { cpuMax, planCpuV2 } from '../../../src/cgroups/v2/cpu.js';
-import { planCpusetV2 } from '../../../src/cgroups/v2/cpuset.js';
+import { planCpuset } from '../../../src/cgroups/cpuset.js';
 import { planHugetlbV2 } from '../../../src/cgroups/v2/hugetlb.js';
 import { planIoV2 } from '../../../src/cgroups/v2/io.js';
 import { planMemoryV2 } from '../../../src/cgroups/v2/memory.js';
@@ -70,7 +70,7 @@ describe('cpu', () => {
   });
 
   it('sets cpus and mems in cpuset files', () => {
-    expect(lines(planCpusetV2({ cpus: '2-3', mems: '0' }))).toEqual(['cpuset.cpus=2-3', 'cpuset.mems=0']);
+    expect(lines(planCpuset({ cpus: '2-3', mems: '0' }))).toEqual(['cpuset.cpus=2-3', 'cpuset.mems=0']);
   });
 });
 

@@ -1,7 +1,8 @@
 // `kill ID SIGNAL` accepts what runc accepts; `run` reports what a shell reports.
 import { describe, expect, it } from 'vitest';
 import { effectiveSignal } from '../../../src/container/kill.js';
-import { exitCodeOf, parseSignal } from '../../../src/container/signals.js';
+import { parseSignal } from '../../../src/container/signals.js';
+import { exitCodeOf } from '../../../src/linux/wait-status.js';
 
 describe('parseSignal', () => {
   it('defaults to TERM', () => {

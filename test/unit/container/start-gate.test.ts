@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFsIds } from '../../../src/container/start-gate.js';
+import { parseFsIds, rootlessGateMode } from '../../../src/container/start-gate.js';
 
 describe('parseFsIds', () => {
   it('takes the fourth id (fs) of the Uid and Gid lines', () => {
@@ -10,5 +10,14 @@ describe('parseFsIds', () => {
   it('a status without them is undefined', () => {
     expect(parseFsIds('Name:\tx\n')).toBeUndefined();
     expect(parseFsIds('Uid:\t0\t0\t0\nGid:\t0\t0\t0\t0\n')).toBeUndefined();
+  });
+});
+
+describe('rootlessGateMode', () => {
+  it('an init running as the runtime\'s own uid: owner read (start) and write (init) only', () => {
+    expect(rootlessGateMode(1000, 1000)).toBe(0o600);
+  });
+  it('an init running as another of the container\'s ids writes as "other"; still never readable by it', () => {
+    expect(rootlessGateMode(100001, 1000)).toBe(0o602);
   });
 });

@@ -27,7 +27,7 @@ const DIRS: Record<string, string> = {
 };
 
 function namespaces(unshareFlags: number, joins: NamespacePlan['joins'] = [], newCgroup = false): NamespacePlan {
-  return { unshareFlags, newUser: false, newCgroup, joins, uidMappings: '', gidMappings: '' };
+  return { unshareFlags, newUser: false, newCgroup, joins };
 }
 
 describe('mountsFreshCgroup', () => {

@@ -25,4 +25,10 @@ describe('needsIntermediate', () => {
     expect(needsIntermediate(ns([{ type: 'time' }], { timeOffsets: { monotonic: { secs: 5 } } }))).toBe(true);
     expect(needsIntermediate(ns([{ type: 'time', path: '/proc/1/ns/time' }]))).toBe(true);
   });
+
+  it('for a pid namespace, new or joined, when the runtime may not switch its own back (rootless)', () => {
+    expect(needsIntermediate(ns([{ type: 'pid' }, { type: 'mount' }]), false)).toBe(true);
+    expect(needsIntermediate(ns([{ type: 'pid', path: '/proc/1/ns/pid' }]), false)).toBe(true);
+    expect(needsIntermediate(ns([{ type: 'mount' }, { type: 'network' }]), false)).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 // config.json → InitPlan: every decision the forked init relies on, checked without root.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
-import { buildInitPlan, DEFAULT_DEVICES, planNamespaces, PlanError, sysctlNamespace, type PlanOptions } from '../../../src/init/plan.js';
+import { buildInitPlan, DEFAULT_DEVICES, planNamespaces, PlanError, rootPropagationSteps, sysctlNamespace, type PlanOptions } from '../../../src/init/plan.js';
 import type { LinuxNamespace, Spec } from '../../../src/spec/types.js';
 
 const OPTS: PlanOptions = { bundle: '/b', noPivot: false, noNewKeyring: false, preserveFds: 0, isDirectory: (p) => !p.endsWith('.txt') };
@@ -30,19 +30,6 @@ describe('planNamespaces (config-linux.md "Namespaces")', () => {
 
   it('an absent namespace is shared with the host (no flag)', () => {
     expect(planNamespaces(spec({}, [{ type: 'mount' }])).unshareFlags).toBe(K.CLONE_NEWNS);
-  });
-
-  it('writes id maps in /proc/<pid>/uid_map format', () => {
-    const p = planNamespaces({
-      ...spec({}, [{ type: 'user' }, { type: 'mount' }]),
-      linux: {
-        namespaces: [{ type: 'user' }, { type: 'mount' }],
-        uidMappings: [{ containerID: 0, hostID: 100000, size: 65536 }],
-        gidMappings: [{ containerID: 0, hostID: 200000, size: 1 }, { containerID: 1, hostID: 300000, size: 10 }],
-      },
-    });
-    expect(p.uidMappings).toBe('0 100000 65536\n');
-    expect(p.gidMappings).toBe('0 200000 1\n1 300000 10\n');
   });
 
   it('writes time offsets in timens_offsets format', () => {
@@ -138,11 +125,16 @@ describe('buildInitPlan: mounts (config.md "Mounts")', () => {
     expect(DEFAULT_DEVICES.map((d) => d.path)).toEqual(['/dev/null', '/dev/zero', '/dev/full', '/dev/random', '/dev/urandom', '/dev/tty']);
   });
 
-  it('maps rootfsPropagation, defaulting to rslave', () => {
-    expect(buildInitPlan(spec(), OPTS).rootPropagation).toBe(K.MS_SLAVE | K.MS_REC);
+  it('maps rootfsPropagation to steps on the new root; unset keeps the rslave of every mount', () => {
+    expect(buildInitPlan(spec(), OPTS).rootPropagation).toEqual([]);
     const s = spec();
     s.linux = { ...s.linux, rootfsPropagation: 'rprivate' };
-    expect(buildInitPlan(s, OPTS).rootPropagation).toBe(K.MS_PRIVATE | K.MS_REC);
+    expect(buildInitPlan(s, OPTS).rootPropagation).toEqual([K.MS_PRIVATE | K.MS_REC]);
+    expect(rootPropagationSteps('slave')).toEqual([K.MS_SLAVE]);
+    expect(rootPropagationSteps('unbindable')).toEqual([K.MS_UNBINDABLE]);
+    // A new peer group: out of the host's first.
+    expect(rootPropagationSteps('shared')).toEqual([K.MS_PRIVATE, K.MS_SHARED]);
+    expect(rootPropagationSteps('rshared')).toEqual([K.MS_PRIVATE | K.MS_REC, K.MS_SHARED | K.MS_REC]);
     s.linux.rootfsPropagation = 'sideways';
     expect(() => buildInitPlan(s, OPTS)).toThrow(/linux\.rootfsPropagation/);
   });
@@ -168,9 +160,10 @@ describe('buildInitPlan: devices', () => {
 });
 
 describe('buildInitPlan: namespaces the config depends on', () => {
-  it('needs a mount namespace, new or joined', () => {
-    expect(() => buildInitPlan(spec({}, [{ type: 'pid' }]), OPTS)).toThrow(/mount namespace is required/);
-    expect(() => buildInitPlan(spec({}, [{ type: 'mount', path: '/proc/1/ns/mnt' }]), OPTS)).not.toThrow();
+  it('without a mount namespace of its own the init mounts nothing and makes no device nodes', () => {
+    const shared = buildInitPlan(spec({}, [{ type: 'pid' }]), OPTS);
+    expect(shared).toMatchObject({ mountNamespace: false, defaultDevices: false });
+    expect(buildInitPlan(spec({}, [{ type: 'mount', path: '/proc/1/ns/mnt' }]), OPTS).mountNamespace).toBe(true);
   });
 
   it('hostname and domainname need a uts namespace, new or joined', () => {

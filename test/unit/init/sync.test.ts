@@ -7,12 +7,15 @@ import { decode, encode, expect as expect_, send, type SyncMessage } from '../..
 describe('sync encode/decode', () => {
   it.each<SyncMessage>([
     { kind: 'userns' },
-    { kind: 'go' },
+    { kind: 'enter' },
+    { kind: 'recorded' },
+    { kind: 'moved' },
     { kind: 'ready' },
     { kind: 'seccomp' },
     { kind: 'pid', pid: 12345 },
     { kind: 'error', message: 'unable to start container process: exec: "x": executable file not found in $PATH' },
     { kind: 'error', message: '' },
+    { kind: 'hook-error', message: 'unable to start container process: error running createContainer hook #0: hook /bin/false exited with status 1' },
   ])('round-trips %j', (msg) => {
     expect(decode(encode(msg))).toEqual(msg);
   });
@@ -31,14 +34,14 @@ describe('send to a peer that has gone', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
     send(b, { kind: 'error', message: 'process.cwd "/x" is outside the container\'s root' });
     close(b);
-    expect(() => send(a, { kind: 'go' })).toThrow('process.cwd "/x" is outside the container\'s root');
+    expect(() => send(a, { kind: 'recorded' })).toThrow('process.cwd "/x" is outside the container\'s root');
     close(a);
   });
 
   it('a peer gone without a word: EPIPE itself', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
     close(b);
-    expect(() => send(a, { kind: 'go' })).toThrow(/broken pipe|EPIPE/i);
+    expect(() => send(a, { kind: 'recorded' })).toThrow(/broken pipe|EPIPE/i);
     close(a);
   });
 });
@@ -46,7 +49,7 @@ describe('send to a peer that has gone', () => {
 describe('receive from a peer that has gone', () => {
   it('leaving a message of ours unread: its own error message, not ECONNRESET', () => {
     const [a, b] = socketpair(K.AF_UNIX, K.SOCK_SEQPACKET | K.SOCK_CLOEXEC) as [number, number];
-    send(a, { kind: 'go' });
+    send(a, { kind: 'recorded' });
     send(b, { kind: 'error', message: 'unable to start container process: no cwd' });
     close(b);
     expect(() => expect_(a, 'join')).toThrow('unable to start container process: no cwd');

@@ -7,7 +7,8 @@ import {
   checkMountDestinations,
   checkNamespaces,
   checkOciVersion,
-  checkPathRestrictions,
+  checkMountNamespaceNeeds,
+  checkNetDeviceNames,
   checkProcessCwd,
   checkRlimitsUnique,
   checkRootfs,
@@ -261,16 +262,56 @@ describe('checkSysctls: only in namespaces of the container', () => {
   });
 });
 
-describe('checkPathRestrictions: masked and read-only paths need a mount namespace', () => {
+describe('checkMountNamespaceNeeds: what would mount or make nodes needs a mount namespace', () => {
   it('accepts them with a mount namespace', () => {
-    expect(checkPathRestrictions(withLinux({ namespaces: namespaces('mount'), maskedPaths: ['/proc/kcore'] }))).toBeUndefined();
+    expect(checkMountNamespaceNeeds(withLinux({ namespaces: namespaces('mount'), maskedPaths: ['/proc/kcore'] }))).toBeUndefined();
   });
 
   it('rejects them without one', () => {
-    expect(checkPathRestrictions(withLinux({ readonlyPaths: ['/proc/sys'] }))).toEqual({
+    expect(checkMountNamespaceNeeds(withLinux({ readonlyPaths: ['/proc/sys'] }))).toEqual({
       path: 'linux.readonlyPaths',
-      message: 'requires a private mount namespace ("mount" in linux.namespaces)',
+      message: 'requires a private mount namespace ("mount" in linux.namespaces): without one it would change the host\'s mount table',
     });
+  });
+
+  it('names each field that would touch the host\'s mount table or directory', () => {
+    const paths = [
+      withLinux({}, { mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }] }),
+      withLinux({ maskedPaths: ['/proc/kcore'] }),
+      withLinux({ devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229 }] }),
+      withLinux({ rootfsPropagation: 'shared' }),
+      withLinux({ mountLabel: 'system_u:object_r:container_file_t:s0' }),
+      withLinux({}, { root: { path: 'rootfs', readonly: true } }),
+      withLinux({}, { process: { cwd: '/', args: ['sh'], terminal: true } }),
+    ].map((spec) => checkMountNamespaceNeeds(spec)?.path);
+    expect(paths).toEqual(['mounts', 'linux.maskedPaths', 'linux.devices', 'linux.rootfsPropagation', 'linux.mountLabel', 'root.readonly', 'process.terminal']);
+  });
+
+  it('accepts a config that asks for none of them: the runtime\'s mount namespace, the rootfs as it is', () => {
+    expect(checkMountNamespaceNeeds(withLinux({ namespaces: namespaces('pid') }, { root: { path: 'rootfs' } }))).toBeUndefined();
+  });
+});
+
+describe('checkNetDeviceNames (config-linux.md "netDevices")', () => {
+  const withDevices = (netDevices: Record<string, { name?: string }>, ns = namespaces('network')) => withLinux({ namespaces: ns, netDevices });
+
+  it('accepts host names and new names, a %d template included', () => {
+    expect(checkNetDeviceNames(withDevices({ eth1: {}, veth7: { name: 'eth0' }, ens3: { name: 'net%d' } }))).toBeUndefined();
+  });
+
+  it('needs a network namespace of the container\'s own', () => {
+    expect(checkNetDeviceNames(withDevices({ eth1: {} }, namespaces('mount')))).toEqual({
+      path: 'linux.netDevices',
+      message: 'devices cannot be set in the host network namespace ("network" missing from linux.namespaces)',
+    });
+  });
+
+  it.each([['a/b'], ['has space'], ['sixteen-chars-xx'], ['..'], ['x%d']])('refuses the host name %j', (name) => {
+    expect(checkNetDeviceNames(withDevices({ [name]: {} }))?.path).toBe(`linux.netDevices[${JSON.stringify(name)}]`);
+  });
+
+  it.each([['a:b'], ['n%d%d'], ['n%s'], ['0123456789abcdef']])('refuses the new name %j', (name) => {
+    expect(checkNetDeviceNames(withDevices({ eth1: { name } }))?.path).toBe('linux.netDevices["eth1"].name');
   });
 });
 

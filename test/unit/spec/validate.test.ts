@@ -43,7 +43,7 @@ describe('loadConfig', () => {
 
   it('accepts the recursive rootfsPropagation values runc and containerd\'s CRI use, and nothing else', () => {
     for (const value of ['rprivate', 'rshared', 'rslave', 'runbindable', 'private', 'shared']) {
-      const config = { ...minimalConfig(), linux: { rootfsPropagation: value } };
+      const config = { ...minimalConfig(), linux: { namespaces: [{ type: 'mount' as const }], rootfsPropagation: value } };
       expect(loadConfig(tempBundle(config))).toEqual(config);
     }
     expect(shortMessage({ ...minimalConfig(), linux: { rootfsPropagation: 'rwhatever' } })).toContain('linux.rootfsPropagation');

@@ -2,7 +2,7 @@ import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from '../init/process-extras
 import { KNOWN_MOUNT_OPTIONS } from '../init/mount-options.js';
 import { seccompFlagsSupported, seccompVersion } from '../linux/seccomp.js';
 import { SPEC_VERSION } from '../spec/version.js';
-import { CAPABILITIES } from './capabilities.js';
+import { CAPABILITIES } from '../security/capabilities.js';
 import {
   SECCOMP_ACTION_NAMES,
   SECCOMP_ARCH_NAMES,
@@ -13,7 +13,7 @@ import {
   SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
   SECCOMP_FLAG_NAMES,
   SECCOMP_OPERATOR_NAMES,
-} from './seccomp-plan.js';
+} from '../security/seccomp-plan.js';
 
 // `ocirun features` (features.md, features-linux.md, runtime-spec 1.3). The spec asks what the
 // runtime recognizes and implements, "irrelevant to" what the host offers: every hook, mount
@@ -21,7 +21,8 @@ import {
 // (a config naming one the host lacks fails create with an error naming it), and the LSMs,
 // Intel RDT and memory policies it can apply. Two things are the host's: supportedFlags (the
 // seccomp flags this kernel and libseccomp accept, which the spec defines that way) and the
-// libseccomp version annotation. Idmapped mounts and netDevices are not implemented.
+// libseccomp version annotation. Idmapped mounts (a kernel without them fails create with the
+// mount's index) and netDevices are implemented.
 
 export const OCI_VERSION_MIN = '1.0.0';
 export const OCI_VERSION_MAX = SPEC_VERSION;
@@ -92,7 +93,8 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
     linux: {
       namespaces: [...NAMESPACES],
       capabilities: [...CAPABILITIES],
-      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
+      // systemd: the --systemd-cgroup driver (cgroup v2 hosts); not for a user's own manager (rootless).
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
       seccomp: host.libseccomp
         ? {
             enabled: true,
@@ -108,11 +110,13 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       selinux: { enabled: true },
       intelRdt: { enabled: true, schemata: true, monitoring: true },
       memoryPolicy: { modes: [...MEMORY_POLICY_MODES], flags: [...MEMORY_POLICY_FLAGS] },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: true },
     },
-    // The one annotation ocirun gives a meaning: it hands CRIU a configuration file (as runc lists it).
-    potentiallyUnsafeConfigAnnotations: ['org.criu.config'],
+    // ocirun acts on two kinds of annotation, both listed as runc lists them: org.criu.config hands
+    // CRIU a configuration file; org.systemd.property.* reach systemd as unit properties under
+    // --systemd-cgroup.
+    potentiallyUnsafeConfigAnnotations: ['org.criu.config', 'org.systemd.property.'],
     // runc's key, which engines read to know that checkpoint and restore exist.
     annotations: { 'org.opencontainers.runc.checkpoint.enabled': 'true' },
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_MOUNT_OPTIONS } from '../../../src/init/mount-options.js';
-import { buildFeatures, type FeatureHost } from '../../../src/security/features.js';
+import { buildFeatures, type FeatureHost } from '../../../src/container/features.js';
 import { validateFeatures } from '../../../src/spec/validate.js';
 
 const HOST: FeatureHost = {
@@ -27,7 +27,7 @@ describe('buildFeatures', () => {
     expect(f.linux?.capabilities).toHaveLength(41);
   });
 
-  it('lists exactly the mount options the parser knows: every config.md option but the idmap ones', () => {
+  it('lists exactly the mount options the parser knows: every config.md option', () => {
     // The option names in the first column of config.md's "Linux mount options" table.
     const doc = readFileSync(new URL('../../golden/runtime-spec/config.md', import.meta.url), 'utf8');
     const table = doc.slice(doc.indexOf('Linux mount options'), doc.indexOf('[^1]:'));
@@ -36,8 +36,7 @@ describe('buildFeatures', () => {
     const f = buildFeatures(HOST);
     expect(f.mountOptions).toEqual([...KNOWN_MOUNT_OPTIONS]);
     for (const option of fromSpec) {
-      if (option === 'idmap' || option === 'ridmap') expect(f.mountOptions).not.toContain(option);
-      else expect(f.mountOptions).toContain(option);
+      expect(f.mountOptions).toContain(option);
     }
   });
 
@@ -57,7 +56,7 @@ describe('buildFeatures', () => {
     expect(buildFeatures({ ...HOST, libseccomp: null }).linux?.seccomp).toEqual({ enabled: false });
   });
 
-  it('reports what this build applies: both LSMs, Intel RDT with schemata and monitoring, every memory policy; no idmapped mounts or netDevices', () => {
+  it('reports what this build applies: both LSMs, Intel RDT with schemata and monitoring, every memory policy, idmapped mounts and netDevices', () => {
     const linux = buildFeatures(HOST).linux;
     expect(linux?.apparmor).toEqual({ enabled: true });
     expect(linux?.selinux).toEqual({ enabled: true });
@@ -66,13 +65,13 @@ describe('buildFeatures', () => {
       modes: ['MPOL_DEFAULT', 'MPOL_PREFERRED', 'MPOL_BIND', 'MPOL_INTERLEAVE', 'MPOL_LOCAL', 'MPOL_PREFERRED_MANY', 'MPOL_WEIGHTED_INTERLEAVE'],
       flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
     });
-    expect(linux?.mountExtensions).toEqual({ idmap: { enabled: false } });
-    expect(linux?.netDevices).toEqual({ enabled: false });
-    expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: false, systemdUser: false, rdma: true });
+    expect(linux?.mountExtensions).toEqual({ idmap: { enabled: true } });
+    expect(linux?.netDevices).toEqual({ enabled: true });
+    expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
   });
 
-  it('names org.criu.config as potentially unsafe, the one annotation ocirun acts on (as runc 1.2 lists it)', () => {
-    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual(['org.criu.config']);
+  it('names org.criu.config (a CRIU configuration file) and org.systemd.property.* (unit properties) as potentially unsafe, as runc does', () => {
+    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual(['org.criu.config', 'org.systemd.property.']);
   });
 
   it('carries the libseccomp version and checkpoint support under runc\'s keys', () => {
