@@ -29,9 +29,14 @@ function ok(args: string[], runtime?: string, step?: string, name?: string): str
   return r.stdout;
 }
 
+/** The count, read again while the shell is between truncating and writing the file. */
 function count(name: string, runtime: string): number {
-  const r = podman(['exec', name, 'cat', '/tmp/count'], runtime);
-  return r.status === 0 ? Number(r.stdout.trim() || '0') : 0;
+  for (let i = 0; i < 5; i++) {
+    const r = podman(['exec', name, 'cat', '/tmp/count'], runtime);
+    const n = r.status === 0 ? Number(r.stdout.trim() || '0') : 0;
+    if (n > 0) return n;
+  }
+  return 0;
 }
 
 afterAll(() => {
