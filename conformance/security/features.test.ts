@@ -109,6 +109,7 @@ describe('ocirun features', () => {
       flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_RELATIVE_NODES', 'MPOL_F_STATIC_NODES'],
     });
     expect(linux['netDevices']).toEqual({ enabled: true });
-    expect((doc as FeaturesDoc & Record<string, unknown>)['potentiallyUnsafeConfigAnnotations']).toEqual(['org.systemd.property.']);
+    expect((doc as FeaturesDoc & Record<string, unknown>)['potentiallyUnsafeConfigAnnotations']).toEqual(['org.criu.config', 'org.systemd.property.']);
+    expect(doc.annotations?.['org.opencontainers.runc.checkpoint.enabled']).toBe('true');
   });
 });

@@ -6,6 +6,8 @@ export interface Globals {
   systemdCgroup: boolean;
   /** --rootless (auto: not real root): cgroups the caller may not make are skipped, as runc does. */
   rootlessCgroups: boolean;
+  /** --criu: a path, or a name looked up in PATH. */
+  criu: string;
 }
 
 export interface CommandContext {

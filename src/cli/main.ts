@@ -27,6 +27,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   ps: () => import('./commands/ps.js'),
   events: () => import('./commands/events.js'),
   features: () => import('./commands/features.js'),
+  checkpoint: () => import('./commands/checkpoint.js'),
+  restore: () => import('./commands/restore.js'),
 };
 
 const GLOBAL_FLAGS: FlagSpecs = {
@@ -36,7 +38,7 @@ const GLOBAL_FLAGS: FlagSpecs = {
   debug: { kind: 'boolean', describe: 'log debug messages' },
   'systemd-cgroup': { kind: 'boolean', describe: 'create cgroups as transient systemd units (cgroupsPath "slice:prefix:name")' },
   rootless: { kind: 'string', describe: 'rootless mode: true, false or auto' },
-  criu: { kind: 'string', describe: 'accepted for runc compatibility; checkpointing is not supported' },
+  criu: { kind: 'string', describe: 'the criu binary checkpoint and restore run (default: criu in PATH)' },
   help: { kind: 'boolean', alias: ['h'], describe: 'show help' },
   version: { kind: 'boolean', alias: ['v'], describe: 'print the version' },
 };
@@ -110,6 +112,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       root: stateRoot(g.root as string | undefined, name, caller),
       systemdCgroup: g['systemd-cgroup'] === true,
       rootlessCgroups: rootlessCgroups(parseRootlessFlag(g.rootless as string | undefined), caller),
+      criu: (g.criu as string | undefined) ?? 'criu',
     };
     if (command.movesIntoCgroup) (await import('../cgroups/migration.js')).primeCgroupMigration();
     return await command.run({ globals, log }, parsed);

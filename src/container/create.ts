@@ -23,13 +23,14 @@ import { prepareIdMaps, writeIdMaps, type IdCaller } from './id-maps.js';
 import { SPEC_VERSION } from '../spec/version.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
-import { readStat, selfIdentity } from '../state/process-identity.js';
-import { nowEpochNs, rfc3339Nano, type ContainerRecord } from '../state/record.js';
+import { readStat } from '../state/process-identity.js';
+import type { ContainerRecord } from '../state/record.js';
 import { StateStore } from '../state/store.js';
 import { writePidFile } from './pid-file.js';
 import { giveStartGate, makeStartGate } from './start-gate.js';
 import { prepareSecurity } from './security.js';
 import { UndoStack } from './undo.js';
+import { buildingRecord } from './new-record.js';
 import { prepareIdmappedMounts } from '../init/idmapped-mounts.js';
 import { checkNetDevices, moveNetDevices } from './net-devices.js';
 import { applyPassthrough } from './passthrough.js';
@@ -123,22 +124,7 @@ export async function createContainer(o: CreateOptions): Promise<ContainerRecord
       refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
       // Saved before anything exists that needs cleaning up: a create killed at any later point
       // leaves a record naming its cgroup and init, so `delete --force` finds everything.
-      const record: ContainerRecord = {
-        ociVersion: SPEC_VERSION,
-        id: o.id,
-        pid: 0,
-        pidStartTime: 0,
-        bundle,
-        rootfs: plan.rootfs,
-        created: rfc3339Nano(nowEpochNs()),
-        owner: '',
-        cgroupPath: cgroup.path,
-        cgroupPaths: { ...cgroup.paths },
-        ...(cgroup.unit !== undefined ? { systemdUnit: cgroup.unit } : {}),
-        config: spec,
-        creating: selfIdentity(),
-      };
-      if (spec.annotations) record.annotations = spec.annotations;
+      const record = buildingRecord(o.id, bundle, plan.rootfs, spec, cgroup);
       store.save(record);
       cgroup.create();
       undo.push(() => cgroup.remove());

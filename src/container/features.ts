@@ -113,10 +113,13 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: true },
     },
-    // ocirun gives no annotation of config.json a meaning: none can change what it does.
-    // They reach systemd as unit properties under --systemd-cgroup (runc lists the same prefix).
-    potentiallyUnsafeConfigAnnotations: ['org.systemd.property.'],
+    // ocirun acts on two kinds of annotation, both listed as runc lists them: org.criu.config hands
+    // CRIU a configuration file; org.systemd.property.* reach systemd as unit properties under
+    // --systemd-cgroup.
+    potentiallyUnsafeConfigAnnotations: ['org.criu.config', 'org.systemd.property.'],
+    // runc's key, which engines read to know that checkpoint and restore exist.
+    annotations: { 'org.opencontainers.runc.checkpoint.enabled': 'true' },
   };
-  if (host.libseccomp) features.annotations = { 'io.github.seccomp.libseccomp.version': host.libseccomp.version };
+  if (host.libseccomp) features.annotations = { ...features.annotations, 'io.github.seccomp.libseccomp.version': host.libseccomp.version };
   return features;
 }

@@ -9,6 +9,7 @@ import { createDevices } from './devices.js';
 import { ensureInRoot } from './in-root.js';
 import { applyMount } from './mounts.js';
 import { chrootInto, chrootOnly, pivotInto } from './pivot.js';
+import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
 import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
@@ -178,6 +179,7 @@ export function runInit(ctx: InitContext): never {
       chrootOnly(p.rootfs);
     }
     if (ctx.console) setupConsole(ctx.console);
+    else reopenDevNull();
     if (p.mountNamespace) applySysctl(p.sysctl);
     maskPaths(p.maskedPaths, p.maskData);
     makeReadonly(p.readonlyPaths);

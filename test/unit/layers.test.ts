@@ -6,7 +6,7 @@ import { folderCycles, folderEdges, upwardImports, type FolderEdges } from '../s
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 
-// cli → container → exec/security → init/state/hooks → cgroups → linux; spec/ (config types,
+// cli → container → exec/security/criu → init/state/hooks → cgroups → linux; spec/ (config types,
 // validation), log.ts and debug/ (fault injection) import no other part of src/ and sit below
 // everything, so every layer may use them.
 const LAYER: Readonly<Record<string, number>> = {
@@ -14,6 +14,7 @@ const LAYER: Readonly<Record<string, number>> = {
   container: 5,
   exec: 4,
   security: 4,
+  criu: 4,
   init: 3,
   state: 3,
   hooks: 3,

@@ -70,12 +70,12 @@ describe('buildFeatures', () => {
     expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
   });
 
-  it('names org.systemd.property.* as potentially unsafe: they become systemd unit properties', () => {
-    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual(['org.systemd.property.']);
+  it('names org.criu.config (a CRIU configuration file) and org.systemd.property.* (unit properties) as potentially unsafe, as runc does', () => {
+    expect(buildFeatures(HOST).potentiallyUnsafeConfigAnnotations).toEqual(['org.criu.config', 'org.systemd.property.']);
   });
 
-  it('carries the libseccomp version as runc does', () => {
-    expect(buildFeatures(HOST).annotations).toEqual({ 'io.github.seccomp.libseccomp.version': '2.5.4' });
+  it('carries the libseccomp version and checkpoint support under runc\'s keys', () => {
+    expect(buildFeatures(HOST).annotations).toEqual({ 'org.opencontainers.runc.checkpoint.enabled': 'true', 'io.github.seccomp.libseccomp.version': '2.5.4' });
   });
 
   it('has every property of the 1.3 features schema', () => {

@@ -1,0 +1,31 @@
+import { bool, str, type FlagSpecs, type FlagValues } from '../args.js';
+import { MANAGE_CGROUPS_MODES, type ManageCgroupsMode } from '../../criu/options.js';
+
+/** Flags `checkpoint` and `restore` share, as runc names them. */
+export const COMMON_CRIU_FLAGS: FlagSpecs = {
+  'image-path': { kind: 'string', describe: 'directory of the checkpoint images (default: ./checkpoint)' },
+  'work-path': { kind: 'string', describe: 'directory for CRIU\'s logs and work files (default: the image path)' },
+  'tcp-established': { kind: 'boolean', describe: 'allow open TCP connections' },
+  'ext-unix-sk': { kind: 'boolean', describe: 'allow external unix sockets' },
+  'shell-job': { kind: 'boolean', describe: 'allow a shell job (a container sharing the caller\'s session)' },
+  'file-locks': { kind: 'boolean', describe: 'handle file locks' },
+  'manage-cgroups-mode': { kind: 'string', describe: 'cgroups mode: soft (default), full, strict or ignore' },
+};
+
+export function commonCriuFlags(flags: FlagValues) {
+  const mode = str(flags, 'manage-cgroups-mode');
+  if (mode !== undefined && !(MANAGE_CGROUPS_MODES as readonly string[]).includes(mode)) {
+    throw new Error(`--manage-cgroups-mode: expected one of ${MANAGE_CGROUPS_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
+  }
+  const imagePath = str(flags, 'image-path');
+  const workPath = str(flags, 'work-path');
+  return {
+    ...(imagePath !== undefined ? { imagePath } : {}),
+    ...(workPath !== undefined ? { workPath } : {}),
+    tcpEstablished: bool(flags, 'tcp-established'),
+    extUnixSk: bool(flags, 'ext-unix-sk'),
+    shellJob: bool(flags, 'shell-job'),
+    fileLocks: bool(flags, 'file-locks'),
+    ...(mode !== undefined ? { manageCgroupsMode: mode as ManageCgroupsMode } : {}),
+  };
+}

@@ -1,0 +1,43 @@
+import { bool, str } from '../args.js';
+import type { Command } from '../command.js';
+import { COMMON_CRIU_FLAGS, commonCriuFlags } from './criu-flags.js';
+
+export const command: Command = {
+  usage: '[command options] <container-id>',
+  description: 'Restore a container from a CRIU checkpoint; in the foreground, wait for it as `run` does.',
+  flags: {
+    ...COMMON_CRIU_FLAGS,
+    bundle: { kind: 'string', alias: ['b'], describe: 'path to the bundle directory (default: current directory)' },
+    detach: { kind: 'boolean', alias: ['d'], describe: 'return once the container is restored' },
+    'pid-file': { kind: 'string', describe: 'write the restored init\'s process id to this file' },
+    'console-socket': { kind: 'string', describe: 'AF_UNIX socket for the pty master (not supported by restore yet)' },
+    'no-pivot': { kind: 'boolean', describe: 'accepted for runc compatibility: CRIU sets up the root itself' },
+    'no-subreaper': { kind: 'boolean', describe: 'accepted for runc compatibility' },
+    'lsm-profile': { kind: 'string', describe: 'LSM profile (TYPE:NAME) for the restored processes' },
+    'lsm-mount-context': { kind: 'string', describe: 'SELinux mount context for the restored mounts' },
+  },
+  args: { min: 1, max: 1 },
+  async run(ctx, { flags, positionals }) {
+    if (ctx.globals.systemdCgroup) throw new Error('--systemd-cgroup: restore makes its cgroup through cgroupfs only; leave the flag out');
+    const { restoreContainer, waitRestored } = await import('../../container/restore.js');
+    const pidFile = str(flags, 'pid-file');
+    const consoleSocket = str(flags, 'console-socket');
+    const lsmProfile = str(flags, 'lsm-profile');
+    const lsmMountContext = str(flags, 'lsm-mount-context');
+    const o = {
+      ...commonCriuFlags(flags),
+      root: ctx.globals.root,
+      criu: ctx.globals.criu,
+      id: positionals[0] as string,
+      bundle: str(flags, 'bundle') ?? '.',
+      detach: bool(flags, 'detach'),
+      ...(pidFile !== undefined ? { pidFile } : {}),
+      ...(consoleSocket !== undefined ? { consoleSocket } : {}),
+      ...(lsmProfile !== undefined ? { lsmProfile } : {}),
+      ...(lsmMountContext !== undefined ? { lsmMountContext } : {}),
+      log: ctx.log,
+    };
+    const rec = restoreContainer(o);
+    return o.detach ? 0 : waitRestored(o, rec);
+  },
+};
