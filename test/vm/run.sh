@@ -80,7 +80,7 @@ if [ -z "$accel" ]; then
 fi
 if [ "$accel" = tcg ]; then accel_opt=tcg,thread=multi; else accel_opt=kvm; fi
 
-cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 fsck.mode=skip mitigations=off systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all hugepages=16"
+cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 no_timer_check fsck.mode=skip mitigations=off systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all hugepages=16"
 echo "vm: booting $VM_IMAGE_DIR ($accel) for ${sets[*]}; job dir $job" >&2
 start=$SECONDS
 touch "$job/console.log"
