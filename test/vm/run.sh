@@ -27,13 +27,13 @@
 # report.json (vitest's JSON report), console.log (the serial console), exit-code and timings
 # (seconds: `boot` until the job started, `tests` for the job).
 # Environment: OCIRUN_VM_CACHE (image cache, default /var/cache/ocirun-vm), OCIRUN_VM_TIMEOUT
-# (seconds, default 2400), OCIRUN_VM_MEMORY (MiB, default 2048), OCIRUN_VM_CPUS (default 2),
+# (seconds, default 3600), OCIRUN_VM_MEMORY (MiB, default 2048), OCIRUN_VM_CPUS (default 2),
 # OCIRUN_VM_ACCEL (tcg or kvm; default kvm only where kvm_intel/kvm_amd is loaded).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 job=""
-timeout=${OCIRUN_VM_TIMEOUT:-2400}
+timeout=${OCIRUN_VM_TIMEOUT:-3600}
 quiet=0
 sets=()
 while [ $# -gt 0 ]; do
