@@ -28,7 +28,9 @@ export function bundleRunner(): Promise<string> {
 }
 
 export function runScenario(bundle: string, scenario: Scenario): ScenarioResult {
-  const r = spawnSync(process.execPath, ['--single-threaded', bundle, JSON.stringify(scenario)], {
+  // bin/ocirun's own flags: with Node's default young generation and no gc before fork, a forked
+  // child that allocates can start a scavenge, which segfaults it (status 11, seen here).
+  const r = spawnSync(process.execPath, ['--single-threaded', '--max-semi-space-size=1', '--expose-gc', bundle, JSON.stringify(scenario)], {
     encoding: 'utf8',
     timeout: 20_000,
     killSignal: 'SIGKILL',
