@@ -1,5 +1,4 @@
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { reasonOf } from '../linux/errors.js';
 import type { IDMapping, Spec } from '../spec/types.js';
@@ -104,7 +103,8 @@ function readOptional(path: string): string {
 
 function callerName(): string | undefined {
   try {
-    return userInfo().username;
+    // node:os on first use, as node:child_process below: most creates need no user namespace.
+    return process.getBuiltinModule('node:os').userInfo().username;
   } catch {
     return undefined;
   }

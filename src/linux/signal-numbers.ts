@@ -2,8 +2,6 @@
 // imported: Node does not load it at start-up, and loading it cost each create, start, delete,
 // run and exec ~0.5 ms of CPU for a table they read only when a signal arrives, or never.
 
-type SignalName = keyof typeof import('node:os').constants.signals;
-
 /** The number of signal `name` ("SIGTERM"), or undefined for a name Node does not know. */
 export function signalNumber(name: NodeJS.Signals): number;
 export function signalNumber(name: string): number | undefined;
@@ -12,7 +10,7 @@ export function signalNumber(name: string): number | undefined {
 }
 
 /** The name of signal number `n`, or undefined. */
-export function signalName(n: number): SignalName | undefined {
-  const table = process.getBuiltinModule('node:os').constants.signals;
-  return (Object.keys(table) as SignalName[]).find((name) => table[name] === n);
+export function signalName(n: number): string | undefined {
+  const table = process.getBuiltinModule('node:os').constants.signals as Readonly<Record<string, number>>;
+  return Object.keys(table).find((name) => table[name] === n);
 }
