@@ -61,6 +61,12 @@ export class FakeSys implements Sys {
     return this;
   }
 
+  /** An fd the process already has (stdio), naming `path`. */
+  given(fd: number, path: string): this {
+    this.fds.set(fd, path);
+    return this;
+  }
+
   /** The recorded calls of these names only. */
   only(...names: string[]): Call[] {
     return this.calls.filter(([name]) => names.includes(name));

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { CgroupMounts } from '../../../src/init/cgroup-mount.js';
+import { reopenDevNull } from '../../../src/init/dev-null.js';
 import { makedev } from '../../../src/init/devices.js';
 import { buildInitPlan, type InitPlan } from '../../../src/init/plan.js';
 import { enterRoot, protectPaths, setupRootfs } from '../../../src/init/rootfs.js';
@@ -272,6 +273,84 @@ describe('bind mounts', () => {
   });
 });
 
+describe('special mounts', () => {
+  const V1: CgroupMounts = {
+    layout: {
+      version: 1,
+      hierarchies: [
+        { name: 'cpu,cpuacct', options: 'cpu,cpuacct', mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/' },
+        { name: 'memory', options: 'memory', mountPoint: '/sys/fs/cgroup/memory', root: '/' },
+      ],
+    },
+  };
+  const cgroupMount: Mount = { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'ro'] };
+  const locked = K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC;
+
+  it('cgroup v1: a tmpfs with one cgroup mount per hierarchy, links for co-mounted controllers, then the tmpfs made read-only', () => {
+    const sys = new FakeSys();
+    setupRootfs(sys, withMounts([cgroupMount]), V1, []);
+    const cg = `${ROOTFS}/sys/fs/cgroup`;
+    expect(mountsOf(sys).slice(2)).toEqual([
+      ['mount', 'tmpfs', `fd:${cg}`, 'tmpfs', locked, 'mode=755'],
+      ['mount', 'cgroup', `fd:${cg}/cpu,cpuacct`, 'cgroup', locked | K.MS_RDONLY, 'cpu,cpuacct'],
+      ['mount', 'cgroup', `fd:${cg}/memory`, 'cgroup', locked | K.MS_RDONLY, 'memory'],
+      ['mount', null, `fd:${cg}`, null, K.MS_REMOUNT | K.MS_BIND | K.MS_RDONLY | locked, null],
+    ]);
+    expect(sys.only('symlinkat').slice(0, 2)).toEqual([
+      ['symlinkat', 'cpu,cpuacct', `fd:${cg}`, 'cpu'],
+      ['symlinkat', 'cpu,cpuacct', `fd:${cg}`, 'cpuacct'],
+    ]);
+  });
+
+  it('cgroup v1 outside a cgroup namespace: the container\'s own directories are bound and remounted with the flags', () => {
+    const sys = new FakeSys();
+    setupRootfs(sys, withMounts([cgroupMount]), { ...V1, bindSources: ['/sys/fs/cgroup/cpu,cpuacct/c1', '/sys/fs/cgroup/memory/c1'] }, []);
+    const cg = `${ROOTFS}/sys/fs/cgroup`;
+    expect(mountsOf(sys).slice(3, 7)).toEqual([
+      ['mount', '/sys/fs/cgroup/cpu,cpuacct/c1', `fd:${cg}/cpu,cpuacct`, null, K.MS_BIND | K.MS_REC, null],
+      ['mount', null, `fd:${cg}/cpu,cpuacct`, null, K.MS_BIND | K.MS_REMOUNT | locked | K.MS_RDONLY, null],
+      ['mount', '/sys/fs/cgroup/memory/c1', `fd:${cg}/memory`, null, K.MS_BIND | K.MS_REC, null],
+      ['mount', null, `fd:${cg}/memory`, null, K.MS_BIND | K.MS_REMOUNT | locked | K.MS_RDONLY, null],
+    ]);
+  });
+
+  it('sysfs refused (EPERM: the network namespace is not ours, rootless) falls back to the host /sys bound read-only', () => {
+    const sys = new FakeSys();
+    sys.fail('mount', 'EPERM', (args) => args[2] === 'sysfs');
+    setupRootfs(sys, withMounts([{ destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev'] }]), V2, []);
+    expect(mountsOf(sys).slice(2)).toEqual([
+      ['mount', 'sysfs', `fd:${ROOTFS}/sys`, 'sysfs', locked, null],
+      ['mount', '/sys', `fd:${ROOTFS}/sys`, null, K.MS_BIND | K.MS_REC, null],
+      ['mount', null, `fd:${ROOTFS}/sys`, null, K.MS_BIND | K.MS_REMOUNT | locked | K.MS_RDONLY, null],
+    ]);
+  });
+
+  it('an idmapped bind attaches the detached copy with move_mount instead of mount(2), and closes it', () => {
+    const sys = new FakeSys();
+    const detached = sys.open('/host/data', K.O_PATH);
+    sys.calls.length = 0;
+    setupRootfs(sys, withMounts([{ destination: '/data', type: 'bind', source: '/host/data', options: ['rbind'] }]), V2, [detached]);
+    expect(sys.only('move_mount')).toEqual([['move_mount', 'fd:/host/data', '', `fd:${ROOTFS}/data`, '', 0x4 | 0x40]]);
+    expect(mountsOf(sys)).toHaveLength(2);
+    expect(sys.openFds()).toEqual([]);
+  });
+
+  it('linux.mountLabel: a context option for tmpfs, a file label (lsetxattr) on the mqueue mount point', () => {
+    const sys = new FakeSys();
+    const label = 'system_u:object_r:container_file_t:s0:c1,c2';
+    const plan = withMounts(
+      [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }, { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue' }],
+      { mountLabel: label },
+    );
+    setupRootfs(sys, plan, V2, []);
+    expect(mountsOf(sys).slice(2)).toEqual([
+      ['mount', 'tmpfs', `fd:${ROOTFS}/tmp`, 'tmpfs', 0, `context="${label}"`],
+      ['mount', 'mqueue', `fd:${ROOTFS}/dev/mqueue`, 'mqueue', 0, null],
+    ]);
+    expect(sys.only('lsetxattr')).toEqual([['lsetxattr', `fd:${ROOTFS}/dev/mqueue`, 'security.selinux', label]]);
+  });
+});
+
 describe('devices', () => {
   it('a config device is made with mknod at its path, with its mode and owner', () => {
     const sys = new FakeSys();
@@ -349,5 +428,26 @@ describe('errors name what failed', () => {
     const plan = withMounts([]);
     plan.cwd = '/work';
     expect(() => setupRootfs(sys, plan, V2, [])).toThrow(/^process\.cwd "\/work" cannot be made inside the container's root: mkdirat\(.*"work".*\): read-only file system$/);
+  });
+});
+
+describe('stdio after the switch of root', () => {
+  it('stdio that is a null device (the host\'s, an engine\'s usual stdin) is reopened onto the container\'s /dev/null; other stdio is left alone', () => {
+    const sys = new FakeSys().given(0, '/host/dev/null').given(1, '/host/pipe').given(2, '/host/dev/null');
+    sys.files.add('/host/pipe');
+    reopenDevNull(sys);
+    expect(sys.only('open', 'dup3')).toEqual([
+      ['open', '/dev/null', K.O_RDWR | K.O_CLOEXEC, 0],
+      ['dup3', 'fd:/dev/null', 0, 0],
+      ['dup3', 'fd:/dev/null', 2, 0],
+    ]);
+    expect(sys.openFds()).toEqual(['/host/dev/null', '/host/pipe', '/host/dev/null']);
+  });
+
+  it('a container without /dev/null keeps its stdio', () => {
+    const sys = new FakeSys().given(0, '/host/dev/null');
+    sys.missing.add('/dev/null');
+    reopenDevNull(sys);
+    expect(sys.only('dup3')).toEqual([]);
   });
 });
