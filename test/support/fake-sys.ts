@@ -114,11 +114,16 @@ export class FakeSys implements Sys {
     return `fd:${this.fds.get(fd) ?? fd}`;
   }
 
-  /** Records the call (fd positions shown by path) and throws when a failure was asked for. */
-  private record(call: string, raw: readonly unknown[], fdPositions: readonly number[] = []): void {
+  /** Records the call (fd positions shown by path); returns the errno of a failure asked for, or 0. */
+  private recordErrno(call: string, raw: readonly unknown[], fdPositions: readonly number[] = []): number {
     this.calls.push([call, ...raw.map((a, i) => (fdPositions.includes(i) ? this.fdArg(a as number) : this.show(a)))]);
-    const f = this.failures.find((x) => x.call === call && x.when(raw));
-    if (f) throw new SyscallError(call, f.errno, raw);
+    return this.failures.find((x) => x.call === call && x.when(raw))?.errno ?? 0;
+  }
+
+  /** Records the call and throws the failure asked for, as the libc wrappers do. */
+  private record(call: string, raw: readonly unknown[], fdPositions: readonly number[] = []): void {
+    const errno = this.recordErrno(call, raw, fdPositions);
+    if (errno !== 0) throw new SyscallError(call, errno, raw);
   }
 
   private enoent(call: string, raw: readonly unknown[]): never {
@@ -175,7 +180,9 @@ export class FakeSys implements Sys {
     return fd;
   }
   openat2OrErrno(dirfd: number, path: string, flags: number, resolve: number, _mode = 0): number {
-    this.record('openat2', [dirfd, path, flags, resolve], [0]);
+    // As the real one: a failure is returned as -errno, never thrown.
+    const errno = this.recordErrno('openat2', [dirfd, path, flags, resolve], [0]);
+    if (errno !== 0) return -errno;
     const abs = this.resolve(dirfd, path);
     return this.exists(abs) ? this.newFd(abs) : -constants.errno.ENOENT;
   }
