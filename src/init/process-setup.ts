@@ -13,7 +13,8 @@ import { readRegularFile } from '../spec/caller-file.js';
 // The steps that turn a forked runtime process, already inside the container's root, into the
 // container's process: the same for the init (create) and for every `exec`. They run in the
 // child, in this order: limits, cwd, program lookup, labels, user, umask, no_new_privs, fds,
-// then (after the start gate for the init) seccomp and execve. Every effect goes through `sys`.
+// then (after the start gate for the init) seccomp and execve. System calls go through `sys`
+// (linux/sys.ts); the program lookup and the /proc file writes use node:fs.
 
 /** What a container process is, as the child applies it (InitPlan and ExecPlan both carry it). */
 export interface ProcessPlan {
