@@ -192,7 +192,7 @@ describe('becoming the container process: failures', () => {
   it('a failing setuid names the call and the ids, and nothing after it runs', () => {
     const sys = fakeSys();
     sys.fail('setresuid', 'EPERM');
-    expect(() => becomeContainerProcess(sys, processPlan(), security(), -1)).toThrow('setresuid(0x3e8, 0x3e8, 0x3e8): operation not permitted');
+    expect(() => becomeContainerProcess(sys, processPlan(), security(), -1)).toThrow('setresuid(1000, 1000, 1000): operation not permitted');
     expect(steps(sys.calls).at(-1)).toBe('setresuid');
   });
 
@@ -224,7 +224,7 @@ describe('becoming the container process: failures', () => {
   it('a limit the kernel refuses names the call and the values', () => {
     const sys = fakeSys();
     sys.fail('prlimit', 'EPERM');
-    expect(() => becomeContainerProcess(sys, processPlan(), security(), -1)).toThrow('prlimit(0, 7, 0x400, 0x400): operation not permitted');
+    expect(() => becomeContainerProcess(sys, processPlan(), security(), -1)).toThrow('prlimit(0, 7, 1024, 1024): operation not permitted');
     expect(sys.calls).toHaveLength(1);
   });
 });
