@@ -30,7 +30,7 @@ const DECIMAL_CALLS: ReadonlySet<string> = new Set(['setresuid', 'setresgid', 's
 function formatArg(a: unknown, decimal: boolean): string {
   if (typeof a === 'string') return a.length > ARG_LIMIT ? `${JSON.stringify(a.slice(0, ARG_LIMIT))}... (${a.length} chars)` : JSON.stringify(a);
   if (typeof a === 'number' && a > 0xff && !decimal) return `0x${a.toString(16)}`;
-  if (typeof a === 'bigint') return `0x${a.toString(16)}`;
+  if (typeof a === 'bigint') return decimal ? a.toString() : `0x${a.toString(16)}`;
   return String(a);
 }
 
