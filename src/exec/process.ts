@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { validateProcess } from '../spec/generated/process-validator.js';
 import { MAX_ID, processIdProblem } from '../spec/ids.js';
 import { CallerFileError, readRegularFile } from '../spec/caller-file.js';
@@ -110,13 +110,4 @@ export function loadProcessFile(path: string): Process {
   const ids = processIdProblem(document as Process, '');
   if (ids !== undefined) throw new ExecProcessError(`--process ${file}: ${ids.path}: ${ids.message}`);
   return document as Process;
-}
-
-/** What runc's validateProcessSpec checks, for both forms. */
-export function checkExecProcess(p: Process): void {
-  if (!p.args || p.args.length === 0) throw new ExecProcessError('process.args: must name the program to run (exec ID COMMAND [ARGS...] or --process FILE)');
-  if (p.cwd === '') throw new ExecProcessError('process.cwd: must not be empty');
-  if (!isAbsolute(p.cwd)) throw new ExecProcessError(`process.cwd ${JSON.stringify(p.cwd)}: must be an absolute path`);
-  const ids = processIdProblem(p);
-  if (ids !== undefined) throw new ExecProcessError(`${ids.path}: ${ids.message}`);
 }

@@ -11,10 +11,12 @@ import {
   type ValidateFn,
 } from './generated/validators.js';
 import { parseJson } from './json-syntax.js';
+import { processArgsProblem } from './rules.js';
 import { describeSchemaErrors, mostSpecificSchemaError } from './schema-errors.js';
 import type { Process, Spec } from './types.js';
 
 export * from './checks.js';
+export * from './rules.js';
 export { ConfigError, type SpecProblem } from './config-error.js';
 
 /** A spec that `create` can run: it names a program. */
@@ -53,9 +55,8 @@ export function requireProcess(spec: Spec, bundleDir: string): asserts spec is R
   if (spec.process === undefined) {
     throw new ConfigError(configPath(bundleDir), 'process', 'is required to create a container');
   }
-  if (spec.process.args === undefined || spec.process.args.length === 0) {
-    throw new ConfigError(configPath(bundleDir), 'process.args', 'must name the program to run (at least one entry)');
-  }
+  const problem = processArgsProblem(spec.process);
+  if (problem !== undefined) throw new ConfigError(configPath(bundleDir), problem.path, problem.message);
 }
 
 /** Schema problems of a runtime state document, one line each; empty when valid. */

@@ -1,6 +1,6 @@
 // Planning of process.scheduler, linux.memoryPolicy and the CPU/node lists: pure, no root.
 import { describe, expect, it } from 'vitest';
-import { planAffinity } from '../../../src/exec/cpu-affinity.js';
+import { planAffinity } from '../../../src/init/affinity-plan.js';
 import { idMask, parseIdList } from '../../../src/init/id-list.js';
 import { planMemoryPolicy, planScheduler } from '../../../src/init/process-extras.js';
 
