@@ -2,7 +2,6 @@
 // (scripts/gen-validators.mjs): nothing is compiled at run time.
 import { join, resolve } from 'node:path';
 import { SEMANTIC_CHECKS } from './checks.js';
-import { CallerFileError, readRegularFile } from './caller-file.js';
 import { ConfigError, type SpecProblem } from './config-error.js';
 import {
   validateConfig as configSchema,
@@ -10,9 +9,9 @@ import {
   validateState as stateSchema,
   type ValidateFn,
 } from './generated/validators.js';
-import { parseJson } from './json-syntax.js';
+import { loadJsonDocument } from './json-document.js';
 import { processArgsProblem } from './rules.js';
-import { describeSchemaErrors, mostSpecificSchemaError } from './schema-errors.js';
+import { describeSchemaErrors } from './schema-errors.js';
 import type { Process, Spec } from './types.js';
 
 export * from './checks.js';
@@ -34,12 +33,7 @@ export function configPath(bundleDir: string): string {
 export function loadConfig(bundleDir: string): Spec {
   const bundle = resolve(bundleDir);
   const file = configPath(bundle);
-  const document = readJson(file);
-  if (!configSchema(document)) {
-    const { path, message } = mostSpecificSchemaError(configSchema.errors ?? [], document);
-    throw new ConfigError(file, path, message);
-  }
-  const spec = document as Spec;
+  const spec = loadJsonDocument(file, configSchema, 'a runtime-spec config');
   for (const check of SEMANTIC_CHECKS) {
     const problem = check(spec, bundle);
     if (problem !== undefined) throw new ConfigError(file, problem.path, problem.message);
@@ -76,17 +70,4 @@ function schemaProblems(validate: ValidateFn, document: unknown): string[] {
 
 function formatProblem({ path, message }: SpecProblem): string {
   return path === '' ? message : `${path}: ${message}`;
-}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readRegularFile(file);
-  } catch (error) {
-    if (error instanceof CallerFileError) throw new ConfigError(file, '', error.message);
-    throw error;
-  }
-  const parsed = parseJson(text);
-  if (!parsed.ok) throw new ConfigError(file, '', parsed.reason);
-  return parsed.value;
 }

@@ -72,7 +72,7 @@ describe('loadProcessFile', () => {
     expect(() => loadProcessFile(write('bad.json', JSON.stringify({ args: 'true', cwd: '/' })))).toThrow(/bad\.json: args: /);
     expect(() => loadProcessFile(write('nocwd.json', JSON.stringify({ args: ['true'] })))).toThrow(/nocwd\.json: .*cwd/);
     expect(() => loadProcessFile(write('syntax.json', '{"args": ['))).toThrow(/syntax\.json: line 1, column \d+: invalid JSON/);
-    expect(() => loadProcessFile(write('array.json', '[]'))).toThrow(/must be a JSON object/);
+    expect(() => loadProcessFile(write('array.json', '[]'))).toThrow(/array\.json: must be a JSON object \(a runtime-spec process\), got an array$/);
     expect(() => loadProcessFile(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read: no such file or directory/);
   });
 });
