@@ -10,6 +10,7 @@ import standaloneCode from 'ajv/dist/standalone/index.js';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { widenSchema } from './schema-widening.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const schemaDir = join(root, 'spec-schemas');
@@ -28,18 +29,9 @@ const EXPORTS = {
 // The features document has no type of its own: ocirun writes it, never reads one.
 const GUARDED_TYPES = { validateConfig: 'Spec', validateState: 'State', validateProcess: 'Process' };
 
-// The one place ocirun accepts more than the vendored schema: runc takes the recursive
-// rootfsPropagation values and containerd's CRI plugin sends them (Bidirectional and
-// HostToContainer mounts); src/init/plan.ts maps every one of them.
-function widen(file, schema) {
-  const prop = file === 'defs-linux.json' ? schema.definitions?.RootfsPropagation : undefined;
-  if (prop?.enum) prop.enum = [...new Set([...prop.enum, 'rprivate', 'rshared', 'rslave', 'runbindable'])];
-  return schema;
-}
-
 const ajv = new Ajv({ strict: false, allErrors: true, inlineRefs: false, code: { source: true, esm: true } });
 for (const file of readdirSync(schemaDir).filter((f) => f.endsWith('.json')).sort()) {
-  ajv.addSchema(widen(file, JSON.parse(readFileSync(join(schemaDir, file), 'utf8'))), file);
+  ajv.addSchema(widenSchema(file, JSON.parse(readFileSync(join(schemaDir, file), 'utf8'))), file);
 }
 
 // The `process` object of a config, validated on its own: its errors' paths start at it.
