@@ -61,6 +61,17 @@ function u64(value: number | undefined): bigint {
   return BigInt(Math.trunc(value ?? 0));
 }
 
+/** The bits of a list of flag names; a name the table lacks fails the plan, naming `field`. */
+function flagBits(names: readonly string[] | undefined, table: Readonly<Record<string, number>>, field: string): number {
+  let bits = 0;
+  for (const name of names ?? []) {
+    const bit = table[name];
+    if (bit === undefined) throw new PlanError(`${field}: unknown flag ${JSON.stringify(name)}`);
+    bits |= bit;
+  }
+  return bits;
+}
+
 /** runc's rules for process.scheduler, and the kernel's own ones it would only answer with EINVAL. */
 export function planScheduler(s: Scheduler): SchedAttributes & { label: string } {
   const policy = SCHED_POLICIES[s.policy];
@@ -76,12 +87,7 @@ export function planScheduler(s: Scheduler): SchedAttributes & { label: string }
     throw new PlanError(`process.scheduler: runtime, deadline and period apply to SCHED_DEADLINE only, not ${s.policy}`);
   }
   if (deadline && !(s.runtime && s.deadline)) throw new PlanError('process.scheduler: SCHED_DEADLINE needs runtime and deadline (nanoseconds)');
-  let flags = 0;
-  for (const f of s.flags ?? []) {
-    const bit = SCHED_FLAGS[f];
-    if (bit === undefined) throw new PlanError(`process.scheduler.flags: unknown flag ${JSON.stringify(f)}`);
-    flags |= bit;
-  }
+  const flags = flagBits(s.flags, SCHED_FLAGS, 'process.scheduler.flags');
   const label = `${s.policy}${realtime ? ` priority ${priority}` : ''}${nice !== 0 ? ` nice ${nice}` : ''}`;
   return { policy, flags: BigInt(flags), nice, priority, runtime: u64(s.runtime), deadline: u64(s.deadline), period: u64(s.period), label };
 }
@@ -93,12 +99,7 @@ export function planMemoryPolicy(p: LinuxMemoryPolicy, hostNodes: () => readonly
   const nodes = asPlanError(() => parseIdList(p.nodes ?? '', 'linux.memoryPolicy.nodes'));
   if (mode.nodes === 'none' && nodes.length > 0) throw new PlanError(`linux.memoryPolicy.nodes: ${p.mode} takes no nodes, got ${JSON.stringify(p.nodes)}`);
   if (mode.nodes === 'some' && nodes.length === 0) throw new PlanError(`linux.memoryPolicy.nodes: ${p.mode} needs at least one node`);
-  let flags = 0;
-  for (const f of p.flags ?? []) {
-    const bit = MPOL_FLAGS[f];
-    if (bit === undefined) throw new PlanError(`linux.memoryPolicy.flags: unknown flag ${JSON.stringify(f)}`);
-    flags |= bit;
-  }
+  const flags = flagBits(p.flags, MPOL_FLAGS, 'linux.memoryPolicy.flags');
   if (flags & MPOL_FLAGS['MPOL_F_STATIC_NODES']! && flags & MPOL_FLAGS['MPOL_F_RELATIVE_NODES']!) {
     throw new PlanError('linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other');
   }

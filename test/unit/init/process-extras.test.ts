@@ -63,6 +63,7 @@ describe('linux.memoryPolicy', () => {
     [{ nodes: '0' }, 'linux.memoryPolicy.mode: required'],
     [{ mode: 'MPOL_PREFERRED_MANY' }, 'MPOL_PREFERRED_MANY needs at least one node'],
     [{ mode: 'MPOL_DEFAULT', nodes: '0' }, 'MPOL_DEFAULT takes no nodes'],
+    [{ mode: 'MPOL_LOCAL', flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_X'] }, 'linux.memoryPolicy.flags: unknown flag "MPOL_F_X"'],
   ] as const)('%j is refused', (p, message) => {
     expect(() => planMemoryPolicy(p as Parameters<typeof planMemoryPolicy>[0], host)).toThrow(message);
   });
