@@ -52,6 +52,8 @@ function withCaps(caps: LinuxCapabilities | undefined, add: readonly string[]): 
 }
 
 export function processFromFlags(base: Process | undefined, f: ExecFlags): Process {
+  // Said in the command line's terms: the plan's own rule would name process.args.
+  if (f.args.length === 0) throw new ExecProcessError('no command given: exec ID COMMAND [ARGS...], or --process FILE');
   const p: Process = structuredClone(base ?? { cwd: '/' });
   p.args = [...f.args];
   if (f.cwd !== undefined && f.cwd !== '') p.cwd = f.cwd;

@@ -44,6 +44,10 @@ describe('processFromFlags (runc exec without --process)', () => {
     expect(withInh.capabilities?.ambient).toEqual(['CAP_CHOWN']);
   });
 
+  it('wants a command', () => {
+    expect(() => processFromFlags(base, flags({ args: [] }))).toThrow(/^no command given: exec ID COMMAND \[ARGS\.\.\.\], or --process FILE$/);
+  });
+
   it('refuses user names and out-of-range ids', () => {
     expect(() => parseUser('root')).toThrow(/--user "root": must be a number/);
     expect(() => parseUser('1:2:3')).toThrow(/uid or uid:gid/);
