@@ -4,8 +4,12 @@ import type { SpecProblem } from '../spec/config-error.js';
 export class PlanError extends Error {}
 
 /** Fails the plan with the problem a shared rule (spec/rules.ts) found. */
+export function fail(problem: SpecProblem): never {
+  throw new PlanError(`${problem.path}: ${problem.message}`);
+}
+
 export function enforce(problem: SpecProblem | undefined): void {
-  if (problem !== undefined) throw new PlanError(`${problem.path}: ${problem.message}`);
+  if (problem !== undefined) fail(problem);
 }
 
 /** Runs a parser that throws plain Errors naming the field (id-list.ts) as part of a plan. */

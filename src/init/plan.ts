@@ -1,12 +1,12 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
 import { childPath } from '../spec/json-path.js';
-import { checkMountDestinations, checkUtsNames, findNamespace } from '../spec/rules.js';
+import { checkMountDestinations, checkUtsNames, findNamespace, PROCESS_REQUIRED } from '../spec/rules.js';
 import { sysctlFile, sysctlProblem } from '../spec/sysctl.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
 import { labelMount, withMountLabel } from './mount-label.js';
-import { enforce, PlanError } from './plan-error.js';
+import { enforce, fail, PlanError } from './plan-error.js';
 import { planProcess, type ProcessPlan } from './process-plan.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
@@ -265,8 +265,7 @@ export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
 }
 
 function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
-  if (!spec.process) throw new PlanError('process: required to create a container');
-  const { process } = planProcess(spec.process, spec.linux, opts.preserveFds);
+  const { process } = planProcess(spec.process ?? fail(PROCESS_REQUIRED), spec.linux, opts.preserveFds);
   enforce(checkMountDestinations(spec));
   enforce(checkUtsNames(spec));
   const namespaces = planNamespaces(spec);

@@ -11,6 +11,9 @@ export function findNamespace(spec: Pick<Spec, 'linux'>, type: NamespaceType): L
   return spec.linux?.namespaces?.find((ns) => ns.type === type);
 }
 
+/** create and run need a process; the schema makes it optional (a config may describe only the environment). */
+export const PROCESS_REQUIRED: SpecProblem = { path: 'process', message: 'is required to create a container' };
+
 /** runc's validateProcessSpec: a process must name its program (create's and exec's alike). */
 export function processArgsProblem(proc: Pick<Process, 'args'>): SpecProblem | undefined {
   if (proc.args !== undefined && proc.args.length > 0) return undefined;

@@ -10,7 +10,7 @@ import {
   type ValidateFn,
 } from './generated/validators.js';
 import { loadJsonDocument } from './json-document.js';
-import { processArgsProblem } from './rules.js';
+import { PROCESS_REQUIRED, processArgsProblem } from './rules.js';
 import { describeSchemaErrors } from './schema-errors.js';
 import type { Process, Spec } from './types.js';
 
@@ -46,10 +46,7 @@ export function loadConfig(bundleDir: string): Spec {
  * `create` and `run` need it, with at least the program to execute, as runc requires.
  */
 export function requireProcess(spec: Spec, bundleDir: string): asserts spec is RunnableSpec {
-  if (spec.process === undefined) {
-    throw new ConfigError(configPath(bundleDir), 'process', 'is required to create a container');
-  }
-  const problem = processArgsProblem(spec.process);
+  const problem = spec.process === undefined ? PROCESS_REQUIRED : processArgsProblem(spec.process);
   if (problem !== undefined) throw new ConfigError(configPath(bundleDir), problem.path, problem.message);
 }
 

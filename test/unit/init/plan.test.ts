@@ -67,6 +67,7 @@ describe('buildInitPlan: process', () => {
   it('requires process and process.args', () => {
     const noProcess: Spec = { ociVersion: '1.2.0', root: { path: 'rootfs' }, linux: { namespaces: [{ type: 'mount' }] } };
     expect(() => buildInitPlan(noProcess, OPTS)).toThrow(PlanError);
+    expect(() => buildInitPlan(noProcess, OPTS)).toThrow('/b/config.json: process: is required to create a container');
     expect(() => buildInitPlan(spec({ process: { cwd: '/', args: [] } }), OPTS)).toThrow(/process\.args/);
   });
 
