@@ -1,6 +1,6 @@
 import * as K from '../linux/constants.js';
 import { processIdProblem } from '../spec/ids.js';
-import { processArgsProblem, processCwdProblem } from '../spec/rules.js';
+import { processArgsProblem, processCwdProblem, processRlimitsProblem, processWindowsFieldsProblem } from '../spec/rules.js';
 import type { Linux, Process } from '../spec/types.js';
 import { planAffinity, type AffinityPlan } from './affinity-plan.js';
 import { asPlanError, enforce, PlanError } from './plan-error.js';
@@ -47,7 +47,8 @@ export function planRlimits(proc: Pick<Process, 'rlimits'>): RlimitStep[] {
 }
 
 /**
- * `proc` as the child applies it, with the container's linux section (its personality and memory
+ * `proc` as the child applies it, after the process rules create's checker applies too (so an
+ * exec'd process is held to the same ones), with the container's linux section (its personality and memory
  * policy apply to exec'd processes too: runc's rule). The process's execCPUAffinity is planned as
  * well: exec applies it around its fork; for the init it is not applicable (config.md) but a typo
  * fails create rather than every later exec.
@@ -56,6 +57,8 @@ export function planProcess(proc: Process, linux: Linux | undefined, preserveFds
   enforce(processArgsProblem(proc));
   enforce(processCwdProblem(proc));
   enforce(processIdProblem(proc));
+  enforce(processRlimitsProblem(proc));
+  enforce(processWindowsFieldsProblem(proc));
   const process: ProcessPlan = {
     uid: proc.user?.uid ?? 0,
     gid: proc.user?.gid ?? 0,

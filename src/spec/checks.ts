@@ -5,7 +5,14 @@ import { isAbsolute, resolve } from 'node:path';
 import { systemErrorReason, type SpecProblem } from './config-error.js';
 import { checkIds } from './ids.js';
 import { childPath, indexPath } from './json-path.js';
-import { checkMountDestinations, checkUtsNames, findNamespace, processCwdProblem } from './rules.js';
+import {
+  checkMountDestinations,
+  checkUtsNames,
+  findNamespace,
+  processCwdProblem,
+  processRlimitsProblem,
+  processWindowsFieldsProblem,
+} from './rules.js';
 import { hostNamespaceMessage, sysctlNamespace, sysctlProblem } from './sysctl.js';
 import type { NamespaceType, Spec } from './types.js';
 import { SPEC_VERSION, SUPPORTED_MAJOR } from './version.js';
@@ -170,18 +177,7 @@ export function checkNetDeviceNames(spec: Spec): SpecProblem | undefined {
 }
 
 export function checkRlimitsUnique(spec: Spec): SpecProblem | undefined {
-  const firstIndex = new Map<string, number>();
-  for (const [i, { type }] of (spec.process?.rlimits ?? []).entries()) {
-    const first = firstIndex.get(type);
-    if (first !== undefined) {
-      return {
-        path: `${indexPath('process.rlimits', i)}.type`,
-        message: `duplicate rlimit "${type}" (already at ${indexPath('process.rlimits', first)})`,
-      };
-    }
-    firstIndex.set(type, i);
-  }
-  return undefined;
+  return spec.process === undefined ? undefined : processRlimitsProblem(spec.process);
 }
 
 const OTHER_PLATFORMS = ['windows', 'solaris', 'vm', 'zos', 'freebsd'] as const;
@@ -194,9 +190,7 @@ export function checkOtherPlatforms(spec: Spec): SpecProblem | undefined {
   for (const key of OTHER_PLATFORMS) {
     if (spec[key] !== undefined) return { path: key, message: `is for another platform: ocirun runs Linux containers and cannot apply it` };
   }
-  if (spec.process?.commandLine !== undefined) return { path: 'process.commandLine', message: 'is Windows-only: on Linux the command is process.args' };
-  if (spec.process?.user?.username !== undefined) return { path: 'process.user.username', message: 'is Windows-only: on Linux the user is process.user.uid and gid' };
-  return undefined;
+  return spec.process === undefined ? undefined : processWindowsFieldsProblem(spec.process);
 }
 
 /** Every check, in the order loadConfig applies them. */

@@ -26,6 +26,29 @@ export function processCwdProblem(proc: Pick<Process, 'cwd'>): SpecProblem | und
   return { path: 'process.cwd', message: `must be an absolute path, got ${JSON.stringify(proc.cwd)}` };
 }
 
+/** Each rlimit type at most once: which of two would apply is not for the runtime to guess. */
+export function processRlimitsProblem(proc: Pick<Process, 'rlimits'>): SpecProblem | undefined {
+  const firstIndex = new Map<string, number>();
+  for (const [i, { type }] of (proc.rlimits ?? []).entries()) {
+    const first = firstIndex.get(type);
+    if (first !== undefined) {
+      return {
+        path: `${indexPath('process.rlimits', i)}.type`,
+        message: `duplicate rlimit "${type}" (already at ${indexPath('process.rlimits', first)})`,
+      };
+    }
+    firstIndex.set(type, i);
+  }
+  return undefined;
+}
+
+/** A process's Windows-only fields: Linux would ignore them, so they are refused instead. */
+export function processWindowsFieldsProblem(proc: Pick<Process, 'commandLine' | 'user'>): SpecProblem | undefined {
+  if (proc.commandLine !== undefined) return { path: 'process.commandLine', message: 'is Windows-only: on Linux the command is process.args' };
+  if (proc.user?.username !== undefined) return { path: 'process.user.username', message: 'is Windows-only: on Linux the user is process.user.uid and gid' };
+  return undefined;
+}
+
 /**
  * config.md tolerates relative destinations on Linux (deprecated, relative to "/"). runc 1.1
  * only warns about them; like crun, ocirun refuses them, so a typo cannot mount somewhere else.

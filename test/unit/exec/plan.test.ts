@@ -45,6 +45,12 @@ describe('buildExecPlan', () => {
     expect(() => buildExecPlan({ cwd: '/', args: ['a'], user: { uid: 0, gid: 0, additionalGids: [1, 4294967295] } }, 0)).toThrow(/^process\.user\.additionalGids\[1\]: /);
   });
 
+  it('refuses what create refuses in a process: duplicate rlimits and Windows-only fields', () => {
+    const nofile = { type: 'RLIMIT_NOFILE', soft: 1, hard: 1 };
+    expect(() => buildExecPlan({ cwd: '/', args: ['a'], rlimits: [nofile, nofile] }, 0)).toThrow(/^process\.rlimits\[1\]\.type: duplicate rlimit "RLIMIT_NOFILE"/);
+    expect(() => buildExecPlan({ cwd: '/', args: ['a'], commandLine: 'a' }, 0)).toThrow(/^process\.commandLine: is Windows-only/);
+  });
+
   it('plans execCPUAffinity as masks and refuses a bad list naming the field', () => {
     expect(buildExecPlan({ cwd: '/', args: ['a'], execCPUAffinity: { initial: '1', final: '0-1' } }, 0).affinity).toEqual({ reset: false, initial: idMask([1]), final: idMask([0, 1]) });
     expect(() => buildExecPlan({ cwd: '/', args: ['a'], execCPUAffinity: { final: '3-1' } }, 0)).toThrow(/^process\.execCPUAffinity\.final: range "3-1" ends before it starts$/);

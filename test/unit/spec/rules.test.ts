@@ -1,7 +1,7 @@
 // The rules the checker and the planners share (spec/rules.ts, spec/sysctl.ts): pure, no root.
 // checkMountDestinations and checkUtsNames are tested with the other checks (checks.test.ts).
 import { describe, expect, it } from 'vitest';
-import { findNamespace, processArgsProblem, processCwdProblem } from '../../../src/spec/rules.js';
+import { findNamespace, processArgsProblem, processCwdProblem, processRlimitsProblem, processWindowsFieldsProblem } from '../../../src/spec/rules.js';
 import { sysctlFile, sysctlNamespace, sysctlProblem } from '../../../src/spec/sysctl.js';
 import type { LinuxNamespace, NamespaceType, Spec } from '../../../src/spec/types.js';
 
@@ -31,6 +31,22 @@ describe('processCwdProblem', () => {
   });
 
   it('accepts an absolute path', () => expect(processCwdProblem({ cwd: '/srv' })).toBeUndefined());
+});
+
+describe('processRlimitsProblem', () => {
+  it('refuses a second rlimit of a type, naming both places', () => {
+    const rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 1 }, { type: 'RLIMIT_CORE', soft: 0, hard: 0 }, { type: 'RLIMIT_NOFILE', soft: 2, hard: 2 }];
+    expect(processRlimitsProblem({ rlimits })).toEqual({ path: 'process.rlimits[2].type', message: 'duplicate rlimit "RLIMIT_NOFILE" (already at process.rlimits[0])' });
+    expect(processRlimitsProblem({ rlimits: rlimits.slice(0, 2) })).toBeUndefined();
+  });
+});
+
+describe('processWindowsFieldsProblem', () => {
+  it('refuses commandLine and user.username, which Linux would ignore', () => {
+    expect(processWindowsFieldsProblem({ commandLine: 'cmd /c dir' })?.path).toBe('process.commandLine');
+    expect(processWindowsFieldsProblem({ user: { uid: 0, gid: 0, username: 'ContainerUser' } })?.path).toBe('process.user.username');
+    expect(processWindowsFieldsProblem({ user: { uid: 0, gid: 0 } })).toBeUndefined();
+  });
 });
 
 describe('sysctlNamespace (runc\'s placement)', () => {
