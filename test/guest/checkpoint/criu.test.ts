@@ -203,6 +203,31 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     expect(Math.max(...after)).toBeGreaterThan(before + 5);
   });
 
+  it('a terminal container restored in the foreground without --console-socket: restore proxies its pty to its own stdout', async () => {
+    const spec = counterSpec(['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done']);
+    (spec.process as NonNullable<Spec['process']>).terminal = true;
+    const bundle = sb.bundle(spec);
+    const id = uniqueId(rt === runc ? 'runc' : 'ck');
+    const first = await receiver();
+    ok(rt, ['run', '-d', '--console-socket', first.socket, '--bundle', bundle, id]);
+    expect(await waitFor(() => Math.max(0, ...printedCounts(first.printed())) > 10, 120_000, 100)).toBe(true);
+    const images = join(sb.dir, uniqueId('img'));
+    ok(rt, ['checkpoint', '--image-path', images, id]);
+    const before = Math.max(...printedCounts((await first.result).output));
+    const bin = rt === runc ? 'runc' : OCIRUN;
+    const root = rt === runc ? join(sb.dir, 'runc-state') : sb.root;
+    const fg = spawn(bin, ['--root', root, 'restore', '--image-path', images, '--bundle', bundle, id], { stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    fg.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((done) => fg.on('exit', (code) => done(code)));
+    expect(await waitFor(() => Math.max(0, ...printedCounts(out)) > before + 5, 120_000, 100)).toBe(true);
+    ok(rt, ['kill', id, 'KILL']);
+    // The foreground restore waits for its init as `run` does: 128 + SIGKILL, then it deletes the container.
+    expect(await exited).toBe(137);
+    expect(statusOf(rt, id)).toBe('absent');
+    expect(Math.min(...printedCounts(out))).toBeGreaterThan(10);
+  });
+
   it('hooks at restore: prestart and createRuntime get the restored init\'s pid, poststop runs at delete', async () => {
     const spec = counterSpec();
     const out = join(sb.dir, uniqueId('hooks'));
