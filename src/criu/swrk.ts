@@ -45,7 +45,7 @@ export interface SwrkRun {
   /** The log CRIU writes, quoted when it fails. */
   logFile: string;
   /** CRIU is running and waits for the request (restore moves it into the cgroup here). */
-  started?(pid: number): void;
+  started?(pid: number): void | Promise<void>;
   /** A notification; throwing from it fails CRIU's action (CRIU then undoes it). */
   notify?(n: SwrkNotification): void;
 }
@@ -118,7 +118,7 @@ async function talk(run: SwrkRun, request: Buffer): Promise<CriuResp> {
   let failure: Error | undefined;
   try {
     if (child.pid === undefined) throw new Error(`criu ${run.action}: cannot run ${run.criu}: ${(await exit).error?.message ?? 'spawn failed'}`);
-    run.started?.(child.pid);
+    await run.started?.(child.pid);
     try {
       sendFds(client, [], request);
     } catch {
