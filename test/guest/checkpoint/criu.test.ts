@@ -208,7 +208,9 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     expect(Math.max(...after)).toBeGreaterThan(before + 5);
   });
 
-  it('a terminal container restored in the foreground without --console-socket: restore proxies its pty to its own stdout', async () => {
+  // runc 1.1.5's foreground restore of a terminal container printed no count on its stdout within
+  // 120 s in the guest (its console-socket restore above works): no reference for this step.
+  it.skipIf(name === 'runc')('a terminal container restored in the foreground without --console-socket: restore proxies its pty to its own stdout', async () => {
     const { id, bundle, images, before } = await checkpointedTerminal();
     const bin = rt === runc ? 'runc' : OCIRUN;
     const root = rt === runc ? join(sb.dir, 'runc-state') : sb.root;
