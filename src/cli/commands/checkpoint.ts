@@ -23,7 +23,7 @@ export const command: Command = {
     const parentPath = str(flags, 'parent-path');
     const pageServer = str(flags, 'page-server');
     const statusFd = num(flags, 'status-fd');
-    checkpointContainer(new StateStore(ctx.globals.root), positionals[0] as string, ctx.globals.criu, {
+    await checkpointContainer(new StateStore(ctx.globals.root), positionals[0] as string, ctx.globals.criu, {
       ...commonCriuFlags(flags),
       ...(parentPath !== undefined ? { parentPath } : {}),
       ...(pageServer !== undefined ? { pageServer } : {}),

@@ -10,7 +10,7 @@ export const command: Command = {
     bundle: { kind: 'string', alias: ['b'], describe: 'path to the bundle directory (default: current directory)' },
     detach: { kind: 'boolean', alias: ['d'], describe: 'return once the container is restored' },
     'pid-file': { kind: 'string', describe: 'write the restored init\'s process id to this file' },
-    'console-socket': { kind: 'string', describe: 'AF_UNIX socket for the pty master (not supported by restore yet)' },
+    'console-socket': { kind: 'string', describe: 'path to an AF_UNIX socket which will receive the restored terminal\'s pty master' },
     'no-pivot': { kind: 'boolean', describe: 'accepted for runc compatibility: CRIU sets up the root itself' },
     'no-subreaper': { kind: 'boolean', describe: 'accepted for runc compatibility' },
     'lsm-profile': { kind: 'string', describe: 'LSM profile (TYPE:NAME) for the restored processes' },
@@ -37,7 +37,7 @@ export const command: Command = {
       ...(lsmMountContext !== undefined ? { lsmMountContext } : {}),
       log: ctx.log,
     };
-    const rec = restoreContainer(o);
-    return o.detach ? 0 : waitRestored(o, rec);
+    const restored = await restoreContainer(o);
+    return o.detach ? 0 : waitRestored(o, restored);
   },
 };
