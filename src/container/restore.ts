@@ -44,6 +44,8 @@ export interface RestoreOptions extends Omit<CommonCriuFlags, 'imagePath' | 'wor
   consoleSocket?: string;
   lsmProfile?: string;
   lsmMountContext?: string;
+  /** --systemd-cgroup: the cgroup is a transient systemd scope, started with CRIU in it. */
+  systemdCgroup?: boolean;
   log: Logger;
 }
 
@@ -113,12 +115,12 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
     if (consoleSocket) undo.push(() => consoleSocket.close());
     return await withContainerLock(store, o.id, async () => {
       const hierarchies = detectHierarchies();
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations });
       refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
       const record = buildingRecord(o.id, bundle, rootfs, spec, cgroup);
       store.save(record);
       cgroup.create();
-      undo.push(() => cgroup.destroy());
+      undo.push(() => cgroup.remove());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       // CRIU wants --root to be a mount point; a bind of the rootfs in the state dir is one.
       const criuRoot = join(store.dir(o.id), 'criu-root');
@@ -157,8 +159,12 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
         files,
         logFile: join(workPath, logFileOf('RESTORE')),
         // CRIU joins the container's cgroup before it forks, as runc moves it: the restored
-        // tasks start there, whatever CRIU's own cgroup handling then does.
-        started: (pid) => cgroup.addProcess(pid),
+        // tasks start there, whatever CRIU's own cgroup handling then does. Under systemd the
+        // scope starts with CRIU in it (systemd makes a scope only around a process).
+        started: async (pid) => {
+          await cgroup.adopt(pid);
+          cgroup.addProcess(pid);
+        },
         notify: (n) => {
           if (n.script === 'setup-namespaces' && n.pid !== undefined) {
             // runc's moment for these hooks: the restored init exists, its namespaces are made.
@@ -197,7 +203,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       return { record, ...(master !== undefined ? { master } : {}) };
     });
   } catch (err) {
-    undo.run();
+    await undo.runAsync();
     throw err;
   }
 }

@@ -35,8 +35,8 @@ export interface SwrkRun {
   files: number[];
   /** The log CRIU writes, quoted when it fails. */
   logFile: string;
-  /** CRIU is running and waits for the request (restore moves it into the cgroup here). */
-  started?(pid: number): void;
+  /** CRIU is running and waits for the request (restore moves it into the cgroup here, or starts the systemd scope with it). */
+  started?(pid: number): void | Promise<void>;
   /** A notification; throwing from it fails CRIU's action (CRIU then undoes it). */
   notify?(n: SwrkNotification): void;
 }
@@ -77,7 +77,7 @@ export async function criuSwrk(run: SwrkRun): Promise<CriuResp> {
   let failure: Error | undefined;
   try {
     if (child.pid === undefined) throw new Error(`criu ${run.action}: cannot run ${run.criu}: ${(await exit).error?.message ?? 'spawn failed'}`);
-    run.started?.(child.pid);
+    await run.started?.(child.pid);
     try {
       sendFds(client, [], encodeRequest(run.request));
     } catch {

@@ -177,6 +177,22 @@ describe.skipIf(!isRoot)('rootless ocirun as an unprivileged user', () => {
     expectNothingLeft(c);
   }, 120_000);
 
+  it('checkpoint and restore are refused in one line, naming CRIU\'s reason, before anything is done', () => {
+    const c = id('criu');
+    const b = bundle('criu', (s) => args(s, ['sleep', '300']));
+    let r = oc(['run', '-d', '--bundle', b, c]);
+    expect(r.status, r.stderr).toBe(0);
+    const images = join(user.dir, 'images');
+    expectOneLineError(oc(['checkpoint', '--image-path', images, c]), /checkpoint: rootless \(uid \d+\): CRIU checkpoints and restores only for root .*--unprivileged/);
+    expect(existsSync(images)).toBe(false);
+    r = oc(['state', c]);
+    expect(JSON.parse(r.stdout).status).toBe('running');
+    r = oc(['delete', '--force', c]);
+    expect(r.status, r.stderr).toBe(0);
+    expectOneLineError(oc(['restore', '--image-path', images, '--bundle', b, c]), /restore: rootless \(uid \d+\): CRIU checkpoints and restores only for root/);
+    expectNothingLeft(c);
+  }, 120_000);
+
   it('a config without a user namespace is refused in one line', () => {
     const c = id('nouserns');
     const b = bundle('nouserns', (s) => {
