@@ -1,0 +1,221 @@
+// The checkpoint/restore options beyond the basic dump: restore under --systemd-cgroup, pages
+// sent to a CRIU page server, lazy pages served over TCP to a restore that fetches them on
+// demand, and --empty-ns network. runc does the same steps in the same guest as the reference.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Spec } from '../../../src/spec/types.js';
+import { baseSpec, OCIRUN, Sandbox, uniqueId, waitFor } from '../../support/ocirun.js';
+
+const sb = new Sandbox('guest-criu-options');
+const background: ChildProcess[] = [];
+afterAll(() => sb.destroy());
+
+// The counter of criu.test.ts: stdio inside the container (CRIU dumps only files it can see),
+// the count in the shell's memory, shown in the container's /tmp.
+const COUNTER = ['sh', '-c', 'exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i > /tmp/count; sleep 0.1; done'];
+
+interface Runtime {
+  name: 'ocirun' | 'runc';
+  bin: string;
+  root: string;
+}
+
+const RUNTIMES: Runtime[] = [
+  { name: 'ocirun', bin: OCIRUN, root: sb.root },
+  { name: 'runc', bin: 'runc', root: join(sb.dir, 'runc-state') },
+];
+
+function cmd(rt: Runtime, args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(rt.bin, ['--root', rt.root, ...args], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL' });
+  return { status: r.status ?? 137, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function ok(rt: Runtime, args: string[]): string {
+  const r = cmd(rt, args);
+  if (r.status !== 0) throw new Error(`${rt.name} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+function state(rt: Runtime, id: string): { status: string; pid: number } | undefined {
+  const r = cmd(rt, ['state', id]);
+  return r.status === 0 ? (JSON.parse(r.stdout) as { status: string; pid: number }) : undefined;
+}
+
+function count(pid: number): number {
+  for (let i = 0; i < 50; i++) {
+    try {
+      const n = Number(readFileSync(`/proc/${pid}/root/tmp/count`, 'utf8').trim() || '0');
+      if (n > 0) return n;
+    } catch {
+      return 0;
+    }
+  }
+  return 0;
+}
+
+/** The restored container counts on from at least `from`. */
+async function expectCountingFrom(rt: Runtime, id: string, from: number): Promise<number> {
+  const s = state(rt, id);
+  expect(s?.status).toBe('running');
+  const pid = s?.pid as number;
+  const first = count(pid);
+  expect(first).toBeGreaterThanOrEqual(from);
+  expect(await waitFor(() => count(pid) > first + 3, 120_000, 100)).toBe(true);
+  return pid;
+}
+
+function counterSpec(change: (s: Spec) => void = () => undefined): Spec {
+  const s = baseSpec(COUNTER);
+  s.root = { path: sb.rootfsCopy(), readonly: true };
+  change(s);
+  return s;
+}
+
+async function started(rt: Runtime, spec: Spec, globals: string[] = []): Promise<{ id: string; bundle: string; pid: number; at: number }> {
+  const id = uniqueId(rt.name === 'runc' ? 'rc' : 'oc');
+  const bundle = sb.bundle(spec);
+  ok(rt, [...globals, 'run', '-d', '--bundle', bundle, id]);
+  const pid = state(rt, id)?.pid as number;
+  expect(await waitFor(() => count(pid) > 10, 120_000, 100)).toBe(true);
+  return { id, bundle, pid, at: count(pid) };
+}
+
+function removeAll(rt: Runtime): void {
+  const ids = cmd(rt, ['list', '-q']).stdout.split('\n').filter((l) => l !== '');
+  for (const id of ids) cmd(rt, ['delete', '-f', id]);
+  for (const id of ids) cmd(rt, ['--systemd-cgroup', 'delete', '-f', id]);
+}
+
+afterEach(() => {
+  for (const child of background.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const rt of RUNTIMES) removeAll(rt);
+  expect(sb.cleanup()).toEqual([]);
+});
+
+/** The unit's ActiveState, or "gone" once systemd has forgotten it. */
+function unitState(unit: string): string {
+  const r = spawnSync('systemctl', ['show', unit, '-p', 'ActiveState,LoadState'], { encoding: 'utf8' });
+  if (/LoadState=not-found/.test(r.stdout)) return 'gone';
+  return /ActiveState=(\S+)/.exec(r.stdout)?.[1] ?? 'gone';
+}
+
+function exited(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code ?? 137));
+  });
+}
+
+let nextPort = 27000;
+
+describe.each(RUNTIMES)('$name', (rt) => {
+  it('restore under --systemd-cgroup: a scope made as create makes it, state/exec/kill/delete work, the unit is gone after delete', async () => {
+    const name = uniqueId('sd').replaceAll('-', '');
+    const prefix = `${rt.name}-ck`;
+    const unit = `${prefix}-${name}.scope`;
+    const spec = counterSpec((s) => {
+      s.linux = { ...s.linux, cgroupsPath: `system.slice:${prefix}:${name}` };
+    });
+    const sd = ['--systemd-cgroup'];
+    const { id, bundle, at } = await started(rt, spec, sd);
+    expect(unitState(unit)).toBe('active');
+    const images = join(sb.dir, uniqueId('img'));
+    ok(rt, [...sd, 'checkpoint', '--image-path', images, id]);
+    expect(state(rt, id)).toBeUndefined();
+    expect(await waitFor(() => unitState(unit) !== 'active', 60_000, 200)).toBe(true);
+    ok(rt, [...sd, 'restore', '-d', '--image-path', images, '--bundle', bundle, id]);
+    expect(unitState(unit)).toBe('active');
+    const pid = await expectCountingFrom(rt, id, at);
+    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`0::/system.slice/${unit}`);
+    expect(readFileSync(`/sys/fs/cgroup/system.slice/${unit}/cgroup.procs`, 'utf8').split('\n')).toContain(String(pid));
+    expect(ok(rt, [...sd, 'exec', id, 'cat', '/proc/self/cgroup']).trim()).toBe('0::/');
+    ok(rt, [...sd, 'kill', id, 'KILL']);
+    expect(await waitFor(() => state(rt, id)?.status === 'stopped', 60_000, 200)).toBe(true);
+    ok(rt, [...sd, 'delete', id]);
+    expect(await waitFor(() => unitState(unit) === 'gone', 60_000, 200)).toBe(true);
+    expect(existsSync(`/sys/fs/cgroup/system.slice/${unit}`)).toBe(false);
+  }, 600_000);
+
+  it('--page-server: the pages go to a CRIU page server over loopback, and restore from them', async () => {
+    const { id, bundle, at } = await started(rt, counterSpec());
+    const port = nextPort++;
+    const served = join(sb.dir, uniqueId('served'));
+    mkdirSync(served);
+    const server = spawn('criu', ['page-server', '--images-dir', served, '--address', '127.0.0.1', '--port', String(port), '-v4', '-o', 'page-server.log'], { stdio: 'ignore' });
+    background.push(server);
+    // The server is up once it listens.
+    expect(await waitFor(() => spawnSync('sh', ['-c', `grep -qi ':${port.toString(16).toUpperCase()} ' /proc/net/tcp`]).status === 0, 60_000, 100)).toBe(true);
+    const images = join(sb.dir, uniqueId('img'));
+    ok(rt, ['checkpoint', '--page-server', `127.0.0.1:${port}`, '--image-path', images, id]);
+    expect(await exited(server)).toBe(0);
+    // The memory went to the server, not to the image directory.
+    expect(readdirSync(images).filter((f) => f.startsWith('pages-'))).toEqual([]);
+    expect(readdirSync(served).filter((f) => f.startsWith('pages-')).length).toBeGreaterThan(0);
+    for (const f of readdirSync(served).filter((n) => n.endsWith('.img'))) cpSync(join(served, f), join(images, f));
+    ok(rt, ['restore', '-d', '--image-path', images, '--bundle', bundle, id]);
+    await expectCountingFrom(rt, id, at);
+  }, 600_000);
+
+  it('--lazy-pages with --page-server and --status-fd: restore --lazy-pages fetches the pages from criu lazy-pages', async () => {
+    const uffd = spawnSync('criu', ['check', '--feature', 'uffd-noncoop'], { encoding: 'utf8' });
+    if (uffd.status !== 0) {
+      // runc's own test needs this feature too (tests/integration/checkpoint.bats).
+      console.log(`lazy-pages: skipped, this CRIU/kernel lacks userfaultfd non-cooperative events: ${`${uffd.stdout}${uffd.stderr}`.trim()}`);
+      return;
+    }
+    const { id, bundle, at } = await started(rt, counterSpec());
+    const port = nextPort++;
+    const images = join(sb.dir, uniqueId('img'));
+    const work = join(sb.dir, uniqueId('work'));
+    mkdirSync(images);
+    mkdirSync(work);
+    // fd 3 of the checkpoint is the status fd, the write end of a FIFO as runc's test gives it (runc
+    // wants it write-only): CRIU's lazy-pages server is ready when a \0 comes.
+    const fifo = join(sb.dir, uniqueId('status'));
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const dump = spawn('sh', ['-c', 'f=$1; shift; exec "$@" 3>"$f"', 'sh', fifo, rt.bin, '--root', rt.root, 'checkpoint', '--lazy-pages', '--page-server', `127.0.0.1:${port}`, '--status-fd', '3',
+      '--manage-cgroups-mode', 'ignore', '--work-path', work, '--image-path', images, id], { stdio: ['ignore', 'ignore', 'pipe'] });
+    background.push(dump);
+    let dumpErr = '';
+    dump.stderr?.on('data', (d: Buffer) => (dumpErr += d.toString()));
+    const status = createReadStream(fifo);
+    const ready = await new Promise<Buffer | undefined>((resolve) => {
+      status.once('data', (d) => resolve(Buffer.from(d)));
+      status.once('end', () => resolve(undefined));
+      dump.once('exit', () => resolve(undefined));
+    });
+    status.destroy();
+    expect(ready, dumpErr).toEqual(Buffer.from([0]));
+    expect(existsSync(join(images, 'inventory.img'))).toBe(true);
+    const lazy = spawn('criu', ['lazy-pages', '--page-server', '--address', '127.0.0.1', '--port', String(port), '-D', images, '-v4', '-o', 'lazy-pages.log'], { stdio: 'ignore' });
+    background.push(lazy);
+    // The dumped container lives until its last page is sent: the copy gets its own id and cgroup.
+    const copy = uniqueId(`${rt.name}-lazy`);
+    ok(rt, ['restore', '-d', '--lazy-pages', '--manage-cgroups-mode', 'ignore', '--image-path', images, '--bundle', bundle, copy]);
+    expect(await exited(dump), dumpErr).toBe(0);
+    expect(await exited(lazy)).toBe(0);
+    await expectCountingFrom(rt, copy, at);
+    expect(state(rt, id)).toBeUndefined();
+  }, 600_000);
+
+  it('--empty-ns network: the network namespace is not dumped; restore gets a new, empty one', async () => {
+    const { id, bundle, pid, at } = await started(rt, counterSpec());
+    const before = readlinkSync(`/proc/${pid}/ns/net`);
+    expect(Number(readFileSync(`/proc/${pid}/root/sys/class/net/lo/flags`, 'utf8')) & 1).toBe(1);
+    const images = join(sb.dir, uniqueId('img'));
+    ok(rt, ['checkpoint', '--empty-ns', 'network', '--image-path', images, id]);
+    // Nothing of the namespace's devices is in the images.
+    expect(readdirSync(images).filter((f) => f.startsWith('netdev-'))).toEqual([]);
+    ok(rt, ['restore', '-d', '--empty-ns', 'network', '--image-path', images, '--bundle', bundle, id]);
+    const restored = await expectCountingFrom(rt, id, at);
+    const after = readlinkSync(`/proc/${restored}/ns/net`);
+    expect(after).not.toBe(before);
+    expect(after).not.toBe(readlinkSync('/proc/self/ns/net'));
+    // Empty: lo exists, as in every new namespace, but what the dump had (lo up) is not restored.
+    const lo = spawnSync('nsenter', ['-t', String(restored), '-n', 'ip', '-o', 'link', 'show', 'lo'], { encoding: 'utf8' });
+    expect(lo.status, lo.stderr).toBe(0);
+    expect(lo.stdout).not.toMatch(/[<,]UP[,>]/);
+  }, 600_000);
+});
