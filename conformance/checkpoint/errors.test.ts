@@ -21,15 +21,16 @@ function pathWithoutCriu(): string {
 
 /**
  * A stand-in criu: prints `version`; as `criu swrk 3` it answers no request, writing an error
- * into the log of each action in the work directory (its fd 5), as CRIU does, and exits 1.
+ * into the log of each action in `workDir` (the request names it by an fd it cannot decode),
+ * as CRIU does, and exits 1.
  */
-function fakeCriu(version: string): string {
+function fakeCriu(version: string, workDir = sb.dir): string {
   const path = join(sb.dir, uniqueId('criu'));
   writeFileSync(path, `#!/bin/sh
 if [ "$1" = --version ]; then echo "Version: ${version}"; exit 0; fi
 [ "$1" = swrk ] || exit 2
 for action in dump restore; do
-  echo "(00.01) Error (criu/cr-$action.c:1): stand-in criu refuses to $action" > /proc/self/fd/5/$action.log
+  echo "(00.01) Error (criu/cr-$action.c:1): stand-in criu refuses to $action" > "${workDir}/$action.log"
 done
 exit 1
 `);
@@ -78,7 +79,7 @@ describe('checkpoint', () => {
   it('a failing dump quotes CRIU\'s error and the log, and the container keeps running', () => {
     const id = running();
     const img = join(sb.dir, uniqueId('img'));
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'checkpoint', '--image-path', img, id]);
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'checkpoint', '--image-path', img, id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`criu dump failed (log: ${img}/dump.log): Error (criu/cr-dump.c:1): stand-in criu refuses to dump`);
     expect(sb.state(id).status).toBe('running');
@@ -148,7 +149,7 @@ describe('restore', () => {
   it('a failing CRIU restore quotes its error and leaves no state, cgroup or mount', () => {
     const id = uniqueId();
     const img = images();
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(baseSpec(['true'])), id]);
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(baseSpec(['true'])), id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`criu restore failed (log: ${img}/restore.log): Error (criu/cr-restore.c:1): stand-in criu refuses to restore`);
     expect(existsSync(join(sb.root, id))).toBe(false);
@@ -160,7 +161,8 @@ describe('restore', () => {
     const ran = join(sb.dir, uniqueId('hook-ran'));
     spec.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', `touch ${ran}`] }], createRuntime: [{ path: '/bin/true' }] };
     const id = uniqueId();
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--image-path', images(), '--bundle', sb.bundle(spec), id]);
+    const img = images();
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(spec), id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/criu restore failed .*stand-in criu refuses to restore/);
     expect(existsSync(ran)).toBe(false);

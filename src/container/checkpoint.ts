@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readlinkSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, readlinkSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { criuConfigFile } from '../criu/config-file.js';
 import { cgroupBinds, dumpRequest, logFileOf, type DumpFlags, type ExternalNsType } from '../criu/options.js';
@@ -89,26 +89,23 @@ export async function checkpointContainer(store: StateStore, id: string, criuNam
     mkdirSync(imagePath, { recursive: true, mode: 0o700 });
     mkdirSync(workPath, { recursive: true, mode: 0o700 });
     writeFileSync(join(imagePath, DESCRIPTORS_FILE), JSON.stringify(stdioOf(rec.pid)), { mode: 0o600 });
-    const dirs = [openSync(imagePath, 'r'), openSync(workPath, 'r')];
-    try {
-      await criuSwrk({
-        criu: criu.path,
-        action: flags.preDump ? 'pre-dump' : 'dump',
-        request,
-        stdio: ['ignore', 'ignore', 'ignore'],
-        files: dirs,
-        logFile: join(workPath, logFileOf(request.type)),
-        notify: (n) => {
-          // The lazy-pages server listens: whoever waits on --status-fd may start the restore.
-          if (n.script === 'status-ready' && statusFd !== undefined) {
-            writeSync(statusFd, Buffer.from([0]));
-            closeSync(statusFd);
-          }
-        },
-      });
-    } finally {
-      dirs.forEach((fd) => closeSync(fd));
-    }
+    await criuSwrk({
+      criu: criu.path,
+      action: flags.preDump ? 'pre-dump' : 'dump',
+      request,
+      stdio: ['ignore', 'ignore', 'ignore'],
+      imagesDir: imagePath,
+      workDir: workPath,
+      files: [],
+      logFile: join(workPath, logFileOf(request.type)),
+      notify: (n) => {
+        // The lazy-pages server listens: whoever waits on --status-fd may start the restore.
+        if (n.script === 'status-ready' && statusFd !== undefined) {
+          writeSync(statusFd, Buffer.from([0]));
+          closeSync(statusFd);
+        }
+      },
+    });
   });
   if (!keep) await deleteContainer(store, id, false, log);
 }

@@ -4,11 +4,11 @@ import { createCgroupManager } from '../cgroups/manager.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
 import { criuConfigFile } from '../criu/config-file.js';
-import { cgroupBinds, externalNsKey, IMAGES_DIR_FD, inheritedPipes, logFileOf, restoreRequest, type CommonCriuFlags } from '../criu/options.js';
+import { cgroupBinds, externalNsKey, inheritedPipes, logFileOf, restoreRequest, type CommonCriuFlags } from '../criu/options.js';
 import { criuBinary } from '../criu/run.js';
-import { criuSwrk } from '../criu/swrk.js';
+import { criuSwrk, FIRST_FILE_FD } from '../criu/swrk.js';
 import { waitForChild } from '../exec/foreground.js';
-import { hookState, runHooks } from '../hooks/lifecycle.js';
+import { HookFailedError, hookState, runHooks, runHooksWarning } from '../hooks/lifecycle.js';
 import { CONSOLE_PAYLOAD } from '../init/console.js';
 import * as K from '../linux/constants.js';
 import { closeQuietly, fcntl, killQuietly, mount, umount2 } from '../linux/libc.js';
@@ -16,6 +16,7 @@ import { sendFds } from '../linux/scm.js';
 import { exitCodeOf } from '../linux/wait-status.js';
 import type { Logger } from '../log.js';
 import { loadConfig, requireProcess } from '../spec/validate.js';
+import { SPEC_VERSION } from '../spec/version.js';
 import type { Spec } from '../spec/types.js';
 import { validateContainerId } from '../state/container-id.js';
 import { withContainerLock } from '../state/lock.js';
@@ -128,14 +129,13 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       undo.push(() => rmdirSync(criuRoot));
       mount(rootfs, criuRoot, null, K.MS_BIND | K.MS_REC, null);
       undo.push(() => umount2(criuRoot, K.MNT_DETACH));
-      // CRIU's fds from 4 on: the images and work directories, then the namespaces to join.
+      // The namespaces to join become CRIU's fds from FIRST_FILE_FD on.
       const files: number[] = [];
       undo.push(() => files.forEach((fd) => closeSync(fd)));
-      files.push(openSync(imagePath, 'r'), openSync(workPath, 'r'));
       const nsInherit = (spec.linux?.namespaces ?? []).flatMap((ns) => {
         if (ns.path === undefined || (ns.type !== 'network' && ns.type !== 'pid')) return [];
         files.push(openSync(ns.path, 'r'));
-        return [{ fd: IMAGES_DIR_FD + files.length - 1, key: externalNsKey(ns.type) }];
+        return [{ fd: FIRST_FILE_FD + files.length - 1, key: externalNsKey(ns.type) }];
       });
       const request = restoreRequest(spec, {
         root: criuRoot,
@@ -156,6 +156,8 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
         action: 'restore',
         request,
         stdio: ['inherit', 'inherit', 'inherit'],
+        imagesDir: imagePath,
+        workDir: workPath,
         files,
         logFile: join(workPath, logFileOf('RESTORE')),
         // CRIU joins the container's cgroup before it forks, as runc moves it: the restored
@@ -204,6 +206,8 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
     });
   } catch (err) {
     await undo.runAsync();
+    // runtime.md "Lifecycle": a failed prestart or createRuntime hook continues at delete, poststop included.
+    if (err instanceof HookFailedError) runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 // The CRIU RPC requests of `checkpoint` and `restore`, built from the container's config and
 // runc's flags. Pure data: the effects are in criu/swrk.ts and container/checkpoint.ts, restore.ts.
 import type { Mount, Spec } from '../spec/types.js';
-import type { CriuCgMode, CriuOpts, CriuReq, CriuReqType } from './rpc-schema.js';
+import type { CriuCgMode, CriuOptsWithoutDirs, CriuReqType, CriuRequest } from './rpc-schema.js';
 
 export type ManageCgroupsMode = 'soft' | 'full' | 'strict' | 'ignore';
 export const MANAGE_CGROUPS_MODES: readonly ManageCgroupsMode[] = ['soft', 'full', 'strict', 'ignore'];
@@ -92,18 +92,10 @@ function isBind(m: Mount): boolean {
   return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 }
 
-/** Where the images and work directories sit in criu swrk's fd table (3 is the RPC socket). */
-export const IMAGES_DIR_FD = 4;
-export const WORK_DIR_FD = 5;
-/** The first fd free for files restore hands over (namespaces to join). */
-export const FIRST_EXTRA_FD = 6;
-
 const CG_MODE: Readonly<Record<ManageCgroupsMode, CriuCgMode>> = { soft: 'SOFT', full: 'FULL', strict: 'STRICT', ignore: 'IGNORE' };
 
-function common(f: CommonCriuFlags, logFile: string): CriuOpts {
+function common(f: CommonCriuFlags, logFile: string): CriuOptsWithoutDirs {
   return {
-    imagesDirFd: IMAGES_DIR_FD,
-    workDirFd: WORK_DIR_FD,
     logLevel: 4,
     logFile,
     // Over RPC CRIU reads the configuration file after the request, so its settings win (runc's order).
@@ -127,9 +119,9 @@ export function logFileOf(type: CriuReqType): string {
 }
 
 /** The DUMP (or PRE_DUMP) request for the container whose init is target.pid. */
-export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuReq {
+export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuRequest {
   const type: CriuReqType = f.preDump ? 'PRE_DUMP' : 'DUMP';
-  const opts: CriuOpts = { ...common(f, logFileOf(type)), pid: target.pid, root: target.root };
+  const opts: CriuOptsWithoutDirs = { ...common(f, logFileOf(type)), pid: target.pid, root: target.root };
   if (target.freezeCgroup !== undefined) opts.freezeCgroup = target.freezeCgroup;
   if (f.parentPath !== undefined) opts.parentImg = f.parentPath;
   if (f.pageServer !== undefined) opts.ps = pageServer(f.pageServer);
@@ -150,7 +142,7 @@ export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuR
 }
 
 /** What dump and restore both pass on as runc does: --auto-dedup, --lazy-pages, --empty-ns. */
-function pagesAndNamespaces(f: CommonCriuFlags): Pick<CriuOpts, 'autoDedup' | 'lazyPages' | 'emptyNs'> {
+function pagesAndNamespaces(f: CommonCriuFlags): Pick<CriuOptsWithoutDirs, 'autoDedup' | 'lazyPages' | 'emptyNs'> {
   const emptyNs = f.emptyNs.reduce((mask, ns) => mask | emptyNsFlag(ns), 0);
   return {
     ...(f.autoDedup ? { autoDedup: true } : {}),
@@ -176,8 +168,8 @@ export function pageServer(value: string): { address: string; port: number } {
 }
 
 /** The RESTORE request into target.root, the restored init a sibling of CRIU (our child). */
-export function restoreRequest(spec: Spec, target: RestoreTarget, f: CommonCriuFlags): CriuReq {
-  const opts: CriuOpts = {
+export function restoreRequest(spec: Spec, target: RestoreTarget, f: CommonCriuFlags): CriuRequest {
+  const opts: CriuOptsWithoutDirs = {
     ...common(f, logFileOf('RESTORE')),
     root: target.root,
     rstSibling: true,

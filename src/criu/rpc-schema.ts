@@ -51,6 +51,13 @@ export interface CriuReq {
   notifySuccess?: boolean;
 }
 
+/** A request as built from the config and flags; the driver adds the directories it opens. */
+export type CriuOptsWithoutDirs = Omit<CriuOpts, 'imagesDirFd' | 'workDirFd'>;
+export interface CriuRequest {
+  type: CriuReqType;
+  opts: CriuOptsWithoutDirs;
+}
+
 export interface CriuResp {
   type: CriuReqType | number;
   success: boolean;

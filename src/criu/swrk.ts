@@ -4,15 +4,18 @@
 // protobuf (criu/rpc.ts); the socket is read with blocking recvmsg, so the caller's event loop
 // stands still while CRIU works, as it would under spawnSync.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_SEQPACKET } from '../linux/constants.js';
+import { isErrno } from '../linux/errors.js';
 import { closeQuietly, socketpair } from '../linux/libc.js';
 import { recvFds, sendFds } from '../linux/scm.js';
 import { decodeResponse, encodeRequest } from './rpc.js';
-import type { CriuReq, CriuResp } from './rpc-schema.js';
+import type { CriuResp, CriuRequest } from './rpc-schema.js';
 
 /** CRIU's fd for the RPC socket; the caller's `files` follow it from fd 4 on. */
 const SOCKET_FD = 3;
+/** The fd in CRIU of files[0]: what the request's inherit_fd entries name. */
+export const FIRST_FILE_FD = SOCKET_FD + 1;
 /** A criu_resp is small; CRIU's own service reads requests into a buffer this size too. */
 const MAX_MESSAGE = 64 * 1024;
 
@@ -28,10 +31,16 @@ export interface SwrkRun {
   criu: string;
   /** For messages: "dump", "pre-dump", "restore". */
   action: string;
-  request: CriuReq;
+  request: CriuRequest;
+  /**
+   * The images and work directories. They stay open here while CRIU runs: it opens them as
+   * /proc/PEER/fd/N, PEER being the socket's peer, for a socketpair the process that made it (us).
+   */
+  imagesDir: string;
+  workDir: string;
   /** CRIU's fds 0–2. */
   stdio: [number | 'ignore' | 'inherit', number | 'ignore' | 'inherit', number | 'ignore' | 'inherit'];
-  /** CRIU's fds 4, 5, ...: the images and work directories, then what the request names. */
+  /** CRIU's fds 4, 5, ...: files the request's inherit_fd hands over (namespaces to join). */
   files: number[];
   /** The log CRIU writes, quoted when it fails. */
   logFile: string;
@@ -58,8 +67,40 @@ export function lastErrors(logFile: string): string {
   }
 }
 
+/** One message; an empty one when CRIU is gone (a reset: it died with our request unread). */
+function receive(sock: number): { fds: number[]; payload: Buffer } {
+  try {
+    return recvFds(sock, 1, MAX_MESSAGE);
+  } catch (err) {
+    if (isErrno(err, 'ECONNRESET')) return { fds: [], payload: Buffer.alloc(0) };
+    throw err;
+  }
+}
+
+function openDir(action: string, what: string, path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch (err) {
+    throw new Error(`criu ${action}: cannot open the ${what} directory ${path} (${(err as NodeJS.ErrnoException).code})`);
+  }
+}
+
 /** Runs one request; the answer on success, else an Error naming the action, the log and CRIU's reasons. */
 export async function criuSwrk(run: SwrkRun): Promise<CriuResp> {
+  const imagesDirFd = openDir(run.action, 'images', run.imagesDir);
+  try {
+    const workDirFd = openDir(run.action, 'work', run.workDir);
+    try {
+      return await talk(run, encodeRequest({ type: run.request.type, opts: { ...run.request.opts, imagesDirFd, workDirFd } }));
+    } finally {
+      closeSync(workDirFd);
+    }
+  } finally {
+    closeSync(imagesDirFd);
+  }
+}
+
+async function talk(run: SwrkRun, request: Buffer): Promise<CriuResp> {
   const [client, server] = socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC);
   let child: ChildProcess;
   try {
@@ -79,13 +120,13 @@ export async function criuSwrk(run: SwrkRun): Promise<CriuResp> {
     if (child.pid === undefined) throw new Error(`criu ${run.action}: cannot run ${run.criu}: ${(await exit).error?.message ?? 'spawn failed'}`);
     await run.started?.(child.pid);
     try {
-      sendFds(client, [], encodeRequest(run.request));
+      sendFds(client, [], request);
     } catch {
       // CRIU is gone before it read the request: the end of the stream below, its exit status
       // and its log say why.
     }
     for (;;) {
-      const { fds, payload } = recvFds(client, 1, MAX_MESSAGE);
+      const { fds, payload } = receive(client);
       if (payload.length === 0) {
         fds.forEach(closeQuietly);
         break;

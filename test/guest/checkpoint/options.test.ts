@@ -32,9 +32,18 @@ function cmd(rt: Runtime, args: string[]): { status: number; stdout: string; std
   return { status: r.status ?? 137, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/** CRIU's own errors from the log a failed step names (runc names it only by path). */
+function criuErrors(stderr: string, args: string[]): string {
+  const flag = args.includes('--work-path') ? '--work-path' : '--image-path';
+  const dir = args[args.indexOf(flag) + 1];
+  const named = /log: ([^) ]+)/.exec(stderr)?.[1];
+  const files = named ? [named] : ['dump.log', 'restore.log'].map((f) => join(dir ?? '.', f));
+  return files.filter(existsSync).map((f) => readFileSync(f, 'utf8').split('\n').filter((l) => /Error|error/.test(l)).slice(-6).join('\n')).join('\n');
+}
+
 function ok(rt: Runtime, args: string[]): string {
   const r = cmd(rt, args);
-  if (r.status !== 0) throw new Error(`${rt.name} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
+  if (r.status !== 0) throw new Error(`${rt.name} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}\n${criuErrors(r.stderr, args)}`);
   return r.stdout;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criuConfigFile, RUNC_CRIU_CONFIG } from '../../../src/criu/config-file.js';
-import { cgroupBinds, dumpRequest, IMAGES_DIR_FD, inheritedPipes, pageServer, parseCriuVersion, restoreRequest, WORK_DIR_FD, type CommonCriuFlags, type DumpFlags } from '../../../src/criu/options.js';
+import { cgroupBinds, dumpRequest, inheritedPipes, pageServer, parseCriuVersion, restoreRequest, type CommonCriuFlags, type DumpFlags } from '../../../src/criu/options.js';
 import type { Spec } from '../../../src/spec/types.js';
 import { baseSpec } from '../../support/ocirun.js';
 
@@ -26,7 +26,7 @@ describe('dumpRequest', () => {
   it('declares bind mounts and /dev/null masks external, by destination, and freezes through the cgroup', () => {
     const { type, opts } = dumpRequest(withMounts(), { pid: 42, root: '/b/rootfs', freezeCgroup: '/sys/fs/cgroup/c1', maskedFiles: ['/proc/kcore'] }, DUMP);
     expect(type).toBe('DUMP');
-    expect(opts).toMatchObject({ pid: 42, root: '/b/rootfs', imagesDirFd: IMAGES_DIR_FD, workDirFd: WORK_DIR_FD, logFile: 'dump.log', logLevel: 4 });
+    expect(opts).toMatchObject({ pid: 42, root: '/b/rootfs', logFile: 'dump.log', logLevel: 4 });
     expect(opts?.external).toEqual(['mnt[/data]:/data', 'mnt[/etc/hosts]:/etc/hosts', 'mnt[/proc/kcore]:/dev/null']);
     expect(opts?.freezeCgroup).toBe('/sys/fs/cgroup/c1');
     expect(opts?.manageCgroupsMode).toBe('SOFT');
@@ -135,8 +135,8 @@ describe('cgroupBinds', () => {
   it('dump declares them external by destination, restore maps them to the new cgroup', () => {
     const dump = dumpRequest(baseSpec(), { pid: 1, root: '/r', maskedFiles: [], cgroupBinds: ['/sys/fs/cgroup'], externalNs: [{ type: 'network', inode: 4026532 }] }, DUMP);
     expect(dump.opts?.external).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup', 'net[4026532]:extRootNetNS']);
-    const restore = restoreRequest(baseSpec(), { root: '/r', cgroupRoots: {}, inheritFds: [{ fd: 6, key: 'extRootNetNS' }], hasMaskedFiles: false, cgroupBinds: [{ destination: '/sys/fs/cgroup', source: '/sys/fs/cgroup/ocirun/c2' }] }, COMMON);
+    const restore = restoreRequest(baseSpec(), { root: '/r', cgroupRoots: {}, inheritFds: [{ fd: 4, key: 'extRootNetNS' }], hasMaskedFiles: false, cgroupBinds: [{ destination: '/sys/fs/cgroup', source: '/sys/fs/cgroup/ocirun/c2' }] }, COMMON);
     expect(restore.opts?.external).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup/ocirun/c2']);
-    expect(restore.opts?.inheritFd).toEqual([{ key: 'extRootNetNS', fd: 6 }]);
+    expect(restore.opts?.inheritFd).toEqual([{ key: 'extRootNetNS', fd: 4 }]);
   });
 });
