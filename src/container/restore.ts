@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
+import { criuCgroupRoots } from '../criu/cgroup-roots.js';
 import { criuConfigFile } from '../criu/config-file.js';
 import { cgroupBinds, externalNsKey, inheritedPipes, logFileOf, restoreRequest, type CommonCriuFlags } from '../criu/options.js';
 import { criuBinary } from '../criu/run.js';
@@ -139,7 +140,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       });
       const request = restoreRequest(spec, {
         root: criuRoot,
-        cgroupRoots: { '': cgroup.path },
+        cgroupRoots: criuCgroupRoots(cgroup.paths, hierarchies),
         inheritFds: [...inheritedPipes(descriptors).filter(({ fd }) => isOpen(fd)), ...nsInherit],
         hasMaskedFiles: (spec.linux?.maskedPaths?.length ?? 0) > 0,
         cgroupBinds: cgroupBindSourcesOf(cgroupBinds(spec, cgroupNames()), cgroup.paths),

@@ -132,9 +132,12 @@ function exited(child: ChildProcess): Promise<number> {
 }
 
 let nextPort = 27000;
+/** A guest booted with OCIRUN_VM_CGROUP=v1 has no cgroup2 at /sys/fs/cgroup. */
+const cgroupV2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
 
 describe.each(RUNTIMES)('$name', (rt) => {
-  it('restore under --systemd-cgroup: a scope made as create makes it, state/exec/kill/delete work, the unit is gone after delete', async () => {
+  // ocirun's systemd driver is built for cgroup v2 only (README "What does not work yet").
+  it.skipIf(!cgroupV2)('restore under --systemd-cgroup: a scope made as create makes it, state/exec/kill/delete work, the unit is gone after delete', async () => {
     const name = uniqueId('sd').replaceAll('-', '');
     const prefix = `${rt.name}-ck`;
     const unit = `${prefix}-${name}.scope`;
