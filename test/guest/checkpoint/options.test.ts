@@ -32,6 +32,16 @@ function cmd(rt: Runtime, args: string[]): { status: number; stdout: string; std
   return { status: r.status ?? 137, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+/** Each step's wall time per runtime, printed side by side at the end. */
+const times: Record<string, Partial<Record<Runtime['name'], number>>> = {};
+afterAll(() => {
+  for (const [step, t] of Object.entries(times)) {
+    const o = t.ocirun;
+    const r = t.runc;
+    console.log(`checkpoint-times ${step}: ocirun ${o?.toFixed(0)} ms, runc ${r?.toFixed(0)} ms${o && r ? `, ratio ${(o / r).toFixed(2)}` : ''}`);
+  }
+});
+
 /** CRIU's own errors from the log a failed step names (runc names it only by path). */
 function criuErrors(stderr: string, args: string[]): string {
   const flag = args.includes('--work-path') ? '--work-path' : '--image-path';
@@ -45,7 +55,8 @@ function criuErrors(stderr: string, args: string[]): string {
  * A step that may take a minute under emulation: run without blocking the event loop, whose turns
  * vitest's worker needs to answer its RPC (test/guest/setup.ts).
  */
-function ok(rt: Runtime, args: string[]): Promise<string> {
+function ok(rt: Runtime, args: string[], step?: string): Promise<string> {
+  const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     const child = spawn(rt.bin, ['--root', rt.root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -55,6 +66,7 @@ function ok(rt: Runtime, args: string[]): Promise<string> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.once('close', (code) => {
       clearTimeout(timer);
+      if (step !== undefined) (times[step] ??= {})[rt.name] = Number(process.hrtime.bigint() - t0) / 1e6;
       if (code === 0) resolve(stdout);
       else reject(new Error(`${rt.name} ${args.join(' ')} exited ${code}: ${stderr.trim()}\n${criuErrors(stderr, args)}`));
     });
@@ -148,10 +160,10 @@ describe.each(RUNTIMES)('$name', (rt) => {
     const { id, bundle, at } = await started(rt, spec, sd);
     expect(unitState(unit)).toBe('active');
     const images = join(sb.dir, uniqueId('img'));
-    await ok(rt, [...sd, 'checkpoint', '--image-path', images, id]);
+    await ok(rt, [...sd, 'checkpoint', '--image-path', images, id], 'checkpoint --systemd-cgroup');
     expect(state(rt, id)).toBeUndefined();
     expect(await waitFor(() => unitState(unit) !== 'active', 60_000, 200)).toBe(true);
-    await ok(rt, [...sd, 'restore', '-d', '--image-path', images, '--bundle', bundle, id]);
+    await ok(rt, [...sd, 'restore', '-d', '--image-path', images, '--bundle', bundle, id], 'restore --systemd-cgroup');
     expect(unitState(unit)).toBe('active');
     const pid = await expectCountingFrom(rt, id, at);
     expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`0::/system.slice/${unit}`);
@@ -174,7 +186,7 @@ describe.each(RUNTIMES)('$name', (rt) => {
     // The server is up once it listens.
     expect(await waitFor(() => spawnSync('sh', ['-c', `grep -qi ':${port.toString(16).toUpperCase()} ' /proc/net/tcp`]).status === 0, 60_000, 100)).toBe(true);
     const images = join(sb.dir, uniqueId('img'));
-    await ok(rt, ['checkpoint', '--page-server', `127.0.0.1:${port}`, '--image-path', images, id]);
+    await ok(rt, ['checkpoint', '--page-server', `127.0.0.1:${port}`, '--image-path', images, id], 'checkpoint --page-server');
     expect(await exited(server)).toBe(0);
     // The memory went to the server, not to the image directory.
     expect(readdirSync(images).filter((f) => f.startsWith('pages-'))).toEqual([]);
@@ -220,7 +232,7 @@ describe.each(RUNTIMES)('$name', (rt) => {
     background.push(lazy);
     // The dumped container lives until its last page is sent: the copy gets its own id and cgroup.
     const copy = uniqueId(`${rt.name}-lazy`);
-    await ok(rt, ['restore', '-d', '--lazy-pages', '--image-path', images, '--bundle', bundle, copy]);
+    await ok(rt, ['restore', '-d', '--lazy-pages', '--image-path', images, '--bundle', bundle, copy], 'restore --lazy-pages');
     expect(await exited(dump), dumpErr).toBe(0);
     expect(await exited(lazy)).toBe(0);
     await expectCountingFrom(rt, copy, at);
@@ -231,10 +243,10 @@ describe.each(RUNTIMES)('$name', (rt) => {
     const { id, bundle, pid, at } = await started(rt, counterSpec());
     expect(Number(readFileSync(`/proc/${pid}/root/sys/class/net/lo/flags`, 'utf8')) & 1).toBe(1);
     const images = join(sb.dir, uniqueId('img'));
-    await ok(rt, ['checkpoint', '--empty-ns', 'network', '--image-path', images, id]);
+    await ok(rt, ['checkpoint', '--empty-ns', 'network', '--image-path', images, id], 'checkpoint --empty-ns network');
     // Nothing of the namespace's devices is in the images.
     expect(readdirSync(images).filter((f) => f.startsWith('netdev-'))).toEqual([]);
-    await ok(rt, ['restore', '-d', '--empty-ns', 'network', '--image-path', images, '--bundle', bundle, id]);
+    await ok(rt, ['restore', '-d', '--empty-ns', 'network', '--image-path', images, '--bundle', bundle, id], 'restore --empty-ns network');
     const restored = await expectCountingFrom(rt, id, at);
     // A namespace of its own (its inode may be the dumped one's again: that namespace is gone).
     expect(readlinkSync(`/proc/${restored}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
