@@ -55,9 +55,8 @@ function criuErrors(stderr: string, args: string[]): string {
  * A step that may take a minute under emulation: run without blocking the event loop, whose turns
  * vitest's worker needs to answer its RPC (test/guest/setup.ts).
  */
-function ok(rt: Runtime, args: string[], step?: string): Promise<string> {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve, reject) => {
+function run(rt: Runtime, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
     const child = spawn(rt.bin, ['--root', rt.root, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -66,11 +65,17 @@ function ok(rt: Runtime, args: string[], step?: string): Promise<string> {
     const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.once('close', (code) => {
       clearTimeout(timer);
-      if (step !== undefined) (times[step] ??= {})[rt.name] = Number(process.hrtime.bigint() - t0) / 1e6;
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`${rt.name} ${args.join(' ')} exited ${code}: ${stderr.trim()}\n${criuErrors(stderr, args)}`));
+      resolve({ status: code ?? 137, stdout, stderr });
     });
   });
+}
+
+async function ok(rt: Runtime, args: string[], step?: string): Promise<string> {
+  const t0 = process.hrtime.bigint();
+  const r = await run(rt, args);
+  if (step !== undefined) (times[step] ??= {})[rt.name] = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${rt.name} ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}\n${criuErrors(r.stderr, args)}`);
+  return r.stdout;
 }
 
 function state(rt: Runtime, id: string): { status: string; pid: number } | undefined {
@@ -117,15 +122,16 @@ async function started(rt: Runtime, spec: Spec, globals: string[] = []): Promise
   return { id, bundle, pid, at: count(pid) };
 }
 
-function removeAll(rt: Runtime): void {
-  const ids = cmd(rt, ['list', '-q']).stdout.split('\n').filter((l) => l !== '');
-  for (const id of ids) cmd(rt, ['delete', '-f', id]);
-  for (const id of ids) cmd(rt, ['--systemd-cgroup', 'delete', '-f', id]);
+async function removeAll(rt: Runtime): Promise<void> {
+  const ids = (await run(rt, ['list', '-q'])).stdout.split('\n').filter((l) => l !== '');
+  for (const id of ids) {
+    if ((await run(rt, ['delete', '-f', id])).status !== 0) await run(rt, ['--systemd-cgroup', 'delete', '-f', id]);
+  }
 }
 
-afterEach(() => {
+afterEach(async () => {
   for (const child of background.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const rt of RUNTIMES) removeAll(rt);
+  for (const rt of RUNTIMES) await removeAll(rt);
   expect(sb.cleanup()).toEqual([]);
 });
 
