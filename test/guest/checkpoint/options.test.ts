@@ -248,12 +248,15 @@ describe.each(RUNTIMES)('$name', (rt) => {
   it('--empty-ns network: the network namespace is not dumped; restore gets a new, empty one', async () => {
     const { id, bundle, pid, at } = await started(rt, counterSpec());
     expect(Number(readFileSync(`/proc/${pid}/root/sys/class/net/lo/flags`, 'utf8')) & 1).toBe(1);
+    // Every hierarchy's cgroup (on v1 they can differ per controller): the restore puts it back there.
+    const cgroups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
     const images = join(sb.dir, uniqueId('img'));
     await ok(rt, ['checkpoint', '--empty-ns', 'network', '--image-path', images, id], 'checkpoint --empty-ns network');
     // Nothing of the namespace's devices is in the images.
     expect(readdirSync(images).filter((f) => f.startsWith('netdev-'))).toEqual([]);
     await ok(rt, ['restore', '-d', '--empty-ns', 'network', '--image-path', images, '--bundle', bundle, id], 'restore --empty-ns network');
     const restored = await expectCountingFrom(rt, id, at);
+    expect(readFileSync(`/proc/${restored}/cgroup`, 'utf8')).toBe(cgroups);
     // A namespace of its own (its inode may be the dumped one's again: that namespace is gone).
     expect(readlinkSync(`/proc/${restored}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     // Empty: lo exists, as in every new namespace, but what the dump had (lo up) is not restored.
