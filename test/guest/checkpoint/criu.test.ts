@@ -177,7 +177,8 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     ok(rt, ['delete', '-f', id]);
   });
 
-  it('a terminal container restored with a new --console-socket: its receiver gets a pty master and the count goes on there', async () => {
+  /** A terminal container counting on its tty (run -d, receiver one), checkpointed: the count it last printed. */
+  async function checkpointedTerminal(step?: string): Promise<{ id: string; bundle: string; images: string; before: number }> {
     const spec = counterSpec(['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done']);
     (spec.process as NonNullable<Spec['process']>).terminal = true;
     const bundle = sb.bundle(spec);
@@ -186,9 +187,13 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     ok(rt, ['run', '-d', '--console-socket', first.socket, '--bundle', bundle, id]);
     expect(await waitFor(() => Math.max(0, ...printedCounts(first.printed())) > 10, 120_000, 100)).toBe(true);
     const images = join(sb.dir, uniqueId('img'));
-    ok(rt, ['checkpoint', '--image-path', images, id], 'checkpoint (terminal)');
+    ok(rt, ['checkpoint', '--image-path', images, id], step);
     // The dumped shell is gone: its pty has no users, the first receiver ends.
-    const before = Math.max(...printedCounts((await first.result).output));
+    return { id, bundle, images, before: Math.max(...printedCounts((await first.result).output)) };
+  }
+
+  it('a terminal container restored with a new --console-socket: its receiver gets a pty master and the count goes on there', async () => {
+    const { id, bundle, images, before } = await checkpointedTerminal('checkpoint (terminal)');
     const second = await receiver();
     ok(rt, ['restore', '-d', '--console-socket', second.socket, '--image-path', images, '--bundle', bundle, id], 'restore (terminal)');
     expect(statusOf(rt, id)).toBe('running');
@@ -203,17 +208,10 @@ describe.each([['ocirun'], ['runc']])('%s', (name) => {
     expect(Math.max(...after)).toBeGreaterThan(before + 5);
   });
 
-  it('a terminal container restored in the foreground without --console-socket: restore proxies its pty to its own stdout', async () => {
-    const spec = counterSpec(['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done']);
-    (spec.process as NonNullable<Spec['process']>).terminal = true;
-    const bundle = sb.bundle(spec);
-    const id = uniqueId(rt === runc ? 'runc' : 'ck');
-    const first = await receiver();
-    ok(rt, ['run', '-d', '--console-socket', first.socket, '--bundle', bundle, id]);
-    expect(await waitFor(() => Math.max(0, ...printedCounts(first.printed())) > 10, 120_000, 100)).toBe(true);
-    const images = join(sb.dir, uniqueId('img'));
-    ok(rt, ['checkpoint', '--image-path', images, id]);
-    const before = Math.max(...printedCounts((await first.result).output));
+  // runc 1.1.5's foreground restore of a terminal container printed no count on its stdout within
+  // 120 s in the guest (its console-socket restore above works): no reference for this step.
+  it.skipIf(name === 'runc')('a terminal container restored in the foreground without --console-socket: restore proxies its pty to its own stdout', async () => {
+    const { id, bundle, images, before } = await checkpointedTerminal();
     const bin = rt === runc ? 'runc' : OCIRUN;
     const root = rt === runc ? join(sb.dir, 'runc-state') : sb.root;
     const fg = spawn(bin, ['--root', root, 'restore', '--image-path', images, '--bundle', bundle, id], { stdio: ['pipe', 'pipe', 'inherit'] });
