@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createCgroupManager } from '../cgroups/manager.js';
 import { detectHierarchies } from '../cgroups/detect.js';
 import { refuseOccupiedCgroup } from '../cgroups/reuse.js';
+import { criuCgroupRoots } from '../criu/cgroup-roots.js';
 import { criuConfigFile } from '../criu/config-file.js';
 import { cgroupBinds, externalNsKey, inheritedPipes, logFileOf, restoreRequest, type CommonCriuFlags } from '../criu/options.js';
 import { criuBinary } from '../criu/run.js';
@@ -45,6 +46,8 @@ export interface RestoreOptions extends Omit<CommonCriuFlags, 'imagePath' | 'wor
   consoleSocket?: string;
   lsmProfile?: string;
   lsmMountContext?: string;
+  /** --systemd-cgroup: the cgroup is a transient systemd scope, started with CRIU in it. */
+  systemdCgroup?: boolean;
   log: Logger;
 }
 
@@ -114,12 +117,12 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
     if (consoleSocket) undo.push(() => consoleSocket.close());
     return await withContainerLock(store, o.id, async () => {
       const hierarchies = detectHierarchies();
-      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies });
+      const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations });
       refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);
       const record = buildingRecord(o.id, bundle, rootfs, spec, cgroup);
       store.save(record);
       cgroup.create();
-      undo.push(() => cgroup.destroy());
+      undo.push(() => cgroup.remove());
       if (spec.linux?.resources) cgroup.apply(spec.linux.resources);
       // CRIU wants --root to be a mount point; a bind of the rootfs in the state dir is one.
       const criuRoot = join(store.dir(o.id), 'criu-root');
@@ -137,7 +140,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       });
       const request = restoreRequest(spec, {
         root: criuRoot,
-        cgroupRoots: { '': cgroup.path },
+        cgroupRoots: criuCgroupRoots(cgroup.paths, hierarchies),
         inheritFds: [...inheritedPipes(descriptors).filter(({ fd }) => isOpen(fd)), ...nsInherit],
         hasMaskedFiles: (spec.linux?.maskedPaths?.length ?? 0) > 0,
         cgroupBinds: cgroupBindSourcesOf(cgroupBinds(spec, cgroupNames()), cgroup.paths),
@@ -159,8 +162,12 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
         files,
         logFile: join(workPath, logFileOf('RESTORE')),
         // CRIU joins the container's cgroup before it forks, as runc moves it: the restored
-        // tasks start there, whatever CRIU's own cgroup handling then does.
-        started: (pid) => cgroup.addProcess(pid),
+        // tasks start there, whatever CRIU's own cgroup handling then does. Under systemd the
+        // scope starts with CRIU in it (systemd makes a scope only around a process).
+        started: async (pid) => {
+          await cgroup.adopt(pid);
+          cgroup.addProcess(pid);
+        },
         notify: (n) => {
           if (n.script === 'setup-namespaces' && n.pid !== undefined) {
             // runc's moment for these hooks: the restored init exists, its namespaces are made.
@@ -199,7 +206,7 @@ export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
       return { record, ...(master !== undefined ? { master } : {}) };
     });
   } catch (err) {
-    undo.run();
+    await undo.runAsync();
     // runtime.md "Lifecycle": a failed prestart or createRuntime hook continues at delete, poststop included.
     if (err instanceof HookFailedError) runHooksWarning('poststop', spec.hooks?.poststop, hookState({ ociVersion: SPEC_VERSION, id: o.id, bundle, ...(spec.annotations ? { annotations: spec.annotations } : {}) }, 'stopped'), o.log);
     throw err;

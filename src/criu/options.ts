@@ -20,15 +20,17 @@ export interface CommonCriuFlags {
   manageCgroupsMode?: ManageCgroupsMode;
   /** The org.criu.config annotation: a CRIU configuration file. */
   configFile?: string;
+  /** Namespaces (config.json names) CRIU makes empty instead of dumping or restoring them. */
+  emptyNs: string[];
+  autoDedup: boolean;
+  /** Dump: the pages stay to be served lazily; restore: they are fetched from CRIU's lazy-pages daemon. */
+  lazyPages: boolean;
 }
 
 export interface DumpFlags extends CommonCriuFlags {
   parentPath?: string;
   leaveRunning: boolean;
   preDump: boolean;
-  emptyNs: string[];
-  autoDedup: boolean;
-  lazyPages: boolean;
   pageServer?: string;
   statusFd?: number;
 }
@@ -130,10 +132,7 @@ export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuR
   }
   if (f.parentPath !== undefined) opts.trackMem = true;
   if (f.leaveRunning) opts.leaveRunning = true;
-  if (f.autoDedup) opts.autoDedup = true;
-  if (f.lazyPages) opts.lazyPages = true;
-  const emptyNs = f.emptyNs.reduce((mask, ns) => mask | emptyNsFlag(ns), 0);
-  if (emptyNs !== 0) opts.emptyNs = emptyNs;
+  Object.assign(opts, pagesAndNamespaces(f));
   opts.external = [
     ...externalMounts(spec).map((m) => `mnt[${m.destination}]:${m.destination}`),
     ...target.maskedFiles.map((p) => `mnt[${p}]:/dev/null`),
@@ -141,6 +140,16 @@ export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuR
     ...(target.externalNs ?? []).map((ns) => `${NS_CRIU[ns.type]}[${ns.inode}]:${NS_KEY[ns.type]}`),
   ];
   return { type, opts };
+}
+
+/** What dump and restore both pass on as runc does: --auto-dedup, --lazy-pages, --empty-ns. */
+function pagesAndNamespaces(f: CommonCriuFlags): Pick<CriuOptsWithoutDirs, 'autoDedup' | 'lazyPages' | 'emptyNs'> {
+  const emptyNs = f.emptyNs.reduce((mask, ns) => mask | emptyNsFlag(ns), 0);
+  return {
+    ...(f.autoDedup ? { autoDedup: true } : {}),
+    ...(f.lazyPages ? { lazyPages: true } : {}),
+    ...(emptyNs !== 0 ? { emptyNs } : {}),
+  };
 }
 
 function emptyNsFlag(ns: string): number {
@@ -173,6 +182,7 @@ export function restoreRequest(spec: Spec, target: RestoreTarget, f: CommonCriuF
       ...(target.cgroupBinds ?? []).map((b) => `mnt[${b.destination}]:${b.source}`),
     ],
     inheritFd: target.inheritFds.map(({ fd, key }) => ({ key, fd })),
+    ...pagesAndNamespaces(f),
   };
   if (target.lsmProfile !== undefined) opts.lsmProfile = target.lsmProfile;
   if (target.lsmMountContext !== undefined) opts.lsmMountContext = target.lsmMountContext;

@@ -44,7 +44,7 @@ export interface SwrkRun {
   files: number[];
   /** The log CRIU writes, quoted when it fails. */
   logFile: string;
-  /** CRIU is running and waits for the request (restore moves it into the cgroup here). */
+  /** CRIU is running and waits for the request (restore moves it into the cgroup here, or starts the systemd scope with it). */
   started?(pid: number): void | Promise<void>;
   /** A notification; throwing from it fails CRIU's action (CRIU then undoes it). */
   notify?(n: SwrkNotification): void;

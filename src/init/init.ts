@@ -9,6 +9,7 @@ import { setupConsole, type ConsolePlan } from './console.js';
 import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
 import { enterNamespaces } from './enter-namespaces.js';
+import { setLoopbackUp } from './loopback.js';
 import { becomeContainerProcess, execContainerProcess, writeSetting } from './process-setup.js';
 import { enterRoot, protectPaths, setupRootfs } from './rootfs.js';
 import { expect, reportStartFailure, send, startFailure } from './sync.js';
@@ -124,6 +125,8 @@ export function runInit(ctx: InitContext): never {
     if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
     setsid();
     umask(0);
+    // runc's order: the network before the rootfs, while the init still has every capability.
+    if (p.namespaces.unshareFlags & K.CLONE_NEWNET) setLoopbackUp();
     if (ctx.cgroupBeforeRootfs) {
       expect(ctx.sock, 'recorded');
       ctx.recordedReceived = true;

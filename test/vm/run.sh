@@ -26,7 +26,8 @@
 # The job directory (a fresh temp dir unless --job-dir) keeps: output (the guest run's output),
 # report.json (vitest's JSON report), console.log (the serial console), exit-code and timings
 # (seconds: `boot` until the job started, `tests` for the job).
-# Environment: OCIRUN_VM_CACHE (image cache, default /var/cache/ocirun-vm), OCIRUN_VM_TIMEOUT
+# Environment: OCIRUN_VM_CGROUP (v2, the default, or v1: the same image booted with systemd's
+# legacy cgroup v1 layout, for sets that cover v1 paths), OCIRUN_VM_CACHE (image cache, default /var/cache/ocirun-vm), OCIRUN_VM_TIMEOUT
 # (seconds, default 3600), OCIRUN_VM_MEMORY (MiB, default 2048), OCIRUN_VM_CPUS (default 2),
 # OCIRUN_VM_ACCEL (tcg or kvm; default kvm only where kvm_intel/kvm_amd is loaded).
 set -euo pipefail
@@ -80,7 +81,14 @@ if [ -z "$accel" ]; then
 fi
 if [ "$accel" = tcg ]; then accel_opt=tcg,thread=multi; else accel_opt=kvm; fi
 
-cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 no_timer_check fsck.mode=skip mitigations=off systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all hugepages=16"
+case "${OCIRUN_VM_CGROUP:-v2}" in
+  v2) cgroup_opts="systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" ;;
+  # systemd's legacy layout, a cgroup v1 host as this project's build machine is: the v1
+  # controllers, systemd's own tracking on an otherwise empty cgroup2 at /sys/fs/cgroup/unified.
+  v1) cgroup_opts="systemd.unified_cgroup_hierarchy=0" ;;
+  *) echo "vm: OCIRUN_VM_CGROUP must be v1 or v2, not $OCIRUN_VM_CGROUP" >&2; exit 2 ;;
+esac
+cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 no_timer_check fsck.mode=skip mitigations=off $cgroup_opts hugepages=16"
 echo "vm: booting $VM_IMAGE_DIR ($accel) for ${sets[*]}; job dir $job" >&2
 start=$SECONDS
 touch "$job/console.log"

@@ -1,6 +1,6 @@
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
-import { COMMON_CRIU_FLAGS, commonCriuFlags } from './criu-flags.js';
+import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
 
 export const command: Command = {
   usage: '[command options] <container-id>',
@@ -18,7 +18,7 @@ export const command: Command = {
   },
   args: { min: 1, max: 1 },
   async run(ctx, { flags, positionals }) {
-    if (ctx.globals.systemdCgroup) throw new Error('--systemd-cgroup: restore makes its cgroup through cgroupfs only; leave the flag out');
+    requireCriuPrivilege('restore', ctx.log);
     const { restoreContainer, waitRestored } = await import('../../container/restore.js');
     const pidFile = str(flags, 'pid-file');
     const consoleSocket = str(flags, 'console-socket');
@@ -31,6 +31,7 @@ export const command: Command = {
       id: positionals[0] as string,
       bundle: str(flags, 'bundle') ?? '.',
       detach: bool(flags, 'detach'),
+      systemdCgroup: ctx.globals.systemdCgroup,
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(consoleSocket !== undefined ? { consoleSocket } : {}),
       ...(lsmProfile !== undefined ? { lsmProfile } : {}),

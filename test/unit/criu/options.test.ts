@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criuConfigFile, RUNC_CRIU_CONFIG } from '../../../src/criu/config-file.js';
-import { cgroupBinds, dumpRequest, inheritedPipes, pageServer, parseCriuVersion, restoreRequest, type DumpFlags } from '../../../src/criu/options.js';
+import { cgroupBinds, dumpRequest, inheritedPipes, pageServer, parseCriuVersion, restoreRequest, type CommonCriuFlags, type DumpFlags } from '../../../src/criu/options.js';
 import type { Spec } from '../../../src/spec/types.js';
 import { baseSpec } from '../../support/ocirun.js';
 
@@ -20,7 +20,7 @@ const DUMP: DumpFlags = {
   leaveRunning: false, preDump: false, emptyNs: [], autoDedup: false, lazyPages: false,
 };
 
-const COMMON = { imagePath: '/img', workPath: '/img', tcpEstablished: false, extUnixSk: false, shellJob: false, fileLocks: false };
+const COMMON: CommonCriuFlags = { imagePath: '/img', workPath: '/img', tcpEstablished: false, extUnixSk: false, shellJob: false, fileLocks: false, emptyNs: [], autoDedup: false, lazyPages: false };
 
 describe('dumpRequest', () => {
   it('declares bind mounts and /dev/null masks external, by destination, and freezes through the cgroup', () => {
@@ -84,6 +84,16 @@ describe('restoreRequest', () => {
     expect(opts?.external).toEqual(['mnt[/data]:/srv/data', 'mnt[/etc/hosts]:/var/lib/hosts', 'mnt[/dev/null]:/dev/null']);
     expect(opts?.inheritFd).toEqual([{ key: 'pipe:[77]', fd: 1 }]);
     expect(opts?.cgRoot).toEqual([{ path: '/ocirun/c1' }, { ctrl: 'memory', path: '/m/c1' }]);
+    expect(opts).not.toHaveProperty('lazyPages');
+    expect(opts).not.toHaveProperty('emptyNs');
+    expect(opts).not.toHaveProperty('autoDedup');
+  });
+
+  it('passes --lazy-pages, --auto-dedup and --empty-ns network on as runc\'s restore does', () => {
+    const target = { root: '/r', cgroupRoots: {}, inheritFds: [], hasMaskedFiles: false };
+    const { opts } = restoreRequest(baseSpec(), target, { ...COMMON, lazyPages: true, autoDedup: true, emptyNs: ['network'] });
+    expect(opts).toMatchObject({ lazyPages: true, autoDedup: true, emptyNs: 0x40000000 });
+    expect(() => restoreRequest(baseSpec(), target, { ...COMMON, emptyNs: ['pid'] })).toThrow(/--empty-ns: expected one of network, got "pid"/);
   });
 });
 
