@@ -129,7 +129,7 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
   }
 }
 
-/** linux.mountLabel on a mount whose filesystem takes no context option (mount-label.ts). */
+/** linux.mountLabel on a mount whose filesystem refused the context option (mount-label.ts). */
 function labelMountPoint(rootFd: number, destination: string, label: string): void {
   const fd = openInRoot(rootFd, destination);
   try {
@@ -159,10 +159,15 @@ export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMount
       try {
         mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
       } catch (err) {
-        if (!(step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM')) throw err;
-        bindHostSysfs(rootFd, step.destination, flags);
+        if (step.labelFallback && err instanceof SyscallError) {
+          mount(step.source, fdPath(fd), step.type, flags, step.labelFallback.data || null);
+          labelMountPoint(rootFd, step.destination, step.labelFallback.label);
+        } else if (step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM') {
+          bindHostSysfs(rootFd, step.destination, flags);
+        } else {
+          throw err;
+        }
       }
-      if (step.fileLabel !== undefined) labelMountPoint(rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {
     throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SyscallError } from '../linux/errors.js';
 import { O_CLOEXEC, O_WRONLY } from '../linux/constants.js';
 import { close, open, write } from '../linux/libc.js';
@@ -25,6 +25,8 @@ import type { Linux, Process } from '../spec/types.js';
 export interface LsmHost {
   apparmor: boolean;
   selinux: boolean;
+  /** SELinux hosts: whether the loaded policy accepts a context (absent: not asked). */
+  knowsContext?: (context: string) => boolean;
 }
 
 /** The labels the init sets for the container process. */
@@ -44,7 +46,24 @@ export function detectLsm(): LsmHost {
   } catch {
     apparmor = existsSync('/sys/kernel/security/apparmor');
   }
-  return { apparmor, selinux: existsSync('/sys/fs/selinux/enforce') };
+  const selinux = existsSync('/sys/fs/selinux/enforce');
+  return selinux ? { apparmor, selinux, knowsContext: selinuxKnowsContext } : { apparmor, selinux };
+}
+
+/**
+ * The kernel's own validity check (libselinux's security_check_context): selinuxfs refuses
+ * writing a context the loaded policy does not define with EINVAL. Asked in the parent, an
+ * unknown label fails create before anything exists, with the field's name, instead of as an
+ * EINVAL from a mount or from the init's write to attr/exec.
+ */
+function selinuxKnowsContext(context: string): boolean {
+  try {
+    writeFileSync('/sys/fs/selinux/context', context);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EINVAL') return false;
+    throw err;
+  }
 }
 
 /** Parent side: refuses labels the host cannot apply; returns what the init will set. */
@@ -59,11 +78,18 @@ export function checkLsm(
     plan.apparmorProfile = process.apparmorProfile;
   }
   if (process?.selinuxLabel) {
-    if (!host.selinux) throw new Error('process.selinuxLabel: SELinux is not enabled on this host');
+    checkContext('process.selinuxLabel', process.selinuxLabel, host);
     plan.selinuxLabel = process.selinuxLabel;
   }
-  if (linux?.mountLabel && !host.selinux) throw new Error('linux.mountLabel: SELinux is not enabled on this host');
+  if (linux?.mountLabel) checkContext('linux.mountLabel', linux.mountLabel, host);
   return plan;
+}
+
+function checkContext(field: string, context: string, host: LsmHost): void {
+  if (!host.selinux) throw new Error(`${field}: SELinux is not enabled on this host`);
+  if (host.knowsContext && !host.knowsContext(context)) {
+    throw new Error(`${field}: ${JSON.stringify(context)} is not a context of the loaded SELinux policy (expected user:role:type[:level], e.g. system_u:system_r:container_t:s0)`);
+  }
 }
 
 function writeAttr(path: string, value: string): void {
@@ -95,5 +121,11 @@ function applyProfile(profile: string): void {
 /** Child side (see the ordering note at the top). */
 export function applyLsm(plan: LsmPlan): void {
   if (plan.apparmorProfile) applyProfile(plan.apparmorProfile);
-  if (plan.selinuxLabel) writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
+  if (plan.selinuxLabel) {
+    try {
+      writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
+    } catch (err) {
+      throw new Error(`SELinux label ${JSON.stringify(plan.selinuxLabel)} cannot be applied: ${(err as Error).message}`);
+    }
+  }
 }
