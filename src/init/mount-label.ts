@@ -3,9 +3,10 @@ import type { MountStep } from './plan.js';
 // config-linux.md "mountLabel": the SELinux context of the container's mounts. As runc does
 // (go-selinux FormatMountLabel): filesystems mounted fresh get a context="..." option (quoted: an
 // MCS label has commas), the tmpfs masks of maskedPaths too; binds keep the source's labels, and
-// proc, sysfs and cgroup mounts have labels of their own. mqueue takes the option on kernels whose
-// mount API hands it to the LSM (all since 5.1; 6.1's mqueue refuses a file label, EOPNOTSUPP), so
-// it gets the option first and, where the mount fails with it, the label on its mount point.
+// proc, sysfs and cgroup mounts have labels of their own. mqueue gets the option first too, but its
+// superblock is the IPC namespace's, which the kernel made without options, so SELinux refuses a
+// mount of it with other ones (EINVAL, "same superblock, different security settings"): then it is
+// mounted without and its root gets the label as a file label (the policy's fs_use_trans allows it).
 
 const NO_CONTEXT_OPTION = new Set(['proc', 'sysfs']);
 

@@ -1,7 +1,7 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  AT_RECURSIVE, close, fstatfs, lsetxattr, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, symlinkat,
+  AT_RECURSIVE, close, fstatfs, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, setxattr, symlinkat,
 } from '../linux/libc.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import { coMountLinks, type CgroupMounts } from './cgroup-mount.js';
@@ -133,7 +133,10 @@ function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): voi
 function labelMountPoint(rootFd: number, destination: string, label: string): void {
   const fd = openInRoot(rootFd, destination);
   try {
-    lsetxattr(fdPath(fd), 'security.selinux', label);
+    // setxattr, not lsetxattr: the path is the fd's magic link, which lsetxattr would label
+    // itself (procfs refuses, EOPNOTSUPP); following it reaches the mount's root. An O_PATH fd
+    // rules out fsetxattr.
+    setxattr(fdPath(fd), 'security.selinux', label);
   } finally {
     close(fd);
   }

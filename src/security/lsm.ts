@@ -118,14 +118,30 @@ function applyProfile(profile: string): void {
   }
 }
 
+function writeSelinuxAttr(attr: 'exec' | 'keycreate', label: string): void {
+  try {
+    writeAttr(`/proc/self/attr/${attr}`, label);
+  } catch (err) {
+    throw new Error(`SELinux label ${JSON.stringify(label)} cannot be applied (attr/${attr}): ${(err as Error).message}`);
+  }
+}
+
 /** Child side (see the ordering note at the top). */
 export function applyLsm(plan: LsmPlan): void {
   if (plan.apparmorProfile) applyProfile(plan.apparmorProfile);
-  if (plan.selinuxLabel) {
-    try {
-      writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
-    } catch (err) {
-      throw new Error(`SELinux label ${JSON.stringify(plan.selinuxLabel)} cannot be applied: ${(err as Error).message}`);
-    }
+  if (plan.selinuxLabel) writeSelinuxAttr('exec', plan.selinuxLabel);
+}
+
+/**
+ * Child side, around the session keyring's creation: the keyring gets the process's label, as
+ * runc labels it (keys the container makes later are labelled after its own context anyway).
+ * The empty write afterwards restores the default for keys the init itself might make.
+ */
+export function labelKeyring(label: string, join: () => void): void {
+  writeSelinuxAttr('keycreate', label);
+  try {
+    join();
+  } finally {
+    writeAttr('/proc/self/attr/keycreate', '');
   }
 }
