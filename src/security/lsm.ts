@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { SyscallError } from '../linux/errors.js';
 import { O_CLOEXEC, O_WRONLY } from '../linux/constants.js';
-import { close, open, write } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 import type { Linux, Process } from '../spec/types.js';
 
 // AppArmor profiles and SELinux labels.
@@ -92,25 +92,25 @@ function checkContext(field: string, context: string, host: LsmHost): void {
   }
 }
 
-function writeAttr(path: string, value: string): void {
-  const fd = open(path, O_WRONLY | O_CLOEXEC);
+function writeAttr(sys: Sys, path: string, value: string): void {
+  const fd = sys.open(path, O_WRONLY | O_CLOEXEC);
   try {
-    write(fd, value);
+    sys.write(fd, value);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
-function applyProfile(profile: string): void {
+function applyProfile(sys: Sys, profile: string): void {
   const value = `exec ${profile}`;
   try {
     try {
-      writeAttr('/proc/self/attr/apparmor/exec', value);
+      writeAttr(sys, '/proc/self/attr/apparmor/exec', value);
     } catch (err) {
       // Only a kernel without the AppArmor directory (before 5.8) falls back; a write that fails
       // with ENOENT is AppArmor's answer for a profile that is not loaded.
       if (!(err instanceof SyscallError && err.call === 'open' && err.code === 'ENOENT')) throw err;
-      writeAttr('/proc/self/attr/exec', value);
+      writeAttr(sys, '/proc/self/attr/exec', value);
     }
   } catch (err) {
     const why = err instanceof SyscallError && err.call === 'write' && err.code === 'ENOENT' ? 'no profile of that name is loaded' : (err as Error).message;
@@ -118,18 +118,18 @@ function applyProfile(profile: string): void {
   }
 }
 
-function writeSelinuxAttr(attr: 'exec' | 'keycreate', label: string): void {
+function writeSelinuxAttr(sys: Sys, attr: 'exec' | 'keycreate', label: string): void {
   try {
-    writeAttr(`/proc/self/attr/${attr}`, label);
+    writeAttr(sys, `/proc/self/attr/${attr}`, label);
   } catch (err) {
     throw new Error(`SELinux label ${JSON.stringify(label)} cannot be applied (attr/${attr}): ${(err as Error).message}`);
   }
 }
 
 /** Child side (see the ordering note at the top). */
-export function applyLsm(plan: LsmPlan): void {
-  if (plan.apparmorProfile) applyProfile(plan.apparmorProfile);
-  if (plan.selinuxLabel) writeSelinuxAttr('exec', plan.selinuxLabel);
+export function applyLsm(sys: Sys, plan: LsmPlan): void {
+  if (plan.apparmorProfile) applyProfile(sys, plan.apparmorProfile);
+  if (plan.selinuxLabel) writeSelinuxAttr(sys, 'exec', plan.selinuxLabel);
 }
 
 /**
@@ -137,11 +137,11 @@ export function applyLsm(plan: LsmPlan): void {
  * runc labels it (keys the container makes later are labelled after its own context anyway).
  * The empty write afterwards restores the default for keys the init itself might make.
  */
-export function labelKeyring(label: string, join: () => void): void {
-  writeSelinuxAttr('keycreate', label);
+export function labelKeyring(sys: Sys, label: string, join: () => void): void {
+  writeSelinuxAttr(sys, 'keycreate', label);
   try {
     join();
   } finally {
-    writeAttr('/proc/self/attr/keycreate', '');
+    writeAttr(sys, '/proc/self/attr/keycreate', '');
   }
 }
