@@ -9,13 +9,15 @@ import type { Linux, Process } from '../spec/types.js';
 // Choice: a config that asks for a label on a host without that LSM is an error, never silently
 // ignored — running a container unconfined when its author asked for confinement is the worse
 // failure. runc errors for selinuxLabel and for an apparmorProfile it cannot apply; we do the
-// same and extend it to mountLabel (runc drops that one silently).
+// same and extend it to mountLabel (runc drops that one silently). Where SELinux is on, a label
+// the loaded policy does not know is refused in the parent too (selinuxKnowsContext).
 //
 // Where the LSM is present, the init writes the label to its own "exec" attribute, which the
 // kernel applies at the next execve: the container process starts confined, and the init's
 // remaining steps are not. AppArmor gets its own file (/proc/self/attr/apparmor/exec, Linux 5.8+,
 // unambiguous when several LSMs are stacked) with a fallback to the shared attr/exec; SELinux uses
-// attr/exec. The write goes through the container's /proc (after pivot_root, as in runc), so the
+// attr/exec, and attr/keycreate while the init makes the session keyring (runc labels it too).
+// The exec write goes through the container's /proc (after pivot_root, as in runc), so the
 // container must mount proc at /proc for a label to apply. Call applyLsm after any hook the init
 // runs (a hook exec'd later would get the label) but, as runc does, while the init is still root
 // and before no_new_privs: afterwards the LSM may refuse the change (SELinux's setexec permission,
