@@ -83,9 +83,41 @@ export class Containerd {
     return r.stdout;
   }
 
+  /** `ctr ARGS...` under a pseudo-terminal (ctr -t needs its stdin to be one): script(1) provides it. */
+  underTty(args: readonly string[]): Promise<Result> {
+    const quoted = ['ctr', '--address', join(this.dir, 'containerd.sock'), '--namespace', this.namespace, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`);
+    return exec('script', ['--quiet', '--return', '--command', quoted.join(' '), '/dev/null']);
+  }
+
   id(): string {
     this.ids += 1;
     return `e2e-${this.ids}`;
+  }
+
+  /** The task's pid and status from `ctr task ls`; status "absent" when there is no such task. */
+  async task(id: string): Promise<{ pid: number; status: string }> {
+    const line = (await this.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id);
+    const [, pid, status = 'absent'] = line?.trim().split(/\s+/) ?? [];
+    return { pid: Number(pid), status };
+  }
+
+  async taskStatus(id: string): Promise<string> {
+    return (await this.task(id)).status;
+  }
+
+  async taskPid(id: string): Promise<number> {
+    return (await this.task(id)).pid;
+  }
+
+  /**
+   * Polls (every 100 ms, at most `polls` times) until the task reports `status`, or until
+   * `until` settles (a foreground `ctr run` that ended gives no status to wait for: the caller's
+   * assertions say what went wrong). The bound is the caller's: emulated guests need longer.
+   */
+  async untilStatus(id: string, status: string, polls: number, until?: Promise<unknown>): Promise<void> {
+    let ended = false;
+    void until?.then(() => (ended = true));
+    for (let i = 0; i < polls && !ended && (await this.taskStatus(id)) !== status; i++) await sleep(100);
   }
 
   /**
