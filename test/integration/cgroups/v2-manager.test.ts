@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { detectHierarchies } from '../../../src/cgroups/detect.js';
 import { statsEventJson } from '../../../src/cgroups/stats.js';
-import { deviceFilterCount } from '../../../src/cgroups/v2/devices.js';
+import { deviceFilterCount } from '../../support/device-filters.js';
 import { V2Manager } from '../../../src/cgroups/v2/manager.js';
 
 const mount = (() => {
