@@ -1,7 +1,7 @@
 // A small argv parser with runc's (urfave/cli + Go flag) conventions: `--flag value`,
 // `--flag=value`, single-dash long names (`-bundle`), short aliases, repeatable flags, and
-// options before or after positionals. yargs was measured at ~170 ms to import on this machine,
-// more than a whole runc `run`; this parser costs nothing to load.
+// options before or after positionals. yargs took longer to import than a whole runc `run`
+// (bench/RESULTS.md, "Measurements behind the code"); this parser costs nothing to load.
 
 export type FlagKind = 'string' | 'boolean' | 'number' | 'list';
 

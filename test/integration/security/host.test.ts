@@ -1,5 +1,5 @@
 // Features and LSM checks against this host's real kernel, libseccomp and LSMs.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { capget } from '../../../src/linux/capabilities.js';
