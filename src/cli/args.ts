@@ -91,6 +91,19 @@ export function str(flags: FlagValues, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/** 'pid-file' → 'pidFile': the option field a flag fills. */
+type FieldOf<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<FieldOf<T>>}` : S;
+
+/**
+ * A string flag as an optional field, to spread into an options object: `{ pidFile: 'p' }` for
+ * `--pid-file p`, `{}` without it, so no option carries a key whose value is undefined.
+ */
+export function optional<N extends string>(flags: FlagValues, name: N): { [K in FieldOf<N>]?: string } {
+  const value = str(flags, name);
+  if (value === undefined) return {};
+  return { [name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]: value } as { [K in FieldOf<N>]?: string };
+}
+
 export function bool(flags: FlagValues, key: string): boolean {
   return flags[key] === true;
 }
