@@ -3,8 +3,8 @@
 // resume, ps, delete. The daemon is private to this file and stopped in afterAll.
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { Containerd, IMAGE } from './support/containerd.js';
+import { describe, expect } from 'vitest';
+import { Containerd, containerdPerSuite, IMAGE } from './support/containerd.js';
 import { cgroupFileOf, show, which, type Result } from './support/host.js';
 import { runtimes, scenarioRunner, type Runtime } from './support/runtimes.js';
 
@@ -17,25 +17,10 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
   let cd: Containerd;
   const scenario = scenarioRunner(runtimes());
 
-  beforeAll(async () => {
-    cd = await Containerd.start();
-  }, 120_000);
-  afterEach(async () => {
-    await cd?.removeAll();
-  }, 120_000);
-  afterAll(async () => {
-    if (cd) expect(await cd.stop()).toEqual([]);
-  }, 120_000);
+  containerdPerSuite(120_000, (started) => (cd = started));
 
-  /** `ctr run [--rm] <runtime options> [OPTS...] IMAGE ID ARGS...`. */
-  const run = (rt: Runtime, id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> =>
-    cd.ctr(['run', ...cd.runtimeArgs(rt), ...opts, IMAGE, id, ...args]);
-
-  const detached = async (rt: Runtime, cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> => {
-    const id = cd.id();
-    await cd.ok(['run', ...cd.runtimeArgs(rt), '--detach', ...opts, IMAGE, id, ...cmd]);
-    return id;
-  };
+  const run = (rt: Runtime, id: string, args: readonly string[], opts?: readonly string[]): Promise<Result> => cd.run(cd.runtimeArgs(rt), id, args, opts);
+  const detached = (rt: Runtime, cmd?: readonly string[], opts?: readonly string[]): Promise<string> => cd.detached(() => cd.runtimeArgs(rt), cmd, opts);
 
   /** Polls at most 30 s for RUNNING: the host is loaded but not emulated. */
   const untilRunning = (id: string, running: Promise<Result>): Promise<void> => cd.untilStatus(id, 'RUNNING', 300, running);

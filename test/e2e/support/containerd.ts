@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, rmdirSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { REPO, ROOTFS } from '../../support/ocirun.js';
 import { exec, removeCgroupTree, removeTree, show, which, type ExecOptions, type Result } from './host.js';
 import type { Runtime } from './runtimes.js';
@@ -94,6 +95,18 @@ export class Containerd {
     return `e2e-${this.ids}`;
   }
 
+  /** `ctr run <runtime options> [OPTS...] IMAGE ID ARGS...`, by default with --rm. */
+  run(runtime: readonly string[], id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> {
+    return this.ctr(['run', ...runtime, ...opts, IMAGE, id, ...args]);
+  }
+
+  /** Starts `IMAGE CMD...` detached under a fresh id, the runtime options made for that id; returns the id. */
+  async detached(runtime: (id: string) => readonly string[], cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> {
+    const id = this.id();
+    await this.ok(['run', ...runtime(id), '--detach', ...opts, IMAGE, id, ...cmd]);
+    return id;
+  }
+
   /** The task's pid and status from `ctr task ls`; status "absent" when there is no such task. */
   async task(id: string): Promise<{ pid: number; status: string }> {
     const line = (await this.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id);
@@ -165,6 +178,25 @@ export class Containerd {
     if (!this.sharedStateExisted) removeEmptyDirs(SHARED_STATE);
     return leaks;
   }
+}
+
+/**
+ * One daemon for a describe block: started before its tests, every task and container removed
+ * after each test, stopped after the last with nothing left behind (asserted). `started` gets
+ * the daemon once it answers.
+ */
+export function containerdPerSuite(timeoutMs: number, started: (cd: Containerd) => void): void {
+  let cd: Containerd | undefined;
+  beforeAll(async () => {
+    cd = await Containerd.start();
+    started(cd);
+  }, timeoutMs);
+  afterEach(async () => {
+    await cd?.removeAll();
+  }, timeoutMs);
+  afterAll(async () => {
+    if (cd) expect(await cd.stop()).toEqual([]);
+  }, timeoutMs);
 }
 
 /** rmdir `dir` and its empty subdirectories; anything holding a file stays. */

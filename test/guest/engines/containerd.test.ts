@@ -4,8 +4,8 @@
 // are in the scope's cgroup v2 files. The daemon is the e2e suite's private one.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { Containerd, IMAGE } from '../../e2e/support/containerd.js';
+import { describe, expect } from 'vitest';
+import { Containerd, containerdPerSuite, IMAGE } from '../../e2e/support/containerd.js';
 import { cgroupFileOf, show, which, type Result } from '../../e2e/support/host.js';
 import { runtimes, scenarioRunner, type Runtime } from '../../e2e/support/runtimes.js';
 import { unitKnown, unitProps } from '../systemd/support.js';
@@ -22,27 +22,13 @@ describe.skipIf(unavailable !== undefined)('containerd, SystemdCgroup = true', (
   let cd: Containerd;
   const scenario = scenarioRunner(runtimes(), 600_000);
 
-  beforeAll(async () => {
-    cd = await Containerd.start();
-  }, 600_000);
-  afterEach(async () => {
-    await cd?.removeAll();
-  }, 600_000);
-  afterAll(async () => {
-    if (cd) expect(await cd.stop()).toEqual([]);
-  }, 600_000);
+  containerdPerSuite(600_000, (started) => (cd = started));
 
   const unitOf = (id: string): string => `${PREFIX}-${id}.scope`;
   const systemdArgs = (rt: Runtime, id: string): string[] => [...cd.runtimeArgs(rt), '--runc-systemd-cgroup', '--cgroup', `system.slice:${PREFIX}:${id}`];
 
-  const run = (rt: Runtime, id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> =>
-    cd.ctr(['run', ...systemdArgs(rt, id), ...opts, IMAGE, id, ...args]);
-
-  const detached = async (rt: Runtime, cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> => {
-    const id = cd.id();
-    await cd.ok(['run', ...systemdArgs(rt, id), '--detach', ...opts, IMAGE, id, ...cmd]);
-    return id;
-  };
+  const run = (rt: Runtime, id: string, args: readonly string[], opts?: readonly string[]): Promise<Result> => cd.run(systemdArgs(rt, id), id, args, opts);
+  const detached = (rt: Runtime, cmd?: readonly string[], opts?: readonly string[]): Promise<string> => cd.detached((id) => systemdArgs(rt, id), cmd, opts);
 
   /** Polls at most 120 s for RUNNING: under emulation a task takes seconds to start. */
   const untilRunning = (id: string, running: Promise<Result>): Promise<void> => cd.untilStatus(id, 'RUNNING', 1200, running);

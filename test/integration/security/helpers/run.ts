@@ -45,3 +45,8 @@ export function runScenario(bundle: string, scenario: Scenario): ScenarioResult 
 export function statusField(output: string, field: string): string | undefined {
   return new RegExp(`^${field}:\\s*(\\S+)`, 'm').exec(output)?.[1];
 }
+
+/** The /proc/self/status fields named in `expected`, as the output has them: compared whole, one failure shows them all. */
+export function statusFields(output: string, expected: Readonly<Record<string, string>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.keys(expected).map((f) => [f, statusField(output, f)]));
+}
