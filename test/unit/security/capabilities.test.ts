@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CAPABILITIES, planCapabilities, readHostBounding } from '../../../src/security/capabilities.js';
+import { capabilityNumber } from '../../support/capabilities.js';
 
-/** The kernel's number of a capability is its index in the table. */
-const capabilityNumber = (name: string): number | undefined => (CAPABILITIES.includes(name) ? CAPABILITIES.indexOf(name) : undefined);
 const ALL = (1n << 41n) - 1n;
 const bit = (n: number): bigint => 1n << BigInt(n);
 // This project's VM: every capability except CAP_SYS_RESOURCE (24).
