@@ -6,7 +6,7 @@
 //   dist/cli/validators.cjs         the generated schema validators
 //   dist/cli/systemd-bus.cjs        the D-Bus client, for --systemd-cgroup only
 // Why: unbundled, Node resolves, reads and links ~100 ES modules on every start, and its ES
-// module loader alone costs ~9 ms of CPU before the first line runs. One file per command means
+// module loader alone costs CPU before the first line runs (bench/RESULTS.md). One file per command means
 // a start compiles only the code its command can reach (`state` never sees the create path).
 // Modules shared by main and a command are copied into both; nothing crosses that boundary but
 // plain data, the Logger and Error objects, so the copies never meet in an instanceof.

@@ -7,19 +7,13 @@
 // start-up after Node's own. V8 takes a cache only under the flags it was made with, so this
 // runs under bin/ocirun's flags, read from its exec line.
 const { execFileSync } = require('node:child_process');
-const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { readdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const v8 = require('node:v8');
+const { launcherFlags } = require('./launcher-flags.cjs');
 
 const root = join(__dirname, '..');
 const cli = join(root, 'dist', 'cli');
-
-function launcherFlags() {
-  const line = readFileSync(join(root, 'bin', 'ocirun'), 'utf8').split('\n')[1] ?? '';
-  const match = / exec node (.*) "\$0" "\$@"$/.exec(line);
-  if (match === null) throw new Error('scripts/code-cache.cjs: no `exec node FLAGS "$0" "$@"` line in bin/ocirun');
-  return match[1].split(' ');
-}
 
 function bundles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Build step: turns the vendored OCI JSON schemas into standalone validation code, so the
-// runtime never compiles a schema (ajv compilation costs ~76 ms per start-up).
+// runtime never compiles a schema (ajv's compilation would cost every start-up more than the rest
+// of `state`; bench/RESULTS.md).
 //
 // Output: src/spec/generated/validators.js (ESM) and validators.d.ts, and process-validator.js/.d.ts
 // (config-schema's `process` alone, for `exec --process`: a tenth of the code to load), which

@@ -17,8 +17,8 @@ export function ownCgroupDir(h: CgroupHierarchies, procSelfCgroup: string): stri
 
 /**
  * The first move of a process between cgroups after a quiet spell waits for an RCU grace period
- * (the kernel's cgroup_threadgroup_rwsem: 6-12 ms on this machine); moves within ~15 ms of
- * another do not wait. Moving ourselves into our own cgroup changes nothing but pays that wait,
+ * (the kernel's cgroup_threadgroup_rwsem; bench/RESULTS.md, "Measurements behind the code");
+ * moves shortly after another do not wait. Moving ourselves into our own cgroup changes nothing but pays that wait,
  * here on libuv's thread pool while the caller goes on validating and planning: the container's
  * move a few milliseconds later is then quick. Best effort: a failure only means the wait comes
  * later. (Forked children never use the thread pool, so its threads cannot hold anything they need;

@@ -269,11 +269,6 @@ function statsJson(s: CgroupStats): { [key: string]: Json | undefined } {
   };
 }
 
-/** The "data" object of a stats event, as runc prints it. */
-export function statsToJson(stats: CgroupStats): string {
-  return encode(statsJson(stats));
-}
-
 /** One `events --stats` line: {"type":"stats","id":...,"data":{...}}. */
 export function statsEventJson(id: string, stats: CgroupStats): string {
   return encode({ type: 'stats', id, data: statsJson(stats) });

@@ -1,7 +1,7 @@
 // A small argv parser with runc's (urfave/cli + Go flag) conventions: `--flag value`,
 // `--flag=value`, single-dash long names (`-bundle`), short aliases, repeatable flags, and
-// options before or after positionals. yargs was measured at ~170 ms to import on this machine,
-// more than a whole runc `run`; this parser costs nothing to load.
+// options before or after positionals. yargs took longer to import than a whole runc `run`
+// (bench/RESULTS.md, "Measurements behind the code"); this parser costs nothing to load.
 
 export type FlagKind = 'string' | 'boolean' | 'number' | 'list';
 
@@ -89,6 +89,19 @@ export function parseArgs(argv: readonly string[], specs: FlagSpecs, opts: Parse
 export function str(flags: FlagValues, key: string): string | undefined {
   const v = flags[key];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** 'pid-file' → 'pidFile': the option field a flag fills. */
+type FieldOf<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<FieldOf<T>>}` : S;
+
+/**
+ * A string flag as an optional field, to spread into an options object: `{ pidFile: 'p' }` for
+ * `--pid-file p`, `{}` without it, so no option carries a key whose value is undefined.
+ */
+export function optional<N extends string>(flags: FlagValues, name: N): { [K in FieldOf<N>]?: string } {
+  const value = str(flags, name);
+  if (value === undefined) return {};
+  return { [name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())]: value } as { [K in FieldOf<N>]?: string };
 }
 
 export function bool(flags: FlagValues, key: string): boolean {

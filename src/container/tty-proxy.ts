@@ -30,7 +30,8 @@ export function receiveMaster(sock: number): number {
 
 export function proxyTerminal(master: number): TerminalProxy {
   // Loaded here, not imported: node:tty pulls in node:net and the stream modules, which Node
-  // compiles on first use (~12 ms of every `run` and `exec`, most of which never proxy a terminal).
+  // compiles on first use: a cost every `run` and `exec` would pay, though most never proxy a
+  // terminal.
   const { ReadStream, isatty } = process.getBuiltinModule('node:tty');
   // The tty handle does both directions on the master; writes to a pty master are blocking in
   // libuv (it cannot reopen a master non-blocking), which only waits while the container is

@@ -85,8 +85,8 @@ function waitForStart(ctx: InitContext, procFdDir: number, startState: string | 
 /**
  * The init enters the container's cgroup only now, after the rootfs work: create writes its pid
  * into cgroup.procs when asked. What it touched until here (copied pages, page tables, the mount
- * table) stays charged to the runtime's cgroup, so a container whose program fits in 1 MiB runs
- * under a 1 MiB limit. Then a new cgroup namespace, rooted at that cgroup; the capabilities for
+ * table) stays charged to the runtime's cgroup, so the container's memory limit need hold little
+ * more than its own program (bench/memory-limit.sh). Then a new cgroup namespace, rooted at that cgroup; the capabilities for
  * unshare are still there. The init's first message; before the hooks when there are any (they
  * expect the pid in the cgroup), else before the process setup.
  */

@@ -8,7 +8,7 @@ import { HookFailedError } from '../hooks/lifecycle.js';
 // message per write, and EOF once every child holding the other end is gone, so a dead
 // child is noticed instead of waited for. Every message names one step; none is reused.
 //
-// create (container/create.ts)     intermediate (init/stage1.ts)   init (init/init.ts)
+// create (container/create-*.ts)   intermediate (init/stage1.ts)   init (init/init.ts)
 //   |  only for a new user or time namespace:
 //   |<------------------ userns --|  unshared CLONE_NEWUSER
 //   |  writes uid_map/gid_map      |

@@ -1,7 +1,6 @@
 import { check, fn, koffi } from './ffi.js';
 import {
   PR_CAPBSET_DROP,
-  PR_CAPBSET_READ,
   PR_CAP_AMBIENT,
   PR_CAP_AMBIENT_CLEAR_ALL,
   PR_CAP_AMBIENT_RAISE,
@@ -71,7 +70,6 @@ export function capset(sets: CapSets): void {
   check(c.capset({ version: LINUX_CAPABILITY_VERSION_3, pid: 0 }, data), 'capset', [sets.effective, sets.permitted, sets.inheritable]);
 }
 
-export const capbsetRead = (cap: number): boolean => prctl(PR_CAPBSET_READ, cap) === 1;
 export const capbsetDrop = (cap: number): void => void prctl(PR_CAPBSET_DROP, cap);
 export const ambientRaise = (cap: number): void => void prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap);
 export const ambientClearAll = (): void => void prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL);

@@ -75,10 +75,8 @@ export const S_IFREG = 0o100000;
 export const S_IFIFO = 0o010000;
 export const S_IFLNK = 0o120000;
 
-export const PR_SET_PDEATHSIG = 1;
 export const PR_SET_DUMPABLE = 4;
 export const PR_SET_KEEPCAPS = 8;
-export const PR_CAPBSET_READ = 23;
 export const PR_CAPBSET_DROP = 24;
 export const PR_SET_NO_NEW_PRIVS = 38;
 export const PR_CAP_AMBIENT = 47;

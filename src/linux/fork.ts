@@ -41,9 +41,11 @@ let inForkedChild = false;
 export function forkProcess(): number {
   ranges ??= forkableRanges(readFileSync('/proc/self/maps', 'utf8'));
   // An empty young generation at the fork: the child's allocations then fill it instead of
-  // setting off a scavenge, whose copying is charged to the container's memory limit (up to
-  // 2 MiB more, measured). Before madvise, since a GC maps new DONTFORK pages; never in a forked
-  // child (docs/DESIGN.md, "Process model"). The launcher exposes gc.
+  // setting off a scavenge, whose copying is charged to the container's memory limit
+  // (bench/RESULTS.md, "Measurements behind the code"). Before madvise, since a GC maps new
+  // DONTFORK pages; never in a forked child (docs/DESIGN.md, "Process model"). gc exists under
+  // the launcher's flags (bin/ocirun, read by scripts/launcher-flags.cjs for anything else that
+  // forks this code); exposing it at run time instead costs more than the whole gc saves.
   if (!inForkedChild) (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc?.({ type: 'minor' });
   for (const [addr, len] of ranges) madvise(addr, len, MADV_DOFORK);
   const pid = fork();

@@ -86,10 +86,6 @@ export interface PlanOptions {
   lastCap?: number;
 }
 
-export function capabilityNumber(name: string): number | undefined {
-  return CAP_NUMBER.get(name);
-}
-
 function bits(mask: bigint): number[] {
   const out: number[] = [];
   for (let n = 0; mask >> BigInt(n) !== 0n; n++) if ((mask >> BigInt(n)) & 1n) out.push(n);

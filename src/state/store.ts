@@ -22,8 +22,8 @@ const at = (fd: number, name: string): string => `/proc/self/fd/${fd}/${name}`;
 const errnoOf = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 
 /**
- * A state dir holds files only: unlinking them spares loading Node's recursive rm (0.4 ms of
- * every delete). Anything else in it goes the long way.
+ * A state dir holds files only: unlinking them spares every delete loading Node's recursive rm.
+ * Anything else in it goes the long way.
  */
 function removeStateDir(dir: string): void {
   // Something planted in a state dir's place is removed itself, never followed.

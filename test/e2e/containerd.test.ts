@@ -3,65 +3,27 @@
 // resume, ps, delete. The daemon is private to this file and stopped in afterAll.
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { Containerd, IMAGE } from './support/containerd.js';
-import { cgroupFileOf, exec, show, which, type Result } from './support/host.js';
+import { describe, expect } from 'vitest';
+import { Containerd, containerdPerSuite, IMAGE } from './support/containerd.js';
+import { cgroupFileOf, show, which, type Result } from './support/host.js';
 import { runtimes, scenarioRunner, type Runtime } from './support/runtimes.js';
 
 const unavailable = Containerd.unavailable() ?? (which('script') ? undefined : 'script (util-linux) is needed for the tty scenarios');
 if (unavailable) console.warn(`containerd end-to-end suite skipped: ${unavailable}`);
 
 const read = (path: string): string => readFileSync(path, 'utf8').trim();
-const quote = (args: readonly string[]): string => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 
 describe.skipIf(unavailable !== undefined)('containerd', () => {
   let cd: Containerd;
   const scenario = scenarioRunner(runtimes());
 
-  beforeAll(async () => {
-    cd = await Containerd.start();
-  }, 120_000);
-  afterEach(async () => {
-    await cd?.removeAll();
-  }, 120_000);
-  afterAll(async () => {
-    if (cd) expect(await cd.stop()).toEqual([]);
-  }, 120_000);
+  containerdPerSuite(120_000, (started) => (cd = started));
 
-  /** `ctr run [--rm] <runtime options> [OPTS...] IMAGE ID ARGS...`. */
-  const run = (rt: Runtime, id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> =>
-    cd.ctr(['run', ...cd.runtimeArgs(rt), ...opts, IMAGE, id, ...args]);
+  const run = (rt: Runtime, id: string, args: readonly string[], opts?: readonly string[]): Promise<Result> => cd.run(cd.runtimeArgs(rt), id, args, opts);
+  const detached = (rt: Runtime, cmd?: readonly string[], opts?: readonly string[]): Promise<string> => cd.detached(() => cd.runtimeArgs(rt), cmd, opts);
 
-  /** The same under a pseudo-terminal (ctr -t needs its stdin to be one): script(1) provides it. */
-  const underTty = (args: readonly string[]): Promise<Result> =>
-    exec('script', ['--quiet', '--return', '--command', quote(['ctr', '--address', join(cd.dir, 'containerd.sock'), '--namespace', cd.namespace, ...args]), '/dev/null']);
-
-  const detached = async (rt: Runtime, cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> => {
-    const id = cd.id();
-    await cd.ok(['run', ...cd.runtimeArgs(rt), '--detach', ...opts, IMAGE, id, ...cmd]);
-    return id;
-  };
-
-  const taskStatus = async (id: string): Promise<string> => {
-    const line = (await cd.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id);
-    return line?.trim().split(/\s+/)[2] ?? 'absent';
-  };
-
-  const taskPid = async (id: string): Promise<number> => {
-    const line = (await cd.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id);
-    return Number(line?.trim().split(/\s+/)[1]);
-  };
-
-  /**
-   * Polls until the task reports RUNNING (a foreground `ctr run` gives no other signal), or
-   * until that `ctr run` has already ended (it failed; the caller's assertions say how).
-   */
-  const untilRunning = async (id: string, running: Promise<Result>): Promise<void> => {
-    let ended = false;
-    void running.then(() => (ended = true));
-    for (let i = 0; i < 300 && !ended && (await taskStatus(id)) !== 'RUNNING'; i++) await sleep(100);
-  };
+  /** Polls at most 30 s for RUNNING: the host is loaded but not emulated. */
+  const untilRunning = (id: string, running: Promise<Result>): Promise<void> => cd.untilStatus(id, 'RUNNING', 300, running);
 
   scenario('run --rm: output and exit code 0', async (rt) => {
     const r = await run(rt, cd.id(), ['echo', 'hello from busybox']);
@@ -83,7 +45,7 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
 
   scenario('run -d, then task exec: output and exit code', async (rt) => {
     const id = await detached(rt);
-    expect(await taskStatus(id)).toBe('RUNNING');
+    expect(await cd.taskStatus(id)).toBe('RUNNING');
     const r = await cd.ctr(['task', 'exec', '--exec-id', 'e1', id, 'sh', '-c', 'echo pid1=$(cat /proc/1/comm); exit 4']);
     expect(r.status, show('ctr task exec', r)).toBe(4);
     expect(r.stdout).toBe('pid1=sleep\n');
@@ -105,20 +67,20 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
 
   scenario('run --with-ns: joins another task\'s network namespace', async (rt) => {
     const first = await detached(rt);
-    const netns = `/proc/${await taskPid(first)}/ns/net`;
+    const netns = `/proc/${await cd.taskPid(first)}/ns/net`;
     const id = await detached(rt, ['sleep', '1000'], ['--with-ns', `network:${netns}`]);
-    expect(readlinkSync(`/proc/${await taskPid(id)}/ns/net`)).toBe(readlinkSync(netns));
+    expect(readlinkSync(`/proc/${await cd.taskPid(id)}/ns/net`)).toBe(readlinkSync(netns));
   });
 
   scenario('run -t: the container process gets a terminal', async (rt) => {
-    const r = await underTty(['run', ...cd.runtimeArgs(rt), '--rm', '--tty', IMAGE, cd.id(), 'sh', '-c', 'tty; exit 5']);
+    const r = await cd.underTty(['run', ...cd.runtimeArgs(rt), '--rm', '--tty', IMAGE, cd.id(), 'sh', '-c', 'tty; exit 5']);
     expect(r.status, show('ctr run -t', r)).toBe(5);
     expect(r.stdout).toMatch(/\/dev\/pts\/0\r*\n/);
   });
 
   scenario('task exec -t: the exec process gets a terminal', async (rt) => {
     const id = await detached(rt);
-    const r = await underTty(['task', 'exec', '--tty', '--exec-id', 'e2', id, 'sh', '-c', 'tty; exit 6']);
+    const r = await cd.underTty(['task', 'exec', '--tty', '--exec-id', 'e2', id, 'sh', '-c', 'tty; exit 6']);
     expect(r.status, show('ctr task exec -t', r)).toBe(6);
     expect(r.stdout).toMatch(/\/dev\/pts\/\d+\r*\n/);
   });
@@ -144,20 +106,20 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
 
   scenario('pause / resume: the freezer stops and resumes the task', async (rt) => {
     const id = await detached(rt);
-    const freezer = cgroupFileOf(await taskPid(id), 'freezer', 'freezer.state');
+    const freezer = cgroupFileOf(await cd.taskPid(id), 'freezer', 'freezer.state');
     const p = await cd.ctr(['task', 'pause', id]);
     expect(p.status, show('ctr task pause', p)).toBe(0);
-    expect(await taskStatus(id)).toBe('PAUSED');
+    expect(await cd.taskStatus(id)).toBe('PAUSED');
     expect(read(freezer)).toBe('FROZEN');
     const r = await cd.ctr(['task', 'resume', id]);
     expect(r.status, show('ctr task resume', r)).toBe(0);
-    expect(await taskStatus(id)).toBe('RUNNING');
+    expect(await cd.taskStatus(id)).toBe('RUNNING');
     expect(read(freezer)).toBe('THAWED');
   });
 
   scenario('task ps: lists the container processes', async (rt) => {
     const id = await detached(rt, ['sh', '-c', 'sleep 999 & exec sleep 1000']);
-    const pid = await taskPid(id);
+    const pid = await cd.taskPid(id);
     const r = await cd.ctr(['task', 'ps', id]);
     expect(r.status, show('ctr task ps', r)).toBe(0);
     const pids = r.stdout.split('\n').slice(1).map((l) => Number(l.trim().split(/\s+/)[0])).filter((n) => n > 0);
@@ -167,21 +129,21 @@ describe.skipIf(unavailable !== undefined)('containerd', () => {
 
   scenario('--memory-limit: the limit is set on the container cgroup', async (rt) => {
     const id = await detached(rt, ['sleep', '1000'], ['--memory-limit', String(64 * 1024 * 1024)]);
-    const file = cgroupFileOf(await taskPid(id), 'memory', 'memory.limit_in_bytes');
+    const file = cgroupFileOf(await cd.taskPid(id), 'memory', 'memory.limit_in_bytes');
     expect(file).toContain(`/${cd.namespace}/${id}/`);
     expect(read(file)).toBe(String(64 * 1024 * 1024));
   });
 
   scenario('delete: the task, the runtime state and the cgroup go', async (rt) => {
     const id = await detached(rt);
-    const pid = await taskPid(id);
+    const pid = await cd.taskPid(id);
     const cgroupDir = cgroupFileOf(pid, 'memory', '');
     expect(existsSync(join(cd.runtimeRoot(), id)), 'runtime state dir while running').toBe(true);
     await cd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
-    for (let i = 0; i < 300 && (await taskStatus(id)) !== 'STOPPED'; i++) await sleep(100);
+    await cd.untilStatus(id, 'STOPPED', 300);
     const d = await cd.ctr(['task', 'delete', id]);
     expect(d.status, show('ctr task delete', d)).toBe(0);
-    expect(await taskStatus(id)).toBe('absent');
+    expect(await cd.taskStatus(id)).toBe('absent');
     const c = await cd.ctr(['container', 'delete', id]);
     expect(c.status, show('ctr container delete', c)).toBe(0);
     expect(existsSync(join(cd.runtimeRoot(), id)), 'runtime state dir after delete').toBe(false);

@@ -40,13 +40,3 @@ export function applyDeviceFilterV2(dir: string, state: DeviceState): void {
     close(dirFd);
   }
 }
-
-/** How many device programs are attached to the cgroup itself. */
-export function deviceFilterCount(dir: string): number {
-  const dirFd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  try {
-    return bpfProgQuery(dirFd, BPF_CGROUP_DEVICE).length;
-  } finally {
-    close(dirFd);
-  }
-}

@@ -1,4 +1,4 @@
-import { bool, num, str } from '../args.js';
+import { bool, num, optional } from '../args.js';
 import type { Command } from '../command.js';
 import { StateStore } from '../../state/store.js';
 import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
@@ -18,13 +18,11 @@ export const command: Command = {
   async run(ctx, { flags, positionals }) {
     requireCriuPrivilege('checkpoint', ctx.log);
     const { checkpointContainer } = await import('../../container/checkpoint.js');
-    const parentPath = str(flags, 'parent-path');
-    const pageServer = str(flags, 'page-server');
     const statusFd = num(flags, 'status-fd');
     await checkpointContainer(new StateStore(ctx.globals.root), positionals[0] as string, ctx.globals.criu, {
       ...commonCriuFlags(flags),
-      ...(parentPath !== undefined ? { parentPath } : {}),
-      ...(pageServer !== undefined ? { pageServer } : {}),
+      ...optional(flags, 'parent-path'),
+      ...optional(flags, 'page-server'),
       ...(statusFd !== undefined ? { statusFd } : {}),
       leaveRunning: bool(flags, 'leave-running'),
       preDump: bool(flags, 'pre-dump'),

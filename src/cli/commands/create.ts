@@ -1,4 +1,4 @@
-import { bool, num, str, type FlagSpecs, type FlagValues } from '../args.js';
+import { bool, num, optional, str, type FlagSpecs, type FlagValues } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 
 export const CREATE_FLAGS: FlagSpecs = {
@@ -14,16 +14,13 @@ export const CREATE_FLAGS: FlagSpecs = {
 export function createOptions(ctx: CommandContext, flags: FlagValues, id: string) {
   const preserveFds = num(flags, 'preserve-fds') ?? 0;
   if (preserveFds < 0) throw new Error('--preserve-fds: must not be negative');
-  const pidFile = str(flags, 'pid-file');
-  const consoleSocket = str(flags, 'console-socket');
-  const pidfdSocket = str(flags, 'pidfd-socket');
   return {
     root: ctx.globals.root,
     id,
     bundle: str(flags, 'bundle') ?? '.',
-    ...(pidFile !== undefined ? { pidFile } : {}),
-    ...(consoleSocket !== undefined ? { consoleSocket } : {}),
-    ...(pidfdSocket !== undefined ? { pidfdSocket } : {}),
+    ...optional(flags, 'pid-file'),
+    ...optional(flags, 'console-socket'),
+    ...optional(flags, 'pidfd-socket'),
     noPivot: bool(flags, 'no-pivot'),
     noNewKeyring: bool(flags, 'no-new-keyring'),
     preserveFds,

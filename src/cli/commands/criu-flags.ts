@@ -1,4 +1,4 @@
-import { bool, list, str, type FlagSpecs, type FlagValues } from '../args.js';
+import { bool, list, optional, str, type FlagSpecs, type FlagValues } from '../args.js';
 import { MANAGE_CGROUPS_MODES, type ManageCgroupsMode } from '../../criu/options.js';
 import { criuPrivilege } from '../../criu/privilege.js';
 import { runningInUserNamespace } from '../../linux/userns.js';
@@ -23,11 +23,9 @@ export function commonCriuFlags(flags: FlagValues) {
   if (mode !== undefined && !(MANAGE_CGROUPS_MODES as readonly string[]).includes(mode)) {
     throw new Error(`--manage-cgroups-mode: expected one of ${MANAGE_CGROUPS_MODES.join(', ')}, got ${JSON.stringify(mode)}`);
   }
-  const imagePath = str(flags, 'image-path');
-  const workPath = str(flags, 'work-path');
   return {
-    ...(imagePath !== undefined ? { imagePath } : {}),
-    ...(workPath !== undefined ? { workPath } : {}),
+    ...optional(flags, 'image-path'),
+    ...optional(flags, 'work-path'),
     tcpEstablished: bool(flags, 'tcp-established'),
     extUnixSk: bool(flags, 'ext-unix-sk'),
     shellJob: bool(flags, 'shell-job'),

@@ -1,4 +1,4 @@
-import { bool, list, num, str, type FlagValues } from '../args.js';
+import { bool, list, num, optional, str, type FlagValues } from '../args.js';
 import type { Command } from '../command.js';
 import type { ExecFlags } from '../../exec/process.js';
 
@@ -63,17 +63,14 @@ export const command: Command = {
     if (preserveFds < 0) throw new Error('--preserve-fds: must not be negative');
     const file = str(flags, 'process');
     const fromFlags = execFlags(flags, args);
-    const pidFile = str(flags, 'pid-file');
-    const consoleSocket = str(flags, 'console-socket');
-    const pidfdSocket = str(flags, 'pidfd-socket');
     return execInContainer({
       root: ctx.globals.root,
       id,
       process: (base) => (file !== undefined ? withContainerDefaults(loadProcessFile(file), base) : processFromFlags(base, fromFlags)),
       detach: bool(flags, 'detach'),
-      ...(pidFile !== undefined ? { pidFile } : {}),
-      ...(consoleSocket !== undefined ? { consoleSocket } : {}),
-      ...(pidfdSocket !== undefined ? { pidfdSocket } : {}),
+      ...optional(flags, 'pid-file'),
+      ...optional(flags, 'console-socket'),
+      ...optional(flags, 'pidfd-socket'),
       preserveFds,
       ...(subCgroups ? { subCgroups } : {}),
       ignorePaused: bool(flags, 'ignore-paused'),

@@ -1,4 +1,4 @@
-import { bool, str } from '../args.js';
+import { bool, optional, str } from '../args.js';
 import type { Command } from '../command.js';
 import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
 
@@ -20,10 +20,6 @@ export const command: Command = {
   async run(ctx, { flags, positionals }) {
     requireCriuPrivilege('restore', ctx.log);
     const { restoreContainer, waitRestored } = await import('../../container/restore.js');
-    const pidFile = str(flags, 'pid-file');
-    const consoleSocket = str(flags, 'console-socket');
-    const lsmProfile = str(flags, 'lsm-profile');
-    const lsmMountContext = str(flags, 'lsm-mount-context');
     const o = {
       ...commonCriuFlags(flags),
       root: ctx.globals.root,
@@ -32,10 +28,10 @@ export const command: Command = {
       bundle: str(flags, 'bundle') ?? '.',
       detach: bool(flags, 'detach'),
       systemdCgroup: ctx.globals.systemdCgroup,
-      ...(pidFile !== undefined ? { pidFile } : {}),
-      ...(consoleSocket !== undefined ? { consoleSocket } : {}),
-      ...(lsmProfile !== undefined ? { lsmProfile } : {}),
-      ...(lsmMountContext !== undefined ? { lsmMountContext } : {}),
+      ...optional(flags, 'pid-file'),
+      ...optional(flags, 'console-socket'),
+      ...optional(flags, 'lsm-profile'),
+      ...optional(flags, 'lsm-mount-context'),
       log: ctx.log,
     };
     const restored = await restoreContainer(o);

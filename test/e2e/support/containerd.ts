@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, openSync, closeSync, readdirSync, rmdirSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { REPO, ROOTFS } from '../../support/ocirun.js';
 import { exec, removeCgroupTree, removeTree, show, which, type ExecOptions, type Result } from './host.js';
 import type { Runtime } from './runtimes.js';
@@ -83,9 +84,53 @@ export class Containerd {
     return r.stdout;
   }
 
+  /** `ctr ARGS...` under a pseudo-terminal (ctr -t needs its stdin to be one): script(1) provides it. */
+  underTty(args: readonly string[]): Promise<Result> {
+    const quoted = ['ctr', '--address', join(this.dir, 'containerd.sock'), '--namespace', this.namespace, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`);
+    return exec('script', ['--quiet', '--return', '--command', quoted.join(' '), '/dev/null']);
+  }
+
   id(): string {
     this.ids += 1;
     return `e2e-${this.ids}`;
+  }
+
+  /** `ctr run <runtime options> [OPTS...] IMAGE ID ARGS...`, by default with --rm. */
+  run(runtime: readonly string[], id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> {
+    return this.ctr(['run', ...runtime, ...opts, IMAGE, id, ...args]);
+  }
+
+  /** Starts `IMAGE CMD...` detached under a fresh id, the runtime options made for that id; returns the id. */
+  async detached(runtime: (id: string) => readonly string[], cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> {
+    const id = this.id();
+    await this.ok(['run', ...runtime(id), '--detach', ...opts, IMAGE, id, ...cmd]);
+    return id;
+  }
+
+  /** The task's pid and status from `ctr task ls`; status "absent" when there is no such task. */
+  async task(id: string): Promise<{ pid: number; status: string }> {
+    const line = (await this.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id);
+    const [, pid, status = 'absent'] = line?.trim().split(/\s+/) ?? [];
+    return { pid: Number(pid), status };
+  }
+
+  async taskStatus(id: string): Promise<string> {
+    return (await this.task(id)).status;
+  }
+
+  async taskPid(id: string): Promise<number> {
+    return (await this.task(id)).pid;
+  }
+
+  /**
+   * Polls (every 100 ms, at most `polls` times) until the task reports `status`, or until
+   * `until` settles (a foreground `ctr run` that ended gives no status to wait for: the caller's
+   * assertions say what went wrong). The bound is the caller's: emulated guests need longer.
+   */
+  async untilStatus(id: string, status: string, polls: number, until?: Promise<unknown>): Promise<void> {
+    let ended = false;
+    void until?.then(() => (ended = true));
+    for (let i = 0; i < polls && !ended && (await this.taskStatus(id)) !== status; i++) await sleep(100);
   }
 
   /**
@@ -133,6 +178,25 @@ export class Containerd {
     if (!this.sharedStateExisted) removeEmptyDirs(SHARED_STATE);
     return leaks;
   }
+}
+
+/**
+ * One daemon for a describe block: started before its tests, every task and container removed
+ * after each test, stopped after the last with nothing left behind (asserted). `started` gets
+ * the daemon once it answers.
+ */
+export function containerdPerSuite(timeoutMs: number, started: (cd: Containerd) => void): void {
+  let cd: Containerd | undefined;
+  beforeAll(async () => {
+    cd = await Containerd.start();
+    started(cd);
+  }, timeoutMs);
+  afterEach(async () => {
+    await cd?.removeAll();
+  }, timeoutMs);
+  afterAll(async () => {
+    if (cd) expect(await cd.stop()).toEqual([]);
+  }, timeoutMs);
 }
 
 /** rmdir `dir` and its empty subdirectories; anything holding a file stays. */

@@ -2,7 +2,7 @@
 // enforces the config's rules in order (a denied device gives EPERM inside, even to root with
 // the node present), and runc's default allow-list lets the usual devices through.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { deviceFilterCount } from '../../../src/cgroups/v2/devices.js';
+import { deviceFilterCount } from '../../support/device-filters.js';
 import type { LinuxDeviceCgroup } from '../../../src/spec/types.js';
 import { Sandbox, uniqueId } from '../../support/ocirun.js';
 import { cgroupDir, rootDisk, Runc, withResources } from './support.js';

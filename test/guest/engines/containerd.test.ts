@@ -4,10 +4,9 @@
 // are in the scope's cgroup v2 files. The daemon is the e2e suite's private one.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { Containerd, IMAGE } from '../../e2e/support/containerd.js';
-import { cgroupFileOf, exec, show, which, type Result } from '../../e2e/support/host.js';
+import { describe, expect } from 'vitest';
+import { Containerd, containerdPerSuite, IMAGE } from '../../e2e/support/containerd.js';
+import { cgroupFileOf, show, which, type Result } from '../../e2e/support/host.js';
 import { runtimes, scenarioRunner, type Runtime } from '../../e2e/support/runtimes.js';
 import { unitKnown, unitProps } from '../systemd/support.js';
 
@@ -15,7 +14,6 @@ const unavailable = Containerd.unavailable() ?? (which('script') ? undefined : '
 if (unavailable) console.warn(`containerd (SystemdCgroup) suite skipped: ${unavailable}`);
 
 const read = (path: string): string => readFileSync(path, 'utf8').trim();
-const quote = (args: readonly string[]): string => args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
 const MiB = 1024 * 1024;
 /** The scope prefix: unit names are host-global. */
 const PREFIX = `ctr${process.pid}`;
@@ -24,41 +22,16 @@ describe.skipIf(unavailable !== undefined)('containerd, SystemdCgroup = true', (
   let cd: Containerd;
   const scenario = scenarioRunner(runtimes(), 600_000);
 
-  beforeAll(async () => {
-    cd = await Containerd.start();
-  }, 600_000);
-  afterEach(async () => {
-    await cd?.removeAll();
-  }, 600_000);
-  afterAll(async () => {
-    if (cd) expect(await cd.stop()).toEqual([]);
-  }, 600_000);
+  containerdPerSuite(600_000, (started) => (cd = started));
 
   const unitOf = (id: string): string => `${PREFIX}-${id}.scope`;
   const systemdArgs = (rt: Runtime, id: string): string[] => [...cd.runtimeArgs(rt), '--runc-systemd-cgroup', '--cgroup', `system.slice:${PREFIX}:${id}`];
 
-  const run = (rt: Runtime, id: string, args: readonly string[], opts: readonly string[] = ['--rm']): Promise<Result> =>
-    cd.ctr(['run', ...systemdArgs(rt, id), ...opts, IMAGE, id, ...args]);
+  const run = (rt: Runtime, id: string, args: readonly string[], opts?: readonly string[]): Promise<Result> => cd.run(systemdArgs(rt, id), id, args, opts);
+  const detached = (rt: Runtime, cmd?: readonly string[], opts?: readonly string[]): Promise<string> => cd.detached((id) => systemdArgs(rt, id), cmd, opts);
 
-  const underTty = (args: readonly string[]): Promise<Result> =>
-    exec('script', ['--quiet', '--return', '--command', quote(['ctr', '--address', join(cd.dir, 'containerd.sock'), '--namespace', cd.namespace, ...args]), '/dev/null']);
-
-  const detached = async (rt: Runtime, cmd: readonly string[] = ['sleep', '1000'], opts: readonly string[] = []): Promise<string> => {
-    const id = cd.id();
-    await cd.ok(['run', ...systemdArgs(rt, id), '--detach', ...opts, IMAGE, id, ...cmd]);
-    return id;
-  };
-
-  const taskLine = async (id: string): Promise<string[]> =>
-    ((await cd.ok(['task', 'ls'])).split('\n').find((l) => l.split(/\s+/)[0] === id) ?? '').trim().split(/\s+/);
-  const taskStatus = async (id: string): Promise<string> => (await taskLine(id))[2] ?? 'absent';
-  const taskPid = async (id: string): Promise<number> => Number((await taskLine(id))[1]);
-
-  const untilRunning = async (id: string, running: Promise<Result>): Promise<void> => {
-    let ended = false;
-    void running.then(() => (ended = true));
-    for (let i = 0; i < 1200 && !ended && (await taskStatus(id)) !== 'RUNNING'; i++) await sleep(100);
-  };
+  /** Polls at most 120 s for RUNNING: under emulation a task takes seconds to start. */
+  const untilRunning = (id: string, running: Promise<Result>): Promise<void> => cd.untilStatus(id, 'RUNNING', 1200, running);
 
   scenario('run --rm: output, exit code 42, a missing executable fails the task', async (rt) => {
     const r = await run(rt, cd.id(), ['echo', 'hello from busybox']);
@@ -73,7 +46,7 @@ describe.skipIf(unavailable !== undefined)('containerd, SystemdCgroup = true', (
   scenario('run -d --memory-limit: a delegated scope with its limit; task exec, pause/resume, delete', async (rt) => {
     const id = await detached(rt, ['sleep', '1000'], ['--memory-limit', String(64 * MiB)]);
     const unit = unitOf(id);
-    const pid = await taskPid(id);
+    const pid = await cd.taskPid(id);
     expect(unitProps(unit, ['Delegate', 'Slice', 'MemoryMax'])).toEqual({ Delegate: 'yes', Slice: 'system.slice', MemoryMax: String(64 * MiB) });
     expect(read(`/proc/${pid}/cgroup`)).toBe(`0::/system.slice/${unit}`);
     expect(read(cgroupFileOf(pid, '', 'memory.max'))).toBe(String(64 * MiB));
@@ -82,13 +55,13 @@ describe.skipIf(unavailable !== undefined)('containerd, SystemdCgroup = true', (
     expect(e.stdout).toBe('pid1=sleep\n');
     const freeze = cgroupFileOf(pid, '', 'cgroup.freeze');
     expect((await cd.ctr(['task', 'pause', id])).status).toBe(0);
-    expect(await taskStatus(id)).toBe('PAUSED');
+    expect(await cd.taskStatus(id)).toBe('PAUSED');
     expect(read(freeze)).toBe('1');
     expect((await cd.ctr(['task', 'resume', id])).status).toBe(0);
-    expect(await taskStatus(id)).toBe('RUNNING');
+    expect(await cd.taskStatus(id)).toBe('RUNNING');
     expect(read(freeze)).toBe('0');
     await cd.ok(['task', 'kill', '--signal', 'SIGKILL', id]);
-    for (let i = 0; i < 1200 && (await taskStatus(id)) !== 'STOPPED'; i++) await sleep(100);
+    await cd.untilStatus(id, 'STOPPED', 1200);
     const d = await cd.ctr(['task', 'delete', id]);
     expect(d.status, show('ctr task delete', d)).toBe(0);
     await cd.ok(['container', 'delete', id]);
@@ -108,7 +81,7 @@ describe.skipIf(unavailable !== undefined)('containerd, SystemdCgroup = true', (
 
   scenario('run -t: the container process gets a terminal', async (rt) => {
     const id = cd.id();
-    const r = await underTty(['run', ...systemdArgs(rt, id), '--rm', '--tty', IMAGE, id, 'sh', '-c', 'tty; exit 5']);
+    const r = await cd.underTty(['run', ...systemdArgs(rt, id), '--rm', '--tty', IMAGE, id, 'sh', '-c', 'tty; exit 5']);
     expect(r.status, show('ctr run -t', r)).toBe(5);
     expect(r.stdout).toMatch(/\/dev\/pts\/0\r*\n/);
   });

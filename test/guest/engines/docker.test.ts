@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { OCIRUN, ROOTFS } from '../../support/ocirun.js';
 import { cgroupFileOf, exec, show, which, type Result } from '../../e2e/support/host.js';
+import { runRmScenarios } from '../../e2e/support/engine-scenarios.js';
 import { scenarioRunner, type Runtime } from '../../e2e/support/runtimes.js';
 import { unitKnown, unitProps } from '../systemd/support.js';
 
@@ -59,13 +60,7 @@ describe.skipIf(unavailable !== undefined)('docker, native.cgroupdriver=systemd'
   const pid = async (name: string): Promise<number> => Number(await ok(['inspect', '--format', '{{.State.Pid}}', name]));
   const scopeOf = async (name: string): Promise<string> => `docker-${await ok(['inspect', '--format', '{{.Id}}', name])}.scope`;
 
-  scenario('run --rm: output, exit code 42, a missing executable exits 127', async (rt) => {
-    const r = await runRm(rt, ['echo', 'hello from busybox']);
-    expect(r.status, show('run --rm echo', r)).toBe(0);
-    expect(r.stdout).toBe('hello from busybox\n');
-    expect((await runRm(rt, ['sh', '-c', 'exit 42'])).status).toBe(42);
-    expect((await runRm(rt, ['/no/such/binary'])).status).toBe(127);
-  });
+  runRmScenarios(scenario, runRm);
 
   scenario('run -d --memory: a delegated docker-<id>.scope; exec, exec -t, pause/unpause, update, kill', async (rt) => {
     const name = await detached(rt, ['--memory', '64m', '--memory-swap', '64m']);
@@ -104,18 +99,5 @@ describe.skipIf(unavailable !== undefined)('docker, native.cgroupdriver=systemd'
     const r = await docker(['rm', '--force', running]);
     expect(r.status, show('rm -f', r)).toBe(0);
     expect(unitKnown(unit)).toBe(false);
-  });
-
-  scenario('run -t: the container process gets a terminal', async (rt) => {
-    const r = await runRm(rt, ['tty'], ['-t']);
-    expect(r.status, show('run -t tty', r)).toBe(0);
-    expect(r.stdout).toMatch(/^\/dev\/pts\/0\r?\n$/);
-  });
-
-  scenario('--memory: past the limit the process is OOM-killed; --pids-limit stops forks', async (rt) => {
-    const r = await runRm(rt, ['sh', '-c', 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'], ['--memory', '32m', '--memory-swap', '32m']);
-    expect(r.stdout, show('run --memory 32m (allocating 100 MB)', r)).not.toContain('survived');
-    const p = await runRm(rt, ['sh', '-c', 'for i in $(seq 20); do sleep 30 & done; echo all-forked'], ['--pids-limit', '10']);
-    expect(p.stdout, show('run --pids-limit 10', p)).not.toContain('all-forked');
   });
 });

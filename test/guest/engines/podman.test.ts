@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
 import { cgroupFileOf, show } from '../../e2e/support/host.js';
 import { IMAGE, Podman } from '../../e2e/support/podman.js';
+import { runRmScenarios } from '../../e2e/support/engine-scenarios.js';
 import { runtimes, scenarioRunner, type Runtime } from '../../e2e/support/runtimes.js';
 import { unitProps } from '../systemd/support.js';
 
@@ -33,13 +34,7 @@ describe.skipIf(unavailable !== undefined)('podman, cgroup_manager = "systemd"',
   const runRm = (rt: Runtime, args: readonly string[], opts: readonly string[] = []) => pm.run(rt, ['--rm', ...opts, IMAGE, ...args]);
   const podman = (args: readonly string[]) => pm.podman(args);
 
-  scenario('run --rm: output, exit code 42, a missing executable exits 127', async (rt) => {
-    const r = await runRm(rt, ['echo', 'hello from busybox']);
-    expect(r.status, show('run --rm echo', r)).toBe(0);
-    expect(r.stdout).toBe('hello from busybox\n');
-    expect((await runRm(rt, ['sh', '-c', 'exit 42'])).status).toBe(42);
-    expect((await runRm(rt, ['/no/such/binary'])).status).toBe(127);
-  });
+  runRmScenarios(scenario, runRm);
 
   scenario('run -d --memory --pids-limit: a delegated scope with its limits; exec, pause/unpause, update, kill', async (rt) => {
     const name = pm.name();
@@ -78,18 +73,5 @@ describe.skipIf(unavailable !== undefined)('podman, cgroup_manager = "systemd"',
     const r = await podman(['rm', '--force', '--time', '0', running]);
     expect(r.status, show('rm -f', r)).toBe(0);
     expect(unitProps(unit, ['ActiveState']).ActiveState).toBe('inactive');
-  });
-
-  scenario('run -t: the container process gets a terminal', async (rt) => {
-    const r = await runRm(rt, ['tty'], ['-t']);
-    expect(r.status, show('run -t tty', r)).toBe(0);
-    expect(r.stdout).toMatch(/^\/dev\/pts\/0\r?\n$/);
-  });
-
-  scenario('--memory: past the limit the process is OOM-killed; --pids-limit stops forks', async (rt) => {
-    const r = await runRm(rt, ['sh', '-c', 'x=$(head -c 100000000 /dev/zero | tr "\\0" a); echo survived'], ['--memory', '32m', '--memory-swap', '32m']);
-    expect(r.stdout, show('run --memory 32m (allocating 100 MB)', r)).not.toContain('survived');
-    const p = await runRm(rt, ['sh', '-c', 'for i in $(seq 20); do sleep 30 & done; echo all-forked'], ['--pids-limit', '10']);
-    expect(p.stdout, show('run --pids-limit 10', p)).not.toContain('all-forked');
   });
 });

@@ -1,13 +1,13 @@
 // The cgroup manager on this host's real v1 (or hybrid) hierarchies: each resource is applied,
 // then read back from the cgroup files of a real process, with its effect shown where cheap.
 // Needs root and a v1/hybrid host; every cgroup and process it makes is removed in afterEach.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { detectHierarchies, type CgroupHierarchies } from '../../../src/cgroups/detect.js';
 import { createCgroupManager, openCgroupManager, type CgroupManager } from '../../../src/cgroups/manager.js';
 import { statsEventJson } from '../../../src/cgroups/stats.js';
+import { CgroupFixtures, openableBlockDevice, type Held } from './fixtures.js';
 
 const hierarchies: CgroupHierarchies | undefined = (() => {
   try {
@@ -22,47 +22,14 @@ const skipReason = !isRoot ? 'needs root' : !v1Host ? 'host has no cgroup v1 hie
 const has = (controller: string): boolean => hierarchies?.v1.has(controller) ?? false;
 
 const PARENT = `/ocirun-itest-${process.pid}`;
-const managers: CgroupManager[] = [];
-const children: ChildProcess[] = [];
+const fx = new CgroupFixtures();
+const held = (script: string): Held => fx.held(script);
 
 function manager(name: string, cgroupsPath = `${PARENT}/${name}`): CgroupManager {
-  const m = createCgroupManager({ cgroupsPath, id: name });
-  managers.push(m);
-  return m;
-}
-
-/** A shell that waits for one line on stdin before running `script`, so it can be moved into a cgroup first. */
-function held(script: string): { child: ChildProcess; pid: number; release: () => void; done: Promise<{ code: number | null; signal: string | null; out: string; err: string }> } {
-  const child = spawn('sh', ['-c', `read _ready; ${script}`], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string; err: string }>((resolve) => {
-    child.on('exit', (code, signal) => setTimeout(() => resolve({ code, signal, out, err }), 20));
-  });
-  return { child, pid: child.pid ?? -1, release: () => child.stdin?.write('go\n'), done };
+  return fx.track(createCgroupManager({ cgroupsPath, id: name }));
 }
 
 const read = (dir: string | undefined, file: string): string => readFileSync(join(dir ?? '/nonexistent', file), 'utf8').trim();
-
-/**
- * A block device this host lets root open (some sandboxes refuse even root on their disks),
- * as its node and "major:minor": device rules are then the only thing that can deny it.
- */
-function blockDevice(): { node: string; dev: string } | undefined {
-  for (const name of readdirSync('/sys/block')) {
-    const node = `/dev/${name}`;
-    try {
-      closeSync(openSync(node, 'r'));
-    } catch {
-      continue;
-    }
-    return { node, dev: readFileSync(`/sys/block/${name}/dev`, 'utf8').trim() };
-  }
-  return undefined;
-}
 
 function leftovers(): string[] {
   const found: string[] = [];
@@ -83,23 +50,7 @@ describe.skipIf(skipReason !== '')(`cgroup v1 manager on this host ${skipReason}
   });
 
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null && c.pid) {
-        try {
-          process.kill(c.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        await new Promise((r) => c.once('exit', r));
-      }
-    }
-    for (const m of managers.splice(0)) {
-      if (m.exists()) {
-        m.killAll(9);
-        m.thaw();
-      }
-      m.destroy();
-    }
+    await fx.cleanUp();
     for (const dir of leftovers()) rmdirSync(dir);
   });
 
@@ -144,8 +95,7 @@ describe.skipIf(skipReason !== '')(`cgroup v1 manager on this host ${skipReason}
 
   it('places the default cgroup below the runtime own cgroups, and finds it again from the saved path', () => {
     const id = `${PARENT.slice(1)}-default`;
-    const m = createCgroupManager({ id });
-    managers.push(m);
+    const m = fx.track(createCgroupManager({ id }));
     const own = readFileSync('/proc/self/cgroup', 'utf8');
     const ownMemory = /^\d+:memory:(.*)$/m.exec(own)?.[1] ?? '/';
     expect(m.path).toBe(`/${id}`);
@@ -281,7 +231,7 @@ describe.skipIf(skipReason !== '')(`cgroup v1 manager on this host ${skipReason}
   });
 
   describe.skipIf(!has('blkio'))('blockIO', () => {
-    const dev = blockDevice()?.dev;
+    const dev = openableBlockDevice()?.dev;
 
     it.skipIf(dev === undefined)('sets throttles on a real device, and the weight where the scheduler has one', () => {
       const [major, minor] = (dev ?? '0:0').split(':').map(Number) as [number, number];
@@ -392,7 +342,7 @@ describe.skipIf(skipReason !== '')(`cgroup v1 manager on this host ${skipReason}
       const list = read(m.paths.devices, 'devices.list').split('\n');
       expect(list).toEqual(expect.arrayContaining(['c 1:11 r', 'c *:* m', 'b *:* m', 'c 1:3 rwm', 'c 136:* rwm', 'c 10:200 rwm']));
       expect(list).toHaveLength(12);
-      const disk = blockDevice();
+      const disk = openableBlockDevice();
       const script = `head -c1 /dev/zero >/dev/null && echo zero-ok; head -c1 ${disk?.node ?? '/dev/nonexistent'} >/dev/null 2>&1 && echo block-ok || echo block-denied`;
       const p = held(script);
       m.addProcess(p.pid);

@@ -2,14 +2,14 @@
 // cgroup2 mount of a hybrid host (/sys/fs/cgroup/unified here, where only the controllers no
 // v1 hierarchy took are offered). Settings whose controller this host offers are applied and
 // read back; the others must fail naming the field and the controller. Needs root.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { detectHierarchies } from '../../../src/cgroups/detect.js';
 import { statsEventJson } from '../../../src/cgroups/stats.js';
-import { deviceFilterCount } from '../../../src/cgroups/v2/devices.js';
+import { deviceFilterCount } from '../../support/device-filters.js';
 import { V2Manager } from '../../../src/cgroups/v2/manager.js';
+import { CgroupFixtures, openableBlockDevice, type Held } from './fixtures.js';
 
 const mount = (() => {
   try {
@@ -25,64 +25,18 @@ const offers = (c: string): boolean => rootControllers.includes(c);
 const subtreeBefore = mount ? readFileSync(join(mount, 'cgroup.subtree_control'), 'utf8').trim().split(/\s+/) : [];
 
 const PARENT = `ocirun-itest2-${process.pid}`;
-const managers: V2Manager[] = [];
-const children: ChildProcess[] = [];
+const fx = new CgroupFixtures();
+const held = (script: string): Held => fx.held(script);
 
 function manager(name: string): V2Manager {
-  const m = new V2Manager(`/${PARENT}/${name}`, join(mount ?? '/nonexistent', PARENT, name), mount ?? '/nonexistent');
-  managers.push(m);
-  return m;
-}
-
-function held(script: string): { pid: number; release: () => void; done: Promise<{ signal: string | null; out: string }> } {
-  const child = spawn('sh', ['-c', `read _ready; ${script}`], { stdio: ['pipe', 'pipe', 'inherit'] });
-  children.push(child);
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  const done = new Promise<{ signal: string | null; out: string }>((resolve) => {
-    child.on('exit', (_code, signal) => setTimeout(() => resolve({ signal, out }), 20));
-  });
-  return { pid: child.pid ?? -1, release: () => child.stdin?.write('go\n'), done };
+  return fx.track(new V2Manager(`/${PARENT}/${name}`, join(mount ?? '/nonexistent', PARENT, name), mount ?? '/nonexistent'));
 }
 
 const read = (dir: string, file: string): string => readFileSync(join(dir, file), 'utf8').trim();
 
-/**
- * A block device this host lets root open (some sandboxes refuse even root on their disks),
- * as its node and "major:minor": device rules are then the only thing that can deny it.
- */
-function disk(): { node: string; dev: string } | undefined {
-  for (const name of readdirSync('/sys/block')) {
-    const node = `/dev/${name}`;
-    try {
-      closeSync(openSync(node, 'r'));
-    } catch {
-      continue;
-    }
-    return { node, dev: readFileSync(`/sys/block/${name}/dev`, 'utf8').trim() };
-  }
-  return undefined;
-}
-
 describe.skipIf(skipReason !== '')(`cgroup v2 manager on ${mount ?? 'no cgroup2 mount'} ${skipReason}`, () => {
   afterEach(async () => {
-    for (const c of children.splice(0)) {
-      if (c.exitCode === null && c.signalCode === null && c.pid) {
-        try {
-          process.kill(c.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-        await new Promise((r) => c.once('exit', r));
-      }
-    }
-    for (const m of managers.splice(0)) {
-      if (m.exists()) {
-        m.killAll(9);
-        m.thaw();
-      }
-      m.destroy();
-    }
+    await fx.cleanUp();
     if (mount && existsSync(join(mount, PARENT))) rmdirSync(join(mount, PARENT));
   });
 
@@ -138,7 +92,7 @@ describe.skipIf(skipReason !== '')(`cgroup v2 manager on ${mount ?? 'no cgroup2 
   });
 
   it('enforces the device rules with an eBPF program, and replaces it on update', async () => {
-    const d = disk();
+    const d = openableBlockDevice();
     const m = manager('devices');
     m.create();
     m.apply({ devices: [{ allow: false, access: 'rwm' }] });

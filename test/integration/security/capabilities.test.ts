@@ -1,7 +1,7 @@
 // Capability plans applied by a forked child exactly as the init does (keep-caps, bounding drop,
 // user switch, capset, ambient raise), then read back from /proc/self/status by the exec'd shell.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleRunner, runScenario, statusField } from './helpers/run.js';
+import { bundleRunner, runScenario, statusField, statusFields } from './helpers/run.js';
 
 const DEFAULT_CAPS = [
   'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
@@ -22,12 +22,8 @@ describe('capabilities in a forked init', () => {
       script: STATUS,
     });
     expect(r.exitCode, r.output).toBe(0);
-    expect(statusField(r.output, 'CapBnd')).toBe('00000000a80425fb');
-    expect(statusField(r.output, 'CapEff')).toBe('00000000a80425fb');
-    expect(statusField(r.output, 'CapPrm')).toBe('00000000a80425fb');
-    expect(statusField(r.output, 'CapInh')).toBe('0000000000000000');
-    expect(statusField(r.output, 'CapAmb')).toBe('0000000000000000');
-    expect(statusField(r.output, 'NoNewPrivs')).toBe('1');
+    const want = { CapBnd: '00000000a80425fb', CapEff: '00000000a80425fb', CapPrm: '00000000a80425fb', CapInh: '0000000000000000', CapAmb: '0000000000000000', NoNewPrivs: '1' };
+    expect(statusFields(r.output, want)).toEqual(want);
   });
 
   it('a capability this host lacks (CAP_SYS_RESOURCE) gives a warning and the rest applies', () => {
@@ -35,8 +31,8 @@ describe('capabilities in a forked init', () => {
     const r = runScenario(bundle, { capabilities: { bounding: sets, effective: sets, permitted: sets }, script: STATUS });
     expect(r.warnings).toEqual([expect.stringContaining('CAP_SYS_RESOURCE is not in this host')]);
     expect(r.exitCode, r.output).toBe(0);
-    expect(statusField(r.output, 'CapBnd')).toBe('0000000000000020');
-    expect(statusField(r.output, 'CapEff')).toBe('0000000000000020');
+    const want = { CapBnd: '0000000000000020', CapEff: '0000000000000020' };
+    expect(statusFields(r.output, want)).toEqual(want);
   });
 
   it('no capabilities object: root ends with nothing', () => {
@@ -54,11 +50,8 @@ describe('capabilities in a forked init', () => {
       script: `${STATUS}; id -u; id -G`,
     });
     expect(r.exitCode, r.output).toBe(0);
-    expect(statusField(r.output, 'CapBnd')).toBe('0000000000000421');
-    expect(statusField(r.output, 'CapAmb')).toBe('0000000000000401');
-    expect(statusField(r.output, 'CapEff')).toBe('0000000000000401');
-    expect(statusField(r.output, 'CapPrm')).toBe('0000000000000401');
-    expect(statusField(r.output, 'CapInh')).toBe('0000000000000401');
+    const want = { CapBnd: '0000000000000421', CapAmb: '0000000000000401', CapEff: '0000000000000401', CapPrm: '0000000000000401', CapInh: '0000000000000401' };
+    expect(statusFields(r.output, want)).toEqual(want);
     expect(r.output).toMatch(/^1000$/m);
     expect(r.output).toMatch(/^1000 10$/m);
   });
@@ -70,9 +63,8 @@ describe('capabilities in a forked init', () => {
       script: STATUS,
     });
     expect(r.exitCode, r.output).toBe(0);
-    expect(statusField(r.output, 'CapBnd')).toBe('00000000a80425fb');
-    expect(statusField(r.output, 'CapEff')).toBe('0000000000000000');
-    expect(statusField(r.output, 'CapPrm')).toBe('0000000000000000');
+    const want = { CapBnd: '00000000a80425fb', CapEff: '0000000000000000', CapPrm: '0000000000000000' };
+    expect(statusFields(r.output, want)).toEqual(want);
   });
 });
 
@@ -83,11 +75,8 @@ describe('seccomp without no_new_privs', () => {
   it('loads: the init holds CAP_SYS_ADMIN until execve, and the container never has it', () => {
     const r = runScenario(bundle, { capabilities: caps, seccomp, script: `${STATUS}; mkdir /tmp/ocirun-hold-test; echo rc=$?` });
     expect(r.exitCode, r.output).toBe(0);
-    expect(statusField(r.output, 'NoNewPrivs')).toBe('0');
-    expect(statusField(r.output, 'Seccomp')).toBe('2');
-    expect(statusField(r.output, 'CapBnd')).toBe('0000000000000020');
-    expect(statusField(r.output, 'CapEff')).toBe('0000000000000020');
-    expect(statusField(r.output, 'CapPrm')).toBe('0000000000000020');
+    const want = { NoNewPrivs: '0', Seccomp: '2', CapBnd: '0000000000000020', CapEff: '0000000000000020', CapPrm: '0000000000000020' };
+    expect(statusFields(r.output, want)).toEqual(want);
     expect(r.output).toContain('rc=1');
   });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CgroupProbe } from '../../../src/cgroups/plan.js';
-import { emptyStats, parseBlkioFile, parseFlatKeyed, parseIoStat, parseUint, statsEventJson, statsToJson, UINT64_MAX } from '../../../src/cgroups/stats.js';
+import { emptyStats, parseBlkioFile, parseFlatKeyed, parseIoStat, parseUint, statsEventJson, UINT64_MAX } from '../../../src/cgroups/stats.js';
 import { blkioStatsV1 } from '../../../src/cgroups/v1/blkio.js';
 import { oomKillCountV1 } from '../../../src/cgroups/v1/memory.js';
 import { collectStatsV1 } from '../../../src/cgroups/v1/stats.js';
@@ -196,7 +196,7 @@ describe('v2 stats', () => {
     expect(s.memory.usage.limit).toBe(UINT64_MAX);
     expect(s.memory.swap.limit).toBe(UINT64_MAX);
     expect(s.pids).toEqual({ current: 7n, limit: 0n });
-    expect(statsToJson(s)).toContain('"limit":18446744073709551615');
+    expect(statsEventJson('c', s)).toContain('"limit":18446744073709551615');
   });
 });
 
@@ -224,6 +224,6 @@ describe('parsers', () => {
   it('omits zero blkio fields as runc does', () => {
     const s = emptyStats();
     s.blkio.ioServicedRecursive = [{ major: 254n, minor: 0n, op: 'Read', value: 0n }];
-    expect(statsToJson(s)).toContain('"blkio":{"ioServicedRecursive":[{"major":254,"op":"Read"}]}');
+    expect(statsEventJson('c', s)).toContain('"blkio":{"ioServicedRecursive":[{"major":254,"op":"Read"}]}');
   });
 });

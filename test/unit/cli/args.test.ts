@@ -1,6 +1,6 @@
 // The parser follows runc's urfave/cli + Go flag conventions, which engines' command lines rely on.
 import { describe, expect, it } from 'vitest';
-import { helpText, parseArgs, UsageError, type FlagSpecs } from '../../../src/cli/args.js';
+import { helpText, optional, parseArgs, UsageError, type FlagSpecs } from '../../../src/cli/args.js';
 
 const SPECS: FlagSpecs = {
   bundle: { kind: 'string', alias: ['b'], describe: 'bundle' },
@@ -115,6 +115,19 @@ describe('parseArgs: errors in Go flag wording', () => {
     [['id', '-b'], 'flag needs an argument: -b'],
   ])('%j → %s', (argv, message) => {
     expect(() => parseArgs(argv, SPECS)).toThrow(new UsageError(message));
+  });
+});
+
+describe('optional', () => {
+  const flags = { 'pid-file': '/run/p', 'lsm-mount-context': 'system_u:object_r:x:s0', 'preserve-fds': 2 };
+
+  it('names the field for the flag, camel-cased', () => {
+    expect(optional(flags, 'pid-file')).toEqual({ pidFile: '/run/p' });
+    expect(optional(flags, 'lsm-mount-context')).toEqual({ lsmMountContext: 'system_u:object_r:x:s0' });
+  });
+
+  it('gives no key at all for a flag not given or not a string', () => {
+    expect(Object.keys({ ...optional(flags, 'console-socket'), ...optional(flags, 'preserve-fds') })).toEqual([]);
   });
 });
 

@@ -2,19 +2,10 @@
 // roots fresh mounts there, and on v1 a link per co-mounted controller.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
-import type { CgroupLayout } from '../../../src/init/cgroup-layout.js';
 import { cgroupBindSources, coMountLinks, mountsFreshCgroup } from '../../../src/init/cgroup-mount.js';
+import type { CgroupLayout } from '../../../src/init/cgroup-layout.js';
 import type { NamespacePlan } from '../../../src/init/plan.js';
-
-const LAYOUT: CgroupLayout = {
-  version: 1,
-  hierarchies: [
-    { name: 'systemd', options: 'name=systemd', mountPoint: '/sys/fs/cgroup/systemd', root: '/' },
-    { name: 'cpu,cpuacct', options: 'cpu,cpuacct', mountPoint: '/sys/fs/cgroup/cpu,cpuacct', root: '/' },
-    { name: 'memory', options: 'memory', mountPoint: '/sys/fs/cgroup/memory', root: '/' },
-    { name: 'net_cls,net_prio', options: 'net_cls,net_prio', mountPoint: '/sys/fs/cgroup/net_cls,net_prio', root: '/' },
-  ],
-};
+import { HYBRID_LAYOUT as LAYOUT } from './cgroup-fixtures.js';
 
 const DIRS: Record<string, string> = {
   'name=systemd': '/sys/fs/cgroup/systemd/ctr',

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { NativeProgram } from '../../../src/linux/seccomp.js';
-import { applyCapabilities, capabilityNumber, dropBoundingSet, planCapabilities } from '../../../src/security/capabilities.js';
+import { applyCapabilities, dropBoundingSet, planCapabilities } from '../../../src/security/capabilities.js';
+import { capabilityNumber } from '../../support/capabilities.js';
 import { applyLsm, labelKeyring } from '../../../src/security/lsm.js';
 import { loadSeccomp, loadSeccompListener, type PreparedSeccomp } from '../../../src/security/seccomp.js';
 import { FakeSys, type Call } from '../../support/fake-sys.js';

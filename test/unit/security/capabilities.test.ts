@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CAPABILITIES,
-  capabilityNumber,
-  planCapabilities,
-  readHostBounding,
-} from '../../../src/security/capabilities.js';
+import { CAPABILITIES, planCapabilities, readHostBounding } from '../../../src/security/capabilities.js';
+import { capabilityNumber } from '../../support/capabilities.js';
 
 const ALL = (1n << 41n) - 1n;
 const bit = (n: number): bigint => 1n << BigInt(n);

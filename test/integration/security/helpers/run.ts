@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { launcherFlags } from '../../../../scripts/launcher-flags.cjs';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 // The runner must be plain JavaScript started by a fresh `node --single-threaded` (Node 20 cannot
@@ -30,7 +31,7 @@ export function bundleRunner(): Promise<string> {
 export function runScenario(bundle: string, scenario: Scenario): ScenarioResult {
   // bin/ocirun's own flags: with Node's default young generation and no gc before fork, a forked
   // child that allocates can start a scavenge, which segfaults it (status 11, seen here).
-  const r = spawnSync(process.execPath, ['--single-threaded', '--max-semi-space-size=1', '--expose-gc', bundle, JSON.stringify(scenario)], {
+  const r = spawnSync(process.execPath, [...launcherFlags(), bundle, JSON.stringify(scenario)], {
     encoding: 'utf8',
     timeout: 20_000,
     killSignal: 'SIGKILL',
@@ -43,4 +44,9 @@ export function runScenario(bundle: string, scenario: Scenario): ScenarioResult 
 /** The hex masks of /proc/self/status lines such as "CapEff:\t00000000a80425fb". */
 export function statusField(output: string, field: string): string | undefined {
   return new RegExp(`^${field}:\\s*(\\S+)`, 'm').exec(output)?.[1];
+}
+
+/** The /proc/self/status fields named in `expected`, as the output has them: compared whole, one failure shows them all. */
+export function statusFields(output: string, expected: Readonly<Record<string, string>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.keys(expected).map((f) => [f, statusField(output, f)]));
 }

@@ -22,6 +22,8 @@ import { linuxSys } from '../../../../src/linux/sys.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 const SIGKILL = 9;
+// prctl(2): the scenario child dies with the runner, never outliving a failed test.
+const PR_SET_PDEATHSIG = 1;
 const SECCOMP_IOCTL_NOTIF_RECV = 0xc0502100; // _IOWR('!', 0, struct seccomp_notif), 80 bytes
 const SECCOMP_IOCTL_NOTIF_SEND = 0xc0182101; // _IOWR('!', 1, struct seccomp_notif_resp), 24 bytes
 const DEADLINE_MS = 10_000;
@@ -43,7 +45,7 @@ function child(s: Scenario, outPath: string, caps: CapPlan | null, sec: Prepared
       setresuid(s.user.uid, s.user.uid, s.user.uid);
     }
     // Cleared by the user change, so set after it: the child dies with the runner.
-    prctl(K.PR_SET_PDEATHSIG, SIGKILL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (caps) applyCapabilities(linuxSys, caps);
     if (s.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
     if (sec) {
