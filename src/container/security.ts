@@ -34,14 +34,14 @@ export function prepareSecurity(spec: Spec, log: Logger): PreparedSecurity {
         lastCap: readLastCap(),
       });
       for (const w of warnings) log.warn(w);
-      init.dropBounding = () => dropBoundingSet(plan);
-      init.applyCapabilities = () => applyCapabilities(plan);
+      init.dropBounding = (sys) => dropBoundingSet(sys, plan);
+      init.applyCapabilities = (sys) => applyCapabilities(sys, plan);
     }
-    if (lsm.apparmorProfile !== undefined || lsm.selinuxLabel !== undefined) init.applyLsm = () => applyLsm(lsm);
+    if (lsm.apparmorProfile !== undefined || lsm.selinuxLabel !== undefined) init.applyLsm = (sys) => applyLsm(sys, lsm);
     if (seccomp) {
       for (const d of seccomp.debug) log.debug(d);
-      init.loadSeccompListener = () => loadSeccompListener(seccomp);
-      init.loadSeccomp = () => loadSeccomp(seccomp);
+      init.loadSeccompListener = (sys) => loadSeccompListener(sys, seccomp);
+      init.loadSeccomp = (sys) => loadSeccomp(sys, seccomp);
     }
     return { init, seccomp, release };
   } catch (err) {

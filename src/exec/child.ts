@@ -1,10 +1,10 @@
-import { execProgram } from '../init/exec-guard.js';
 import * as K from '../linux/constants.js';
 import { chroot, exitNow, fchdir, prctl, setns, setresgid, setresuid, setsid } from '../linux/libc.js';
 import { forkProcess } from '../linux/fork.js';
+import { linuxSys } from '../linux/sys.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
-import { becomeContainerProcess, type ProcessPlan } from '../init/process-setup.js';
+import { becomeContainerProcess, execContainerProcess, type ProcessPlan } from '../init/process-setup.js';
 import { expect, reportStartFailure, send } from '../init/sync.js';
 
 // The forked process of `exec`. It runs only synchronous FFI calls (docs/DESIGN.md, "Process model") and leaves
@@ -61,9 +61,8 @@ export function runExecChild(ctx: ExecChildContext): never {
     chroot('.');
     setsid();
     if (ctx.console) setupConsole(ctx.console);
-    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock, awaitMove);
-    ctx.security.loadSeccomp?.();
-    execProgram(path, p.args, env);
+    const program = becomeContainerProcess(linuxSys, p, ctx.security, ctx.sock, awaitMove);
+    execContainerProcess(linuxSys, p, ctx.security, program);
   } catch (err) {
     try {
       awaitMove();

@@ -1,6 +1,7 @@
 import * as K from '../linux/constants.js';
 import { close, dup3, fchownat, ioctl, ioctlPtr, mount, open } from '../linux/libc.js';
 import { sendFds } from '../linux/scm.js';
+import { linuxSys } from '../linux/sys.js';
 import { ensureInRoot, fdPath } from './in-root.js';
 
 // runc's docs/terminals.md model: the pty is allocated inside the container (its devpts, after
@@ -43,7 +44,7 @@ export function getWindowSize(fd: number): WindowSize {
 function bindDevConsole(slave: number): void {
   const root = open('/', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    const target = ensureInRoot(root, '/dev/console', true);
+    const target = ensureInRoot(linuxSys, root, '/dev/console', true);
     try {
       mount(fdPath(slave), fdPath(target), null, K.MS_BIND, null);
     } finally {

@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import { close, fchownat, mknodat, mount, symlinkat } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import { DEFAULT_DEV_SYMLINKS, DEFAULT_DEVICES, type DeviceStep } from './plan.js';
 
@@ -16,52 +16,52 @@ export function makedev(major: number, minor: number): bigint {
   return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
 }
 
-function createDevice(rootFd: number, dev: DeviceStep): void {
-  const parent = ensureInRoot(rootFd, dirname(dev.path), false);
+function createDevice(sys: Sys, rootFd: number, dev: DeviceStep): void {
+  const parent = ensureInRoot(sys, rootFd, dirname(dev.path), false);
   const name = basename(dev.path);
   try {
     try {
-      mknodat(parent, name, TYPE_BITS[dev.type] | (dev.mode & 0o7777), makedev(dev.major, dev.minor));
+      sys.mknodat(parent, name, TYPE_BITS[dev.type] | (dev.mode & 0o7777), makedev(dev.major, dev.minor));
     } catch (err) {
       if (!(err instanceof SyscallError)) throw err;
       if (err.code === 'EEXIST') return;
       if (err.code !== 'EPERM' || dev.type === 'p') throw err;
-      bindHostDevice(rootFd, dev);
+      bindHostDevice(sys, rootFd, dev);
       return;
     }
-    fchownat(parent, name, dev.uid, dev.gid, K.AT_SYMLINK_NOFOLLOW);
+    sys.fchownat(parent, name, dev.uid, dev.gid, K.AT_SYMLINK_NOFOLLOW);
   } finally {
-    close(parent);
+    sys.close(parent);
   }
 }
 
-function bindHostDevice(rootFd: number, dev: DeviceStep): void {
-  const fd = ensureInRoot(rootFd, dev.path, true);
+function bindHostDevice(sys: Sys, rootFd: number, dev: DeviceStep): void {
+  const fd = ensureInRoot(sys, rootFd, dev.path, true);
   try {
-    mount(dev.path, fdPath(fd), null, K.MS_BIND, null);
+    sys.mount(dev.path, fdPath(fd), null, K.MS_BIND, null);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
-function symlinkInRoot(rootFd: number, target: string, link: string): void {
-  const parent = openInRoot(rootFd, dirname(link), K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+function symlinkInRoot(sys: Sys, rootFd: number, target: string, link: string): void {
+  const parent = openInRoot(sys, rootFd, dirname(link), K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
   try {
-    symlinkat(target, parent, basename(link));
+    sys.symlinkat(target, parent, basename(link));
   } catch (err) {
     if (!(err instanceof SyscallError && err.code === 'EEXIST')) throw err;
   } finally {
-    close(parent);
+    sys.close(parent);
   }
 }
 
-export function createDevices(rootFd: number, defaults: boolean, devices: readonly DeviceStep[]): void {
+export function createDevices(sys: Sys, rootFd: number, defaults: boolean, devices: readonly DeviceStep[]): void {
   if (defaults) {
     for (const dev of DEFAULT_DEVICES) {
-      if (!devices.some((d) => d.path === dev.path)) createDevice(rootFd, dev);
+      if (!devices.some((d) => d.path === dev.path)) createDevice(sys, rootFd, dev);
     }
-    for (const [target, link] of DEFAULT_DEV_SYMLINKS) symlinkInRoot(rootFd, target, link);
-    symlinkInRoot(rootFd, 'pts/ptmx', '/dev/ptmx');
+    for (const [target, link] of DEFAULT_DEV_SYMLINKS) symlinkInRoot(sys, rootFd, target, link);
+    symlinkInRoot(sys, rootFd, 'pts/ptmx', '/dev/ptmx');
   }
-  for (const dev of devices) createDevice(rootFd, dev);
+  for (const dev of devices) createDevice(sys, rootFd, dev);
 }

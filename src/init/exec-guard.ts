@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { execve } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 
 // CVE-2019-5736: a container program that is, or whose "#!" interpreter is, /proc/self/exe
 // (a symlink to it, or the magic link itself) makes the final execve run the runtime's own
@@ -57,14 +57,14 @@ function readHead(fd: number): string {
 }
 
 /** The last step of the init and of exec: execve, unless the program leads back to the runtime. */
-export function execProgram(path: string, argv: readonly string[], envp: readonly string[]): never {
+export function execProgram(sys: Sys, path: string, argv: readonly string[], envp: readonly string[]): never {
   const runtime = runtimeBinary();
   let fd: number;
   try {
     fd = openSync(path, OPEN_FLAGS);
   } catch {
     // Executable but unreadable: execve decides, and the kernel's answer is the error.
-    execve(path, argv, envp);
+    sys.execve(path, argv, envp);
   }
   let interpreter: string | undefined;
   try {
@@ -87,5 +87,5 @@ export function execProgram(path: string, argv: readonly string[], envp: readonl
       closeSync(ifd);
     }
   }
-  execve(path, argv, envp);
+  sys.execve(path, argv, envp);
 }

@@ -1,6 +1,6 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import { close, mkdirat, openat, openat2, openat2OrErrno } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 
 // Paths from config.json are resolved inside the rootfs by the kernel (openat2 RESOLVE_IN_ROOT):
 // a symlink in the rootfs pointing at "/" or ".." stays inside it, so a mount can never land
@@ -8,20 +8,20 @@ import { close, mkdirat, openat, openat2, openat2OrErrno } from '../linux/libc.j
 
 const RESOLVE = K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS;
 
-export function openInRoot(rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
-  return openat2(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
+export function openInRoot(sys: Sys, rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
+  return sys.openat2(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
 }
 
 const ENOENT = 2;
 
 /** openInRoot, or -errno: missing components are expected here, and an Error costs the init memory. */
-function lookupInRoot(rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
-  return openat2OrErrno(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
+function lookupInRoot(sys: Sys, rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
+  return sys.openat2OrErrno(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
 }
 
 /** The fd of a lookup that found the path, undefined when it does not exist; other errors throw. */
-function existing(rootFd: number, path: string): number | undefined {
-  const fd = lookupInRoot(rootFd, path);
+function existing(sys: Sys, rootFd: number, path: string): number | undefined {
+  const fd = lookupInRoot(sys, rootFd, path);
   if (fd >= 0) return fd;
   if (fd === -ENOENT) return undefined;
   throw new SyscallError('openat2', -fd, [rootFd, path]);
@@ -31,23 +31,23 @@ function existing(rootFd: number, path: string): number | undefined {
  * Opens `path` inside the root, creating missing components (directories, or an empty file
  * for the last one when `lastIsFile`). Returns an O_PATH fd of the final component.
  */
-export function ensureInRoot(rootFd: number, path: string, lastIsFile: boolean, mode = 0o755): number {
-  const found = existing(rootFd, path);
+export function ensureInRoot(sys: Sys, rootFd: number, path: string, lastIsFile: boolean, mode = 0o755): number {
+  const found = existing(sys, rootFd, path);
   if (found !== undefined) return found;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = 0; i < parts.length; i++) {
-    const prefixFd = existing(rootFd, parts.slice(0, i + 1).join('/'));
+    const prefixFd = existing(sys, rootFd, parts.slice(0, i + 1).join('/'));
     if (prefixFd !== undefined) {
-      close(prefixFd);
+      sys.close(prefixFd);
       continue;
     }
-    const parentFd = openInRoot(rootFd, parts.slice(0, i).join('/'), K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+    const parentFd = openInRoot(sys, rootFd, parts.slice(0, i).join('/'), K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
     try {
       const name = parts[i] as string;
       if (i === parts.length - 1 && lastIsFile) {
-        close(openat(parentFd, name, K.O_CREAT | K.O_EXCL | K.O_WRONLY | K.O_NOFOLLOW | K.O_CLOEXEC, 0o644));
+        sys.close(sys.openat(parentFd, name, K.O_CREAT | K.O_EXCL | K.O_WRONLY | K.O_NOFOLLOW | K.O_CLOEXEC, 0o644));
       } else {
-        mkdirat(parentFd, name, mode);
+        sys.mkdirat(parentFd, name, mode);
       }
     } catch (err) {
       if (err instanceof SyscallError && err.code === 'EEXIST') {
@@ -55,10 +55,10 @@ export function ensureInRoot(rootFd: number, path: string, lastIsFile: boolean, 
       }
       throw err;
     } finally {
-      close(parentFd);
+      sys.close(parentFd);
     }
   }
-  return openInRoot(rootFd, path);
+  return openInRoot(sys, rootFd, path);
 }
 
 export function fdPath(fd: number): string {

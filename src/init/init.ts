@@ -1,36 +1,32 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
 import {
-  close, exitNow, joinSessionKeyring, mount, open, openat, setdomainname, sethostname, setsid, umask, unshare, write,
+  close, exitNow, joinSessionKeyring, open, openat, setdomainname, sethostname, setsid, umask, unshare, write,
 } from '../linux/libc.js';
+import { linuxSys, type Sys } from '../linux/sys.js';
 import type { CgroupMounts } from './cgroup-mount.js';
 import { setupConsole, type ConsolePlan } from './console.js';
-import { createDevices } from './devices.js';
-import { ensureInRoot } from './in-root.js';
-import { applyMount } from './mounts.js';
-import { chrootInto, chrootOnly, pivotInto } from './pivot.js';
 import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
-import { execProgram } from './exec-guard.js';
 import { enterNamespaces } from './enter-namespaces.js';
-import { becomeContainerProcess, writeSetting } from './process-setup.js';
-import { makeReadonly, maskPaths, remountReadonly } from './protected-paths.js';
+import { becomeContainerProcess, execContainerProcess, writeSetting } from './process-setup.js';
+import { enterRoot, protectPaths, setupRootfs } from './rootfs.js';
 import { expect, reportStartFailure, send, startFailure } from './sync.js';
 import { hookState, runHooks } from '../hooks/lifecycle.js';
 import type { State } from '../spec/types.js';
 
-/** The security steps other modules contribute; prepared in the parent, run in the init. */
+/** The security steps other modules contribute; prepared in the parent, run in the init through its Sys. */
 export interface InitSecurity {
   /** Before the user switch, while the init still has CAP_SETPCAP. */
-  dropBounding?: () => void;
+  dropBounding?: (sys: Sys) => void;
   /** After the user switch: capset and ambient raise. */
-  applyCapabilities?: () => void;
+  applyCapabilities?: (sys: Sys) => void;
   /** Before the start gate (runc's order): LSM exec labels. */
-  applyLsm?: () => void;
+  applyLsm?: (sys: Sys) => void;
   /** Before "ready": loads the SCMP_ACT_NOTIFY rules; returns the listener fd or -1. */
-  loadSeccompListener?: () => number;
+  loadSeccompListener?: (sys: Sys) => number;
   /** Last step before execve. */
-  loadSeccomp?: () => void;
+  loadSeccomp?: (sys: Sys) => void;
 }
 
 export interface InitContext {
@@ -61,29 +57,6 @@ export interface InitContext {
   cgroupBeforeRootfs?: boolean;
   /** The runtime's "recorded" (sent once it has saved our pid) has been read: see runInit's catch. */
   recordedReceived?: boolean;
-}
-
-function setupRootfs(ctx: InitContext): void {
-  const p = ctx.plan;
-  if (p.mountNamespace) {
-    // Nothing done in this namespace may propagate to the host; the requested propagation of the
-    // root comes after pivot_root (plan.ts rootPropagationSteps).
-    mount(null, '/', null, K.MS_SLAVE | K.MS_REC, null);
-    mount(p.rootfs, p.rootfs, null, K.MS_BIND | K.MS_REC, null);
-  }
-  const rootFd = open(p.rootfs, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
-  try {
-    p.mounts.forEach((m, i) => applyMount(rootFd, m, ctx.cgroups, ctx.idmapFds[i] ?? -1));
-    createDevices(rootFd, p.defaultDevices, p.devices);
-    // runc creates a missing cwd (inside the root, before it may turn read-only).
-    try {
-      close(ensureInRoot(rootFd, p.cwd, false));
-    } catch (err) {
-      throw new Error(`process.cwd ${JSON.stringify(p.cwd)} cannot be made inside the container's root: ${(err as Error).message}`);
-    }
-  } finally {
-    close(rootFd);
-  }
 }
 
 function applySysctl(entries: ReadonlyArray<[string, string]>): void {
@@ -145,6 +118,7 @@ function hooksBeforePivot(ctx: InitContext): string | undefined {
 /** The container's init (grandchild of create): builds the container, waits for start, execs. */
 export function runInit(ctx: InitContext): never {
   const p = ctx.plan;
+  const sys = linuxSys;
   let ready = false;
   try {
     if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
@@ -154,7 +128,7 @@ export function runInit(ctx: InitContext): never {
       expect(ctx.sock, 'recorded');
       ctx.recordedReceived = true;
     }
-    setupRootfs(ctx);
+    setupRootfs(sys, p, ctx.cgroups, ctx.idmapFds);
     if (p.hooks.stopBeforePivot) joinCgroup(ctx);
     const startState = hooksBeforePivot(ctx);
     if (p.hostname !== undefined) sethostname(p.hostname);
@@ -168,31 +142,22 @@ export function runInit(ctx: InitContext): never {
     }
     // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
-    if (p.mountNamespace) {
-      if (p.noPivot) chrootInto(p.rootfs);
-      else pivotInto(p.rootfs);
-      for (const flags of p.rootPropagation) mount(null, '/', null, flags, null);
-    } else {
-      // The rootfs has no /proc of its own here: the host's serves, and /proc/sys shows the
-      // namespaces of whoever writes.
-      applySysctl(p.sysctl);
-      chrootOnly(p.rootfs);
-    }
+    // Without a mount namespace the rootfs has no /proc of its own: the host's serves, and
+    // /proc/sys shows the namespaces of whoever writes.
+    if (!p.mountNamespace) applySysctl(p.sysctl);
+    enterRoot(sys, p);
     if (ctx.console) setupConsole(ctx.console);
-    else reopenDevNull();
+    else reopenDevNull(sys);
     if (p.mountNamespace) applySysctl(p.sysctl);
-    maskPaths(p.maskedPaths, p.maskData);
-    makeReadonly(p.readonlyPaths);
-    if (p.readonlyRoot) remountReadonly('/');
+    protectPaths(sys, p);
     if (!p.hooks.stopBeforePivot) joinCgroup(ctx);
-    const { path, env } = becomeContainerProcess(p, ctx.security, ctx.sock);
+    const program = becomeContainerProcess(sys, p, ctx.security, ctx.sock);
     send(ctx.sock, { kind: 'ready' });
     // EOF instead means create was killed before it saved the container: go with it.
     expect(ctx.sock, 'commit');
     ready = true;
     waitForStart(ctx, procFdDir, startState);
-    ctx.security.loadSeccomp?.();
-    execProgram(path, p.args, env);
+    execContainerProcess(sys, p, ctx.security, program);
   } catch (err) {
     if (!ready) {
       try {

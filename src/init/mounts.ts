@@ -1,8 +1,7 @@
 import * as K from '../linux/constants.js';
 import { SyscallError } from '../linux/errors.js';
-import {
-  AT_RECURSIVE, close, fstatfs, lsetxattr, mount, mountSetattr, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH, moveMount, symlinkat,
-} from '../linux/libc.js';
+import { AT_RECURSIVE, MOVE_MOUNT_F_EMPTY_PATH, MOVE_MOUNT_T_EMPTY_PATH } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 import { ensureInRoot, fdPath, openInRoot } from './in-root.js';
 import { coMountLinks, type CgroupMounts } from './cgroup-mount.js';
 import type { MountStep } from './plan.js';
@@ -14,53 +13,53 @@ const PROPAGATION_MASK = K.MS_SHARED | K.MS_PRIVATE | K.MS_SLAVE | K.MS_UNBINDAB
 /** Flags a bind remount must keep when the source mount has them locked (user namespaces). */
 const LOCKED_FLAGS = K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC | K.MS_RDONLY | K.MS_NOATIME | K.MS_NODIRATIME | K.MS_RELATIME;
 
-function remountBind(fd: number, flags: number): void {
+function remountBind(sys: Sys, fd: number, flags: number): void {
   const want = K.MS_BIND | K.MS_REMOUNT | (flags & ~(K.MS_BIND | K.MS_REC | K.MS_REMOUNT | PROPAGATION_MASK));
   try {
-    mount(null, fdPath(fd), null, want, null);
+    sys.mount(null, fdPath(fd), null, want, null);
   } catch (err) {
     if (!(err instanceof SyscallError && err.code === 'EPERM')) throw err;
     // A mount inherited from a more privileged namespace keeps its locked flags: ask again with them.
-    mount(null, fdPath(fd), null, want | (fstatfs(fd).flags & LOCKED_FLAGS), null);
+    sys.mount(null, fdPath(fd), null, want | (sys.fstatfs(fd).flags & LOCKED_FLAGS), null);
   }
 }
 
-function applyAttributes(rootFd: number, step: MountStep): void {
+function applyAttributes(sys: Sys, rootFd: number, step: MountStep): void {
   const { options } = step;
   const bindExtra = step.kind === 'bind' && (options.flags & ~(K.MS_BIND | K.MS_REC)) !== 0;
   if (!bindExtra && options.propagation.length === 0 && options.recursiveSet === 0 && options.recursiveClear === 0) return;
   // Re-open: the handle taken before mounting refers to the covered directory, not the new mount.
-  const fd = openInRoot(rootFd, step.destination);
+  const fd = openInRoot(sys, rootFd, step.destination);
   try {
-    if (bindExtra) remountBind(fd, options.flags);
-    for (const p of options.propagation) mount(null, fdPath(fd), null, p, null);
+    if (bindExtra) remountBind(sys, fd, options.flags);
+    for (const p of options.propagation) sys.mount(null, fdPath(fd), null, p, null);
     if (options.recursiveSet !== 0 || options.recursiveClear !== 0) {
-      mountSetattr(fd, '', K.AT_EMPTY_PATH | AT_RECURSIVE, options.recursiveSet, options.recursiveClear);
+      sys.mountSetattr(fd, '', K.AT_EMPTY_PATH | AT_RECURSIVE, options.recursiveSet, options.recursiveClear);
     }
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
 /** Makes `destination` a directory inside the root if it is missing, and mounts on it. */
-function mountOnDir(rootFd: number, destination: string, source: string, type: string | null, flags: number, data: string | null): void {
-  const fd = ensureInRoot(rootFd, destination, false);
+function mountOnDir(sys: Sys, rootFd: number, destination: string, source: string, type: string | null, flags: number, data: string | null): void {
+  const fd = ensureInRoot(sys, rootFd, destination, false);
   try {
-    mount(source, fdPath(fd), type, flags, data);
+    sys.mount(source, fdPath(fd), type, flags, data);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
 /** Binds a cgroup directory of the host at `destination`, with the mount's flags. */
-function bindCgroupDir(rootFd: number, source: string, destination: string, flags: number): void {
-  mountOnDir(rootFd, destination, source, null, K.MS_BIND | K.MS_REC, null);
+function bindCgroupDir(sys: Sys, rootFd: number, source: string, destination: string, flags: number): void {
+  mountOnDir(sys, rootFd, destination, source, null, K.MS_BIND | K.MS_REC, null);
   if (flags === 0) return;
-  const bfd = openInRoot(rootFd, destination);
+  const bfd = openInRoot(sys, rootFd, destination);
   try {
-    remountBind(bfd, flags);
+    remountBind(sys, bfd, flags);
   } finally {
-    close(bfd);
+    sys.close(bfd);
   }
 }
 
@@ -68,36 +67,36 @@ function bindCgroupDir(rootFd: number, source: string, destination: string, flag
  * A "cgroup" mount: fresh cgroup filesystems when the init is already in the container's cgroup
  * namespace, else binds of the container's own directories (cgroup-mount.ts says why).
  */
-function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): void {
+function mountCgroup(sys: Sys, rootFd: number, step: MountStep, cgroups: CgroupMounts): void {
   const flags = step.options.flags & ~(K.MS_BIND | K.MS_REC | PROPAGATION_MASK);
   const { layout, bindSources } = cgroups;
   if (layout.version === 2) {
-    if (bindSources) bindCgroupDir(rootFd, bindSources[0] as string, step.destination, flags);
-    else mountOnDir(rootFd, step.destination, 'cgroup2', 'cgroup2', flags, null);
+    if (bindSources) bindCgroupDir(sys, rootFd, bindSources[0] as string, step.destination, flags);
+    else mountOnDir(sys, rootFd, step.destination, 'cgroup2', 'cgroup2', flags, null);
     return;
   }
   // v1: a tmpfs holding one directory per hierarchy.
-  mountOnDir(rootFd, step.destination, 'tmpfs', 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
+  mountOnDir(sys, rootFd, step.destination, 'tmpfs', 'tmpfs', K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, 'mode=755');
   layout.hierarchies.forEach((h, i) => {
     const dir = `${step.destination}/${h.name}`;
-    if (bindSources) bindCgroupDir(rootFd, bindSources[i] as string, dir, flags);
-    else mountOnDir(rootFd, dir, 'cgroup', 'cgroup', flags, h.options);
+    if (bindSources) bindCgroupDir(sys, rootFd, bindSources[i] as string, dir, flags);
+    else mountOnDir(sys, rootFd, dir, 'cgroup', 'cgroup', flags, h.options);
   });
   const links = coMountLinks(layout);
   if (links.length > 0) {
-    const dfd = openInRoot(rootFd, step.destination, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
+    const dfd = openInRoot(sys, rootFd, step.destination, K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);
     try {
-      for (const { link, target } of links) symlinkat(target, dfd, link);
+      for (const { link, target } of links) sys.symlinkat(target, dfd, link);
     } finally {
-      close(dfd);
+      sys.close(dfd);
     }
   }
   if (flags & K.MS_RDONLY) {
-    const tfd = openInRoot(rootFd, step.destination);
+    const tfd = openInRoot(sys, rootFd, step.destination);
     try {
-      mount(null, fdPath(tfd), null, K.MS_REMOUNT | K.MS_BIND | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, null);
+      sys.mount(null, fdPath(tfd), null, K.MS_REMOUNT | K.MS_BIND | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC, null);
     } finally {
-      close(tfd);
+      sys.close(tfd);
     }
   }
 }
@@ -106,68 +105,68 @@ function mountCgroup(rootFd: number, step: MountStep, cgroups: CgroupMounts): vo
  * Only the owner of the network namespace may mount sysfs: a rootless container sharing the
  * host's gets the host's /sys instead, bound read-only, as crun does (and runc's rootless spec).
  */
-function bindHostSysfs(rootFd: number, destination: string, flags: number): void {
-  mountOnDir(rootFd, destination, '/sys', null, K.MS_BIND | K.MS_REC, null);
-  const fd = openInRoot(rootFd, destination);
+function bindHostSysfs(sys: Sys, rootFd: number, destination: string, flags: number): void {
+  mountOnDir(sys, rootFd, destination, '/sys', null, K.MS_BIND | K.MS_REC, null);
+  const fd = openInRoot(sys, rootFd, destination);
   try {
-    remountBind(fd, flags | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC);
+    remountBind(sys, fd, flags | K.MS_RDONLY | K.MS_NOSUID | K.MS_NODEV | K.MS_NOEXEC);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
 /** tmpcopyup: mounted writable, filled from the covered directory (`coveredFd`), then made read-only if asked. */
-function mountCopyingUp(rootFd: number, coveredFd: number, step: MountStep): void {
+function mountCopyingUp(sys: Sys, rootFd: number, coveredFd: number, step: MountStep): void {
   const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
-  mount(step.source, fdPath(coveredFd), step.type, flags & ~K.MS_RDONLY, step.options.data || null);
-  const fresh = openInRoot(rootFd, step.destination);
+  sys.mount(step.source, fdPath(coveredFd), step.type, flags & ~K.MS_RDONLY, step.options.data || null);
+  const fresh = openInRoot(sys, rootFd, step.destination);
   try {
     copyUp(fdPath(coveredFd), fdPath(fresh));
-    if (flags & K.MS_RDONLY) mount(null, fdPath(fresh), null, flags | K.MS_REMOUNT, step.options.data || null);
+    if (flags & K.MS_RDONLY) sys.mount(null, fdPath(fresh), null, flags | K.MS_REMOUNT, step.options.data || null);
   } finally {
-    close(fresh);
+    sys.close(fresh);
   }
 }
 
 /** linux.mountLabel on a mount whose filesystem takes no context option (mount-label.ts). */
-function labelMountPoint(rootFd: number, destination: string, label: string): void {
-  const fd = openInRoot(rootFd, destination);
+function labelMountPoint(sys: Sys, rootFd: number, destination: string, label: string): void {
+  const fd = openInRoot(sys, rootFd, destination);
   try {
-    lsetxattr(fdPath(fd), 'security.selinux', label);
+    sys.lsetxattr(fdPath(fd), 'security.selinux', label);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
 /** `idmapped`: the detached idmapped copy of a bind mount's source, or -1. */
-export function applyMount(rootFd: number, step: MountStep, cgroups: CgroupMounts, idmapped: number): void {
+export function applyMount(sys: Sys, rootFd: number, step: MountStep, cgroups: CgroupMounts, idmapped: number): void {
   if (step.kind === 'cgroup') {
-    mountCgroup(rootFd, step, cgroups);
+    mountCgroup(sys, rootFd, step, cgroups);
     return;
   }
-  const fd = ensureInRoot(rootFd, step.destination, step.fileDestination);
+  const fd = ensureInRoot(sys, rootFd, step.destination, step.fileDestination);
   try {
     if (idmapped >= 0) {
-      moveMount(idmapped, '', fd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-      close(idmapped);
+      sys.moveMount(idmapped, '', fd, '', MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+      sys.close(idmapped);
     } else if (step.kind === 'bind') {
-      mount(step.source, fdPath(fd), null, step.options.flags & (K.MS_BIND | K.MS_REC), null);
+      sys.mount(step.source, fdPath(fd), null, step.options.flags & (K.MS_BIND | K.MS_REC), null);
     } else if (step.options.tmpcopyup) {
-      mountCopyingUp(rootFd, fd, step);
+      mountCopyingUp(sys, rootFd, fd, step);
     } else {
       const flags = step.options.flags & ~(K.MS_BIND | PROPAGATION_MASK);
       try {
-        mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
+        sys.mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
       } catch (err) {
         if (!(step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM')) throw err;
-        bindHostSysfs(rootFd, step.destination, flags);
+        bindHostSysfs(sys, rootFd, step.destination, flags);
       }
-      if (step.fileLabel !== undefined) labelMountPoint(rootFd, step.destination, step.fileLabel);
+      if (step.fileLabel !== undefined) labelMountPoint(sys, rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {
     throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
-  applyAttributes(rootFd, step);
+  applyAttributes(sys, rootFd, step);
 }

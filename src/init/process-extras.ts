@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isErrno, reasonOf } from '../linux/errors.js';
-import { ioprioSet, personality, schedSetattr, setMempolicy, type SchedAttributes } from '../linux/libc.js';
+import type { SchedAttributes } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 import type { LinuxMemoryPolicy, Scheduler, Spec } from '../spec/types.js';
 import { idMask, parseIdList } from './id-list.js';
 import { PlanError } from './plan.js';
@@ -147,19 +148,19 @@ export function planProcessExtras(spec: Spec, hostNodes: () => readonly number[]
 }
 
 /** Child side, with the limits: personality, I/O priority, memory policy and scheduler. */
-export function applyProcessExtras(x: ProcessExtras): void {
-  if (x.personality !== undefined) personality(x.personality);
-  if (x.ioPriority) ioprioSet(x.ioPriority.ioClass, x.ioPriority.level);
+export function applyProcessExtras(sys: Sys, x: ProcessExtras): void {
+  if (x.personality !== undefined) sys.personality(x.personality);
+  if (x.ioPriority) sys.ioprioSet(x.ioPriority.ioClass, x.ioPriority.level);
   if (x.memoryPolicy) {
     try {
-      setMempolicy(x.memoryPolicy.mode, x.memoryPolicy.mask);
+      sys.setMempolicy(x.memoryPolicy.mode, x.memoryPolicy.mask);
     } catch (err) {
       throw new Error(`linux.memoryPolicy (${x.memoryPolicy.label}): ${reasonOf(err)}`);
     }
   }
   if (x.scheduler) {
     try {
-      schedSetattr(x.scheduler);
+      sys.schedSetattr(x.scheduler);
     } catch (err) {
       // Real-time policies need the cgroup v1 cpu controller's rt budget as well as CAP_SYS_NICE.
       const hint = isErrno(err, 'EPERM') && (x.scheduler.policy === 1 || x.scheduler.policy === 2)

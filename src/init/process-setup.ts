@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as K from '../linux/constants.js';
 import { reasonOf, SyscallError } from '../linux/errors.js';
-import { resetSignalsForExec } from '../linux/exec-signals.js';
 import { sendWithFd } from './sync.js';
-import { chdir, close, closeRange, fcntl, getcwd, prctl, prlimit, setgroups, setresgid, setresuid, umask } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
+import { execProgram } from './exec-guard.js';
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
 import type { RlimitStep } from './plan.js';
@@ -12,7 +12,9 @@ import { readRegularFile } from '../spec/caller-file.js';
 
 // The steps that turn a forked runtime process, already inside the container's root, into the
 // container's process: the same for the init (create) and for every `exec`. They run in the
-// child, in this order: limits, cwd, program lookup, labels, user, umask, no_new_privs, fds.
+// child, in this order: limits, cwd, program lookup, labels, user, umask, no_new_privs, fds,
+// then (after the start gate for the init) seccomp and execve. System calls go through `sys`
+// (linux/sys.ts); the program lookup and the /proc file writes use node:fs.
 
 /** What a container process is, as the child applies it (InitPlan and ExecPlan both carry it). */
 export interface ProcessPlan {
@@ -63,19 +65,19 @@ function setOomScoreAdj(value: number): void {
   }
 }
 
-function applyLimits(p: ProcessPlan): void {
-  for (const r of p.rlimits) prlimit(0, r.resource, r.soft, r.hard);
+function applyLimits(sys: Sys, p: ProcessPlan): void {
+  for (const r of p.rlimits) sys.prlimit(0, r.resource, r.soft, r.hard);
   if (p.oomScoreAdj !== undefined) setOomScoreAdj(p.oomScoreAdj);
-  applyProcessExtras(p.extras);
+  applyProcessExtras(sys, p.extras);
 }
 
-function enterCwd(cwd: string): void {
-  chdir(cwd);
+function enterCwd(sys: Sys, cwd: string): void {
+  sys.chdir(cwd);
   // A cwd reached through a leaked host fd (/proc/self/fd/N) lies outside the new root:
   // the kernel then reports it as unreachable (CVE-2024-21626).
   let where: string;
   try {
-    where = getcwd();
+    where = sys.getcwd();
   } catch (err) {
     throw new Error(`process.cwd ${JSON.stringify(cwd)} is outside the container's root: ${(err as Error).message}`);
   }
@@ -103,15 +105,15 @@ function resolveProgram(p: ProcessPlan): { path: string; env: string[] } {
  * In a user namespace whose setgroups is denied (an unprivileged caller mapped only its own gid)
  * the groups cannot change: none asked for is fine, as with runc; some asked for is an error.
  */
-function setSupplementaryGroups(gids: readonly number[]): void {
+function setSupplementaryGroups(sys: Sys, gids: readonly number[]): void {
   let denied = false;
   try {
-    denied = readFileSync('/proc/self/setgroups', 'utf8').trim() === 'deny';
+    denied = sys.readFile('/proc/self/setgroups').trim() === 'deny';
   } catch {
     // Kernels before 3.19 have no such file and no such rule.
   }
   if (!denied) {
-    setgroups(gids);
+    sys.setgroups(gids);
     return;
   }
   if (gids.length > 0) {
@@ -120,16 +122,16 @@ function setSupplementaryGroups(gids: readonly number[]): void {
 }
 
 /** LSM labels (while still root, runc's order), the user and groups, capabilities, umask, no_new_privs. */
-function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
-  security.applyLsm?.();
-  if (security.applyCapabilities && p.uid !== 0) prctl(K.PR_SET_KEEPCAPS, 1);
-  security.dropBounding?.();
-  setSupplementaryGroups(p.additionalGids);
-  setresgid(p.gid, p.gid, p.gid);
-  setresuid(p.uid, p.uid, p.uid);
-  security.applyCapabilities?.();
-  umask(p.umask ?? 0o022);
-  if (p.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
+function becomeProcessUser(sys: Sys, p: ProcessPlan, security: InitSecurity): void {
+  security.applyLsm?.(sys);
+  if (security.applyCapabilities && p.uid !== 0) sys.prctl(K.PR_SET_KEEPCAPS, 1);
+  security.dropBounding?.(sys);
+  setSupplementaryGroups(sys, p.additionalGids);
+  sys.setresgid(p.gid, p.gid, p.gid);
+  sys.setresuid(p.uid, p.uid, p.uid);
+  security.applyCapabilities?.(sys);
+  sys.umask(p.umask ?? 0o022);
+  if (p.noNewPrivileges) sys.prctl(K.PR_SET_NO_NEW_PRIVS, 1);
 }
 
 /**
@@ -137,12 +139,12 @@ function becomeProcessUser(p: ProcessPlan, security: InitSecurity): void {
  * Every fd past stdio and the preserved ones is closed at execve (the caller's leaked fds,
  * Node's own, the runtime's sockets).
  */
-function prepareExecEnvironment(p: ProcessPlan): void {
-  resetSignalsForExec();
-  closeRange(3, K.CLOSE_RANGE_ALL, K.CLOSE_RANGE_CLOEXEC);
+function prepareExecEnvironment(sys: Sys, p: ProcessPlan): void {
+  sys.resetSignalsForExec();
+  sys.closeRange(3, K.CLOSE_RANGE_ALL, K.CLOSE_RANGE_CLOEXEC);
   for (let fd = 0; fd < 3 + p.preserveFds; fd++) {
     try {
-      fcntl(fd, K.F_SETFD, 0);
+      sys.fcntl(fd, K.F_SETFD, 0);
     } catch (err) {
       if (!(err instanceof SyscallError && err.code === 'EBADF')) throw err;
     }
@@ -154,17 +156,29 @@ function prepareExecEnvironment(p: ProcessPlan): void {
  * lookup, user and capabilities, exec environment, then the seccomp notify listener (sent to the
  * runtime over `sock`). Returns what to execute. `beforeSend` runs before the first message.
  */
-export function becomeContainerProcess(p: ProcessPlan, security: InitSecurity, sock: number, beforeSend?: () => void): { path: string; env: string[] } {
-  applyLimits(p);
-  enterCwd(p.cwd);
+export function becomeContainerProcess(
+  sys: Sys,
+  p: ProcessPlan,
+  security: InitSecurity,
+  sock: number,
+  beforeSend?: () => void,
+): { path: string; env: string[] } {
+  applyLimits(sys, p);
+  enterCwd(sys, p.cwd);
   const program = resolveProgram(p);
-  becomeProcessUser(p, security);
-  prepareExecEnvironment(p);
-  const listener = security.loadSeccompListener?.() ?? -1;
+  becomeProcessUser(sys, p, security);
+  prepareExecEnvironment(sys, p);
+  const listener = security.loadSeccompListener?.(sys) ?? -1;
   beforeSend?.();
   if (listener >= 0) {
     sendWithFd(sock, { kind: 'seccomp' }, listener);
-    close(listener);
+    sys.close(listener);
   }
   return program;
+}
+
+/** The last steps of the init and of exec: the seccomp profile (nothing of the runtime's runs under it), then execve. */
+export function execContainerProcess(sys: Sys, p: ProcessPlan, security: InitSecurity, program: { path: string; env: string[] }): never {
+  security.loadSeccomp?.(sys);
+  execProgram(sys, program.path, p.args, program.env);
 }

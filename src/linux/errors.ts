@@ -8,7 +8,8 @@ export class SyscallError extends Error {
     readonly errno: number,
     readonly args: readonly unknown[] = [],
   ) {
-    super(`${call}(${args.map(formatArg).join(', ')}): ${strerror(errno)}`);
+    const decimal = DECIMAL_CALLS.has(call);
+    super(`${call}(${args.map((a) => formatArg(a, decimal)).join(', ')}): ${strerror(errno)}`);
     this.name = 'SyscallError';
   }
 
@@ -20,10 +21,16 @@ export class SyscallError extends Error {
 /** Longer strings (a huge mount option, a hostname) are cut: the error must stay one readable line. */
 const ARG_LIMIT = 256;
 
-function formatArg(a: unknown): string {
+/**
+ * Calls whose numbers are ids, pids and limits: people compare them with `id` and `ulimit`
+ * output, so they print in decimal. Other calls' large numbers are flag sets, read best in hex.
+ */
+const DECIMAL_CALLS: ReadonlySet<string> = new Set(['setresuid', 'setresgid', 'setgroups', 'fchownat', 'prlimit', 'kill', 'pidfd_open']);
+
+function formatArg(a: unknown, decimal: boolean): string {
   if (typeof a === 'string') return a.length > ARG_LIMIT ? `${JSON.stringify(a.slice(0, ARG_LIMIT))}... (${a.length} chars)` : JSON.stringify(a);
-  if (typeof a === 'number' && a > 0xff) return `0x${a.toString(16)}`;
-  if (typeof a === 'bigint') return `0x${a.toString(16)}`;
+  if (typeof a === 'number' && a > 0xff && !decimal) return `0x${a.toString(16)}`;
+  if (typeof a === 'bigint') return decimal ? a.toString() : `0x${a.toString(16)}`;
   return String(a);
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ambientClearAll, ambientRaise, capbsetDrop, capset, setKeepCaps } from '../linux/capabilities.js';
+import type { Sys } from '../linux/sys.js';
 import type { LinuxCapabilities } from '../spec/types.js';
 
 /** Capability names by number (include/uapi/linux/capability.h), CAP_CHOWN = 0 … CAP_CHECKPOINT_RESTORE = 40. */
@@ -153,8 +153,8 @@ export function readHostBounding(status: string = readFileSync('/proc/self/statu
 }
 
 /** Child side, before the user change: needs CAP_SETPCAP, which the init still has. */
-export function dropBoundingSet(plan: CapPlan): void {
-  for (const n of plan.drop) capbsetDrop(n);
+export function dropBoundingSet(sys: Sys, plan: CapPlan): void {
+  for (const n of plan.drop) sys.capbsetDrop(n);
 }
 
 /**
@@ -162,15 +162,15 @@ export function dropBoundingSet(plan: CapPlan): void {
  * so capset can still narrow it to the plan. Ambient capabilities are raised afterwards because the
  * kernel only allows ones already in both permitted and inheritable.
  */
-export function applyCapabilities(plan: CapPlan): void {
-  capset({
+export function applyCapabilities(sys: Sys, plan: CapPlan): void {
+  sys.capset({
     effective: plan.effective | plan.held,
     permitted: plan.permitted | plan.held,
     inheritable: plan.inheritable,
   });
-  ambientClearAll();
-  for (const n of plan.raise) ambientRaise(n);
-  setKeepCaps(false);
+  sys.ambientClearAll();
+  for (const n of plan.raise) sys.ambientRaise(n);
+  sys.setKeepCaps(false);
 }
 
 export function readLastCap(): number {

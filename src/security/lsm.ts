@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { SyscallError } from '../linux/errors.js';
 import { O_CLOEXEC, O_WRONLY } from '../linux/constants.js';
-import { close, open, write } from '../linux/libc.js';
+import type { Sys } from '../linux/sys.js';
 import type { Linux, Process } from '../spec/types.js';
 
 // AppArmor profiles and SELinux labels.
@@ -66,25 +66,25 @@ export function checkLsm(
   return plan;
 }
 
-function writeAttr(path: string, value: string): void {
-  const fd = open(path, O_WRONLY | O_CLOEXEC);
+function writeAttr(sys: Sys, path: string, value: string): void {
+  const fd = sys.open(path, O_WRONLY | O_CLOEXEC);
   try {
-    write(fd, value);
+    sys.write(fd, value);
   } finally {
-    close(fd);
+    sys.close(fd);
   }
 }
 
-function applyProfile(profile: string): void {
+function applyProfile(sys: Sys, profile: string): void {
   const value = `exec ${profile}`;
   try {
     try {
-      writeAttr('/proc/self/attr/apparmor/exec', value);
+      writeAttr(sys, '/proc/self/attr/apparmor/exec', value);
     } catch (err) {
       // Only a kernel without the AppArmor directory (before 5.8) falls back; a write that fails
       // with ENOENT is AppArmor's answer for a profile that is not loaded.
       if (!(err instanceof SyscallError && err.call === 'open' && err.code === 'ENOENT')) throw err;
-      writeAttr('/proc/self/attr/exec', value);
+      writeAttr(sys, '/proc/self/attr/exec', value);
     }
   } catch (err) {
     const why = err instanceof SyscallError && err.call === 'write' && err.code === 'ENOENT' ? 'no profile of that name is loaded' : (err as Error).message;
@@ -93,7 +93,7 @@ function applyProfile(profile: string): void {
 }
 
 /** Child side (see the ordering note at the top). */
-export function applyLsm(plan: LsmPlan): void {
-  if (plan.apparmorProfile) applyProfile(plan.apparmorProfile);
-  if (plan.selinuxLabel) writeAttr('/proc/self/attr/exec', plan.selinuxLabel);
+export function applyLsm(sys: Sys, plan: LsmPlan): void {
+  if (plan.apparmorProfile) applyProfile(sys, plan.apparmorProfile);
+  if (plan.selinuxLabel) writeAttr(sys, '/proc/self/attr/exec', plan.selinuxLabel);
 }

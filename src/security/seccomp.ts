@@ -10,13 +10,13 @@ import {
   seccompInit,
   seccompRelease,
   seccompRuleAddArray,
-  seccompSetModeFilter,
   seccompSyscallResolveName,
   seccompVersion,
   toNativeProgram,
   type NativeProgram,
 } from '../linux/seccomp.js';
 import { sendFdsTo } from '../linux/scm.js';
+import type { Sys } from '../linux/sys.js';
 import type { LinuxSeccomp, State } from '../spec/types.js';
 import { planSeccomp, type FilterPlan } from './seccomp-plan.js';
 
@@ -110,17 +110,17 @@ export function prepareSeccomp(seccomp: LinuxSeccomp | undefined): PreparedSecco
  * filter and returns its listener fd, or -1 when the profile has no SCMP_ACT_NOTIFY. Without
  * no_new_privs the init must hold CAP_SYS_ADMIN here (planCapabilities' holdForSeccomp).
  */
-export function loadSeccompListener(p: PreparedSeccomp): number {
+export function loadSeccompListener(sys: Sys, p: PreparedSeccomp): number {
   if (!p.listener) return -1;
-  const fd = seccompSetModeFilter(p.listener.flags, p.listener.program);
+  const fd = sys.seccompSetModeFilter(p.listener.flags, p.listener.program);
   p.listenerLoaded = true;
   return fd;
 }
 
 /** Child side, the last step before execve: loads the profile. */
-export function loadSeccomp(p: PreparedSeccomp): void {
+export function loadSeccomp(sys: Sys, p: PreparedSeccomp): void {
   if (p.listener && !p.listenerLoaded) throw new Error('seccomp: the listener filter must be loaded (loadSeccompListener) before the profile');
-  seccompSetModeFilter(p.filter.flags, p.filter.program);
+  sys.seccompSetModeFilter(p.filter.flags, p.filter.program);
 }
 
 /** Parent side, after fork: the child has its own copy of the programs. */

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { linuxSys } from '../../../src/linux/sys.js';
 import { loadSeccomp, prepareSeccomp, releaseSeccomp } from '../../../src/security/seccomp.js';
 import type { LinuxSeccomp } from '../../../src/spec/types.js';
 import { bundleRunner, runScenario, statusField } from './helpers/run.js';
@@ -108,7 +109,7 @@ describe('SCMP_ACT_NOTIFY', () => {
     expect(p?.listener).not.toBeNull();
     if (!p) return;
     try {
-      expect(() => loadSeccomp(p)).toThrow(/listener filter must be loaded/);
+      expect(() => loadSeccomp(linuxSys, p)).toThrow(/listener filter must be loaded/);
     } finally {
       releaseSeccomp(p);
     }

@@ -18,6 +18,7 @@ import {
   loadSeccomp, loadSeccompListener, prepareSeccomp, releaseSeccomp, sendToSeccompAgent, type PreparedSeccomp,
 } from '../../../../src/security/seccomp.js';
 import { setKeepCaps } from '../../../../src/linux/capabilities.js';
+import { linuxSys } from '../../../../src/linux/sys.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 const SIGKILL = 9;
@@ -34,7 +35,7 @@ function child(s: Scenario, outPath: string, caps: CapPlan | null, sec: Prepared
     close(out);
     if (caps) {
       setKeepCaps(true);
-      dropBoundingSet(caps);
+      dropBoundingSet(linuxSys, caps);
     }
     if (s.user) {
       setgroups(s.user.additionalGids ?? []);
@@ -43,15 +44,15 @@ function child(s: Scenario, outPath: string, caps: CapPlan | null, sec: Prepared
     }
     // Cleared by the user change, so set after it: the child dies with the runner.
     prctl(K.PR_SET_PDEATHSIG, SIGKILL);
-    if (caps) applyCapabilities(caps);
+    if (caps) applyCapabilities(linuxSys, caps);
     if (s.noNewPrivileges) prctl(K.PR_SET_NO_NEW_PRIVS, 1);
     if (sec) {
-      const listener = loadSeccompListener(sec);
+      const listener = loadSeccompListener(linuxSys, sec);
       if (listener >= 0) {
         sendFds(sock, [listener], Buffer.from('listener'));
         close(listener);
       }
-      loadSeccomp(sec);
+      loadSeccomp(linuxSys, sec);
     }
     execve('/bin/sh', ['sh', '-c', s.script], ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C']);
   } catch (err) {
