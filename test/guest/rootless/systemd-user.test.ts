@@ -54,6 +54,7 @@ async function userUnits(pattern: string): Promise<string> {
 }
 
 const podman = (args: string[]): Promise<Result> => inScope(['podman', ...args], podmanEnv);
+const runcPath = (): string | undefined => runtimes().find((rt) => rt.name === 'runc')?.path;
 
 describe.skipIf(!inGuest)('rootless --systemd-cgroup: scopes of the user\'s own systemd manager', () => {
   const scenario = scenarioRunner(runtimes(), 900_000);
@@ -144,14 +145,22 @@ describe.skipIf(!inGuest)('rootless --systemd-cgroup: scopes of the user\'s own 
   it('without a user bus: a one-line error naming what is missing, nothing left', async () => {
     const id = `rsd-nobus-${process.pid}`;
     // The test user's private XDG_RUNTIME_DIR: no bus socket there, and no DBUS_SESSION_BUS_ADDRESS.
-    const r = await asUser([OCIRUN, '--systemd-cgroup', 'run', '--bundle', bundle((c) => {
+    const b = bundle((c) => {
       if (c.process) c.process.args = ['true'];
-    }), id], { XDG_RUNTIME_DIR: user.runtimeDir });
+    });
+    const r = await asUser([OCIRUN, '--systemd-cgroup', 'run', '--bundle', b, id], { XDG_RUNTIME_DIR: user.runtimeDir });
     expect(r.status, show('run', r)).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--systemd-cgroup: a rootless caller needs its user's D-Bus session bus, but DBUS_SESSION_BUS_ADDRESS is not set, and there is no .*\/bus/);
     expect(existsSync(join(user.runtimeDir, 'ocirun', id))).toBe(false);
     expect(await userUnits(`ocirun-${id}.scope`)).toBe('');
+    // The reference refuses the same way (its "could not detect DBUS_SESSION_BUS_ADDRESS").
+    const runc = runcPath();
+    if (runc) {
+      const rr = await asUser([runc, '--systemd-cgroup', 'run', '--bundle', b, `${id}-runc`], { XDG_RUNTIME_DIR: user.runtimeDir });
+      expect(rr.status, show('runc run', rr)).not.toBe(0);
+      expect(rr.stderr).toMatch(/DBUS_SESSION_BUS_ADDRESS/);
+    }
   });
 
   it('a limit whose controller the user manager was not delegated: a one-line error naming the field, no unit, nothing left', async () => {
@@ -164,10 +173,11 @@ describe.skipIf(!inGuest)('rootless --systemd-cgroup: scopes of the user\'s own 
     expect(ask, `the user manager is delegated ${[...delegated].join(' ')}`).toBeDefined();
     const [controller, field, change] = ask as [string, string, (c: Spec) => void];
     const id = `rsd-undel-${process.pid}`;
-    const r = await inScope([OCIRUN, '--systemd-cgroup', 'run', '--bundle', bundle((c) => {
+    const b = bundle((c) => {
       change(c);
       if (c.process) c.process.args = ['true'];
-    }), id]);
+    });
+    const r = await inScope([OCIRUN, '--systemd-cgroup', 'run', '--bundle', b, id]);
     expect(r.status, show('run', r)).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     // The message is runc's logrus line: its quotes come escaped.
@@ -175,5 +185,13 @@ describe.skipIf(!inGuest)('rootless --systemd-cgroup: scopes of the user\'s own 
     expect(existsSync(join(`/run/user/${user.uid}`, 'ocirun', id))).toBe(false);
     expect(await userUnits(`ocirun-${id}.scope`)).toBe('');
     expect(existsSync(join(managerDir, 'user.slice', `ocirun-${id}.scope`))).toBe(false);
+    // runc, for the closing note's list of differences: what it does with the same config.
+    const runc = runcPath();
+    if (runc) {
+      const rr = await inScope([runc, '--systemd-cgroup', 'run', '--bundle', b, `${id}-runc`]);
+      await asUser([runc, 'delete', '--force', `${id}-runc`]);
+      const left = await userUnits(`runc-${id}-runc.scope`);
+      console.log(`runc with ${field} on an undelegated ${controller}: exit ${rr.status}: ${rr.stderr.trim()}; its unit afterwards: ${left || 'none'}`);
+    }
   });
 });
