@@ -154,12 +154,13 @@ describe.skipIf(!inGuest)('rootless --systemd-cgroup: scopes of the user\'s own 
     expect(r.stderr).toMatch(/--systemd-cgroup: a rootless caller needs its user's D-Bus session bus, but DBUS_SESSION_BUS_ADDRESS is not set, and there is no .*\/bus/);
     expect(existsSync(join(user.runtimeDir, 'ocirun', id))).toBe(false);
     expect(await userUnits(`ocirun-${id}.scope`)).toBe('');
-    // The reference refuses the same way (its "could not detect DBUS_SESSION_BUS_ADDRESS").
+    // The reference refuses too, on its way to the bus.
     const runc = runcPath();
     if (runc) {
       const rr = await asUser([runc, '--systemd-cgroup', 'run', '--bundle', b, `${id}-runc`], { XDG_RUNTIME_DIR: user.runtimeDir });
       expect(rr.status, show('runc run', rr)).not.toBe(0);
-      expect(rr.stderr).toMatch(/DBUS_SESSION_BUS_ADDRESS/);
+      expect(rr.stderr, show('runc run', rr)).toMatch(/dbus/i);
+      console.log(`runc without a user bus: exit ${rr.status}: ${rr.stderr.trim()}`);
     }
   });
 
