@@ -155,6 +155,22 @@ describe('--process', () => {
     writeFileSync(file, JSON.stringify({ cwd: '/' }));
     expect(exec(id, [], ['--process', file]).stderr).toContain('process.args');
   });
+
+  it('refuses what create refuses in a process, and runs nothing', () => {
+    const { id } = running();
+    const file = join(sb.dir, 'windows-process.json');
+    const marker = `echo ran > /tmp/exec-ran`;
+    writeFileSync(file, JSON.stringify({ args: ['sh', '-c', marker], cwd: '/', commandLine: 'cmd /c dir' }));
+    let r = exec(id, [], ['--process', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('process.commandLine: is Windows-only');
+    const nofile = { type: 'RLIMIT_NOFILE', soft: 64, hard: 64 };
+    writeFileSync(file, JSON.stringify({ args: ['sh', '-c', marker], cwd: '/', rlimits: [nofile, { ...nofile, soft: 128, hard: 128 }] }));
+    r = exec(id, [], ['--process', file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/process\.rlimits\[1\]\.type: duplicate rlimit .*RLIMIT_NOFILE/);
+    expect(exec(id, ['cat', '/tmp/exec-ran']).status).not.toBe(0);
+  });
 });
 
 describe('container status', () => {

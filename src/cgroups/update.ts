@@ -1,4 +1,5 @@
 import type { LinuxBlockIO, LinuxCPU, LinuxMemory, LinuxResources, LinuxThrottleDevice, LinuxWeightDevice } from '../spec/types.js';
+import { parseJson } from '../spec/json-syntax.js';
 import { ramInBytes } from './units.js';
 
 // `update`: what a request changes, as runc 1.1 reads it. The request is LinuxResources (JSON
@@ -69,12 +70,10 @@ export function resourcesFromFlags(get: (flag: string) => string | undefined): L
 
 /** --resources content: a LinuxResources object. */
 export function parseResourcesJson(text: string, source: string): LinuxResources {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${source}: invalid resources JSON: ${(err as Error).message}`);
-  }
+  // The documents' JSON reader (spec/json-syntax.ts): line and column, and the nesting limit.
+  const parsed = parseJson(text);
+  if (!parsed.ok) throw new Error(`${source}: ${parsed.reason}`);
+  const value = parsed.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${source}: resources must be a JSON object (LinuxResources), got ${Array.isArray(value) ? 'an array' : typeof value}`);
   }

@@ -3,7 +3,7 @@ import { runExecChild, runExecIntermediate } from '../exec/child.js';
 import { canSwitchPidNamespace, forkInPidNamespace } from '../init/enter-namespaces.js';
 import { forwardSignals, waitForChild, type SignalForwarder } from '../exec/foreground.js';
 import { NAMESPACE_FILES, planNamespaceJoins, type NamespaceIds } from '../exec/namespaces.js';
-import { applyFinalAffinity, forkWithAffinity, planAffinity } from '../exec/cpu-affinity.js';
+import { applyFinalAffinity, forkWithAffinity } from '../exec/cpu-affinity.js';
 import { buildExecPlan } from '../exec/plan.js';
 import { joinSubCgroups, subCgroupDirs, type SubCgroups } from '../exec/sub-cgroup.js';
 import { decode, expect, send } from '../init/sync.js';
@@ -88,7 +88,6 @@ function pidFromIntermediate(sock: number, intermediate: number): number {
 function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, afterMove?: () => void): Started {
   const cgroup = cgroupOf(rec);
   const plan = buildExecPlan(proc, o.preserveFds, rec.config);
-  const affinity = planAffinity(proc.execCPUAffinity);
   const rdt = containerRdt(rec.config, rec.id);
   // Checked before the fork: a sub-cgroup that is not there fails with nothing started.
   let subDirs: string[] | undefined;
@@ -143,7 +142,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     if (viaIntermediate) setChildSubreaper();
     const ctx = { plan, sock: childSock, namespaces, rootFd, security: security.init, ...(tty ? { console: tty.plan } : {}) };
     // The intermediate's child inherits the initial affinity too.
-    const child = forkWithAffinity(affinity, () => (viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
+    const child = forkWithAffinity(plan.affinity, () => (viaIntermediate ? forkProcess() : pidNs ? forkInPidNamespace(() => setns(pidNs.fd, K.CLONE_NEWPID)) : forkProcess()));
     if (child === 0) {
       close(parentSock);
       if (viaIntermediate) runExecIntermediate(ctx);
@@ -158,7 +157,7 @@ function startProcess(rec: ContainerRecord, o: ExecOptions, proc: Process, after
     if (subDirs) joinSubCgroups(subDirs, pid);
     else cgroup?.addProcess(pid, rec.pid);
     joinContainerRdt(rdt, pid);
-    applyFinalAffinity(affinity, pid);
+    applyFinalAffinity(plan.affinity, pid);
     send(parentSock, { kind: 'moved' });
     afterMove?.();
     for (;;) {

@@ -3,6 +3,7 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { reasonOf } from '../linux/errors.js';
+import { findNamespace } from '../spec/rules.js';
 import type { IDMapping, Spec } from '../spec/types.js';
 
 // The id maps of a new user namespace, written by create for the intermediate process that made
@@ -116,7 +117,8 @@ function callerName(): string | undefined {
  * cover its maps, so that a config the caller cannot run fails with one line naming the cause.
  */
 export function prepareIdMaps(spec: Spec, caller: IdCaller, env: NodeJS.ProcessEnv): IdMapHelpers {
-  const newUser = (spec.linux?.namespaces ?? []).some((ns) => ns.type === 'user' && !ns.path);
+  const userns = findNamespace(spec, 'user');
+  const newUser = userns !== undefined && !userns.path;
   if (!newUser) return {};
   const uids = spec.linux?.uidMappings ?? [];
   const gids = spec.linux?.gidMappings ?? [];

@@ -1,5 +1,6 @@
 // The criu command lines of `checkpoint` and `restore`, built from the container's config and
 // runc's flags. Pure data: the effects are in criu/run.ts and container/checkpoint.ts, restore.ts.
+import { findNamespace } from '../spec/rules.js';
 import type { Mount, Spec } from '../spec/types.js';
 
 export type ManageCgroupsMode = 'soft' | 'full' | 'strict' | 'ignore';
@@ -77,7 +78,7 @@ export interface RestoreTarget {
  * config joins a cgroup namespace, where the mount is a fresh one CRIU dumps itself.
  */
 export function cgroupBinds(spec: Spec, hierarchyNames: string[] | 'unified'): string[] {
-  if (spec.linux?.namespaces?.some((ns) => ns.type === 'cgroup' && ns.path !== undefined)) return [];
+  if (findNamespace(spec, 'cgroup')?.path !== undefined) return [];
   return (spec.mounts ?? []).filter((m) => m.type === 'cgroup').flatMap((m) =>
     hierarchyNames === 'unified' ? [m.destination] : hierarchyNames.map((n) => `${m.destination}/${n}`));
 }

@@ -4,7 +4,8 @@ import { forkProcess } from '../linux/fork.js';
 import { linuxSys } from '../linux/sys.js';
 import { setupConsole, type ConsolePlan } from '../init/console.js';
 import type { InitSecurity } from '../init/init.js';
-import { becomeContainerProcess, execContainerProcess, type ProcessPlan } from '../init/process-setup.js';
+import type { ProcessPlan } from '../init/process-plan.js';
+import { becomeContainerProcess, execContainerProcess } from '../init/process-setup.js';
 import { expect, reportStartFailure, send } from '../init/sync.js';
 
 // The forked process of `exec`. It runs only synchronous FFI calls (docs/DESIGN.md, "Process model") and leaves

@@ -1,36 +1,10 @@
-import { idMask, parseIdList } from '../init/id-list.js';
+import type { AffinityPlan } from '../init/affinity-plan.js';
 import { schedGetaffinity, schedSetaffinity } from '../linux/libc.js';
-import type { CPUAffinity } from '../spec/types.js';
 
-// process.execCPUAffinity, with runc 1.2's semantics: `initial` is the runtime's own affinity
-// while it forks the process (the child inherits it), `final` is set on the process once it is in
-// the container's cgroup. Without either, the process's affinity is reset to every CPU so that it
-// never inherits the runtime's (the kernel then limits it to the cgroup's cpuset).
-
-export interface AffinityPlan {
-  initial?: Buffer;
-  final?: Buffer;
-  /** Neither was given: reset to every CPU after the cgroup move. */
-  reset: boolean;
-}
+// Applying process.execCPUAffinity (planned in init/affinity-plan.ts) around an exec's fork.
 
 /** Every CPU the kernel could have (it clamps the mask to its own size and the cpuset). */
 const ALL_CPUS = Buffer.alloc(8192 / 8, 0xff);
-
-function mask(text: string | undefined, field: string): Buffer | undefined {
-  if (text === undefined || text.trim() === '') return undefined;
-  const ids = parseIdList(text, field);
-  return idMask(ids);
-}
-
-export function planAffinity(aff: CPUAffinity | undefined): AffinityPlan {
-  const initial = mask(aff?.initial, 'process.execCPUAffinity.initial');
-  const final = mask(aff?.final, 'process.execCPUAffinity.final');
-  const plan: AffinityPlan = { reset: initial === undefined && final === undefined };
-  if (initial) plan.initial = initial;
-  if (final) plan.final = final;
-  return plan;
-}
 
 /** Runs `fork` with the runtime's affinity set to `initial`; the parent gets its own back after. */
 export function forkWithAffinity(plan: AffinityPlan, fork: () => number): number {

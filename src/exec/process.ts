@@ -1,9 +1,8 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { validateProcess } from '../spec/generated/process-validator.js';
 import { MAX_ID, processIdProblem } from '../spec/ids.js';
-import { CallerFileError, readRegularFile } from '../spec/caller-file.js';
-import { parseJson } from '../spec/json-syntax.js';
-import { mostSpecificSchemaError } from '../spec/schema-errors.js';
+import { ConfigError } from '../spec/config-error.js';
+import { loadJsonDocument } from '../spec/json-document.js';
 import type { LinuxCapabilities, Process } from '../spec/types.js';
 
 // The process `exec` runs: either a whole process document (--process FILE, the form engines
@@ -53,6 +52,8 @@ function withCaps(caps: LinuxCapabilities | undefined, add: readonly string[]): 
 }
 
 export function processFromFlags(base: Process | undefined, f: ExecFlags): Process {
+  // Said in the command line's terms: the plan's own rule would name process.args.
+  if (f.args.length === 0) throw new ExecProcessError('no command given: exec ID COMMAND [ARGS...], or --process FILE');
   const p: Process = structuredClone(base ?? { cwd: '/' });
   p.args = [...f.args];
   if (f.cwd !== undefined && f.cwd !== '') p.cwd = f.cwd;
@@ -88,35 +89,15 @@ export function withContainerDefaults(p: Process, container: Process | undefined
 /** --process FILE: JSON syntax, then config-schema's `process`; messages name the file and field. */
 export function loadProcessFile(path: string): Process {
   const file = resolve(path);
-  let text: string;
   try {
-    text = readRegularFile(file);
+    // config-schema's `process`, compiled alone (scripts/gen-validators.mjs): exec need not load
+    // the whole config's validators.
+    const proc = loadJsonDocument(file, validateProcess, 'a runtime-spec process');
+    const ids = processIdProblem(proc, '');
+    if (ids !== undefined) throw new ConfigError(file, ids.path, ids.message);
+    return proc;
   } catch (err) {
-    if (err instanceof CallerFileError) throw new ExecProcessError(`--process ${file}: ${err.message}`);
+    if (err instanceof ConfigError) throw new ExecProcessError(`--process ${err.message}`);
     throw err;
   }
-  const parsed = parseJson(text);
-  if (!parsed.ok) throw new ExecProcessError(`--process ${file}: ${parsed.reason}`);
-  const document = parsed.value;
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new ExecProcessError(`--process ${file}: must be a JSON object (a runtime-spec process)`);
-  }
-  // config-schema's `process`, compiled alone (scripts/gen-validators.mjs): exec need not load
-  // the whole config's validators.
-  if (!validateProcess(document)) {
-    const { path: field, message } = mostSpecificSchemaError(validateProcess.errors ?? [], document);
-    throw new ExecProcessError(`--process ${file}: ${field === '' ? '' : `${field}: `}${message}`);
-  }
-  const ids = processIdProblem(document as Process, '');
-  if (ids !== undefined) throw new ExecProcessError(`--process ${file}: ${ids.path}: ${ids.message}`);
-  return document as Process;
-}
-
-/** What runc's validateProcessSpec checks, for both forms. */
-export function checkExecProcess(p: Process): void {
-  if (!p.args || p.args.length === 0) throw new ExecProcessError('process.args: must name the program to run (exec ID COMMAND [ARGS...] or --process FILE)');
-  if (p.cwd === '') throw new ExecProcessError('process.cwd: must not be empty');
-  if (!isAbsolute(p.cwd)) throw new ExecProcessError(`process.cwd ${JSON.stringify(p.cwd)}: must be an absolute path`);
-  const ids = processIdProblem(p);
-  if (ids !== undefined) throw new ExecProcessError(`${ids.path}: ${ids.message}`);
 }

@@ -1,11 +1,13 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import * as K from '../linux/constants.js';
+import { childPath } from '../spec/json-path.js';
+import { checkMountDestinations, checkUtsNames, findNamespace, PROCESS_REQUIRED } from '../spec/rules.js';
+import { sysctlFile, sysctlProblem } from '../spec/sysctl.js';
 import type { Hook, LinuxDevice, Mount, Spec } from '../spec/types.js';
 import { parseMountOptions, PROPAGATION_WORDS, type ParsedMountOptions } from './mount-options.js';
-import { parseIdList } from './id-list.js';
 import { labelMount, withMountLabel } from './mount-label.js';
-import { planProcessExtras } from './process-extras.js';
-import type { ProcessPlan } from './process-setup.js';
+import { enforce, fail, PlanError } from './plan-error.js';
+import { planProcess, type ProcessPlan } from './process-plan.js';
 
 // config.json -> the complete, plain-data plan the forked init executes. Everything that can
 // be decided before fork is decided here: the child only makes syscalls from it, allocates
@@ -74,12 +76,6 @@ export interface DeviceStep {
   gid: number;
 }
 
-export interface RlimitStep {
-  resource: number;
-  soft: bigint;
-  hard: bigint;
-}
-
 /** Everything the container's init does; the process part is shared with exec (ProcessPlan). */
 export interface InitPlan extends ProcessPlan {
   rootfs: string;
@@ -122,8 +118,6 @@ export interface InitHooks {
   createContainer: Hook[];
   startContainer: Hook[];
 }
-
-export class PlanError extends Error {}
 
 export interface PlanOptions {
   bundle: string;
@@ -200,7 +194,6 @@ function planIdmap(m: Mount, bind: boolean, ns: NamespacePlan, linux: Spec['linu
 }
 
 function planMount(m: Mount, opts: PlanOptions, ns: NamespacePlan, linux: Spec['linux'], index: number): MountStep {
-  if (!isAbsolute(m.destination)) throw new PlanError(`mounts[${index}].destination: must be an absolute path, got ${JSON.stringify(m.destination)}`);
   const options = parseMountOptions(m.options);
   const type = m.type ?? '';
   const bind = (options.flags & K.MS_BIND) !== 0 || type === 'bind';
@@ -231,39 +224,12 @@ function planDevice(d: LinuxDevice, index: number): DeviceStep {
   return { path: d.path, type, major: d.major ?? 0, minor: d.minor ?? 0, mode: d.fileMode ?? 0o666, uid: d.uid ?? 0, gid: d.gid ?? 0 };
 }
 
-/** Which namespace a sysctl belongs to, as runc checks it: others would change the host. */
-export function sysctlNamespace(key: string): string | undefined {
-  if (key.startsWith('net.')) return 'network';
-  if (key.startsWith('fs.mqueue.')) return 'ipc';
-  if (['kernel.msgmax', 'kernel.msgmnb', 'kernel.msgmni', 'kernel.sem', 'kernel.shmall', 'kernel.shmmax', 'kernel.shmmni', 'kernel.shm_rmid_forced'].includes(key)) return 'ipc';
-  if (key === 'kernel.hostname' || key === 'kernel.domainname') return 'uts';
-  return undefined;
-}
-
-/**
- * A sysctl needs its namespace in the config, new or joined by path (another container's, as
- * runc allows; the validator refuses a path that is the runtime's own network namespace).
- */
+/** Each sysctl as a write to its /proc/sys file, if its namespace is the container's (sysctl.ts). */
 function planSysctl(spec: Spec): Array<[string, string]> {
-  const configured = new Set<string>((spec.linux?.namespaces ?? []).map((n) => n.type));
   return Object.entries(spec.linux?.sysctl ?? {}).map(([key, value]) => {
-    const ns = sysctlNamespace(key);
-    if (ns === undefined) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} is not namespaced: setting it would change the host`);
-    if (!configured.has(ns)) throw new PlanError(`linux.sysctl: ${JSON.stringify(key)} needs a ${ns} namespace in linux.namespaces`);
-    return [`/proc/sys/${key.replace(/\./g, '/')}`, value];
-  });
-}
-
-/** JSON numbers are doubles: RLIM_INFINITY (2^64-1) arrives rounded up to 2^64. */
-function toRlim(value: number): bigint {
-  return value >= 2 ** 64 - 1 ? (1n << 64n) - 1n : BigInt(value);
-}
-
-export function planRlimits(spec: Spec): RlimitStep[] {
-  return (spec.process?.rlimits ?? []).map((r, i) => {
-    const resource = K.RLIMIT_NUMBERS[r.type];
-    if (resource === undefined) throw new PlanError(`process.rlimits[${i}].type: unknown rlimit ${JSON.stringify(r.type)}`);
-    return { resource, soft: toRlim(r.soft), hard: toRlim(r.hard) };
+    const problem = sysctlProblem(spec, key);
+    if (problem !== undefined) throw new PlanError(`${childPath('linux.sysctl', key)}: ${problem}`);
+    return [sysctlFile(key), value];
   });
 }
 
@@ -299,31 +265,17 @@ export function buildInitPlan(spec: Spec, opts: PlanOptions): InitPlan {
 }
 
 function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
-  const proc = spec.process;
-  if (!proc) throw new PlanError('process: required to create a container');
-  if (!proc.args || proc.args.length === 0) throw new PlanError('process.args: must name the program to run');
+  const { process } = planProcess(spec.process ?? fail(PROCESS_REQUIRED), spec.linux, opts.preserveFds);
+  enforce(checkMountDestinations(spec));
+  enforce(checkUtsNames(spec));
   const namespaces = planNamespaces(spec);
-  const mountNamespace = (spec.linux?.namespaces ?? []).some((n) => n.type === 'mount');
-  // Applied by exec only (config.md: "not applicable to the container's init process"); the
-  // lists are checked now so that a typo fails create, not every later exec.
-  for (const key of ['initial', 'final'] as const) {
-    const list = proc.execCPUAffinity?.[key];
-    if (list === undefined) continue;
-    try {
-      parseIdList(list, `process.execCPUAffinity.${key}`);
-    } catch (err) {
-      throw new PlanError((err as Error).message);
-    }
-  }
-  // New or joined (a pod's containers join the infra container's and still name its host).
-  const hasUts = (spec.linux?.namespaces ?? []).some((n) => n.type === 'uts');
-  if (spec.hostname && !hasUts) throw new PlanError('hostname: needs a uts namespace in linux.namespaces');
-  if (spec.domainname && !hasUts) throw new PlanError('domainname: needs a uts namespace in linux.namespaces');
+  const mountNamespace = findNamespace(spec, 'mount') !== undefined;
   const mounts = (spec.mounts ?? []).map((m, i) => planMount(m, opts, namespaces, spec.linux, i));
   const label = spec.linux?.mountLabel;
   if (label) for (const m of mounts) labelMount(m, label);
   const devMount = mounts.find((m) => m.destination.replace(/\/+$/, '') === '/dev');
   const plan: InitPlan = {
+    ...process,
     rootfs: resolve(opts.bundle, spec.root?.path ?? 'rootfs'),
     mountNamespace,
     rootPropagation: rootPropagationSteps(spec.linux?.rootfsPropagation),
@@ -339,22 +291,10 @@ function planFrom(spec: Spec, opts: PlanOptions): InitPlan {
     maskData: label ? withMountLabel('', label) : '',
     readonlyPaths: spec.linux?.readonlyPaths ?? [],
     sysctl: planSysctl(spec),
-    rlimits: planRlimits(spec),
-    uid: proc.user?.uid ?? 0,
-    gid: proc.user?.gid ?? 0,
-    additionalGids: proc.user?.additionalGids ?? [],
-    cwd: proc.cwd ?? '/',
-    args: proc.args,
-    env: proc.env ?? [],
-    noNewPrivileges: proc.noNewPrivileges === true,
     newKeyring: !opts.noNewKeyring,
-    preserveFds: opts.preserveFds,
     hooks: planInitHooks(spec),
-    extras: planProcessExtras(spec),
   };
   if (spec.hostname) plan.hostname = spec.hostname;
   if (spec.domainname) plan.domainname = spec.domainname;
-  if (proc.oomScoreAdj !== undefined) plan.oomScoreAdj = proc.oomScoreAdj;
-  if (proc.user?.umask !== undefined) plan.umask = proc.user.umask;
   return plan;
 }

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { isErrno, reasonOf } from '../linux/errors.js';
 import type { SchedAttributes } from '../linux/libc.js';
 import type { Sys } from '../linux/sys.js';
-import type { LinuxMemoryPolicy, Scheduler, Spec } from '../spec/types.js';
+import type { Linux, LinuxMemoryPolicy, Process, Scheduler } from '../spec/types.js';
 import { idMask, parseIdList } from './id-list.js';
-import { PlanError } from './plan.js';
+import { asPlanError, PlanError } from './plan-error.js';
 
 /** config-linux.md "Personality": the execution domains the kernel's personality(2) knows by these names. */
 const PERSONALITY_DOMAINS: Readonly<Record<string, number>> = { LINUX: 0x0000, LINUX32: 0x0008 };
@@ -62,6 +62,17 @@ function u64(value: number | undefined): bigint {
   return BigInt(Math.trunc(value ?? 0));
 }
 
+/** The bits of a list of flag names; a name the table lacks fails the plan, naming `field`. */
+function flagBits(names: readonly string[] | undefined, table: Readonly<Record<string, number>>, field: string): number {
+  let bits = 0;
+  for (const name of names ?? []) {
+    const bit = table[name];
+    if (bit === undefined) throw new PlanError(`${field}: unknown flag ${JSON.stringify(name)}`);
+    bits |= bit;
+  }
+  return bits;
+}
+
 /** runc's rules for process.scheduler, and the kernel's own ones it would only answer with EINVAL. */
 export function planScheduler(s: Scheduler): SchedAttributes & { label: string } {
   const policy = SCHED_POLICIES[s.policy];
@@ -77,12 +88,7 @@ export function planScheduler(s: Scheduler): SchedAttributes & { label: string }
     throw new PlanError(`process.scheduler: runtime, deadline and period apply to SCHED_DEADLINE only, not ${s.policy}`);
   }
   if (deadline && !(s.runtime && s.deadline)) throw new PlanError('process.scheduler: SCHED_DEADLINE needs runtime and deadline (nanoseconds)');
-  let flags = 0;
-  for (const f of s.flags ?? []) {
-    const bit = SCHED_FLAGS[f];
-    if (bit === undefined) throw new PlanError(`process.scheduler.flags: unknown flag ${JSON.stringify(f)}`);
-    flags |= bit;
-  }
+  const flags = flagBits(s.flags, SCHED_FLAGS, 'process.scheduler.flags');
   const label = `${s.policy}${realtime ? ` priority ${priority}` : ''}${nice !== 0 ? ` nice ${nice}` : ''}`;
   return { policy, flags: BigInt(flags), nice, priority, runtime: u64(s.runtime), deadline: u64(s.deadline), period: u64(s.period), label };
 }
@@ -91,20 +97,10 @@ export function planScheduler(s: Scheduler): SchedAttributes & { label: string }
 export function planMemoryPolicy(p: LinuxMemoryPolicy, hostNodes: () => readonly number[]): { mode: number; mask: Buffer; label: string } {
   const mode = MPOL_MODES[p.mode ?? ''];
   if (mode === undefined) throw new PlanError(`linux.memoryPolicy.mode: ${p.mode === undefined ? 'required' : `unknown mode ${JSON.stringify(p.mode)}`}`);
-  let nodes: number[];
-  try {
-    nodes = parseIdList(p.nodes ?? '', 'linux.memoryPolicy.nodes');
-  } catch (err) {
-    throw new PlanError((err as Error).message);
-  }
+  const nodes = asPlanError(() => parseIdList(p.nodes ?? '', 'linux.memoryPolicy.nodes'));
   if (mode.nodes === 'none' && nodes.length > 0) throw new PlanError(`linux.memoryPolicy.nodes: ${p.mode} takes no nodes, got ${JSON.stringify(p.nodes)}`);
   if (mode.nodes === 'some' && nodes.length === 0) throw new PlanError(`linux.memoryPolicy.nodes: ${p.mode} needs at least one node`);
-  let flags = 0;
-  for (const f of p.flags ?? []) {
-    const bit = MPOL_FLAGS[f];
-    if (bit === undefined) throw new PlanError(`linux.memoryPolicy.flags: unknown flag ${JSON.stringify(f)}`);
-    flags |= bit;
-  }
+  const flags = flagBits(p.flags, MPOL_FLAGS, 'linux.memoryPolicy.flags');
   if (flags & MPOL_FLAGS['MPOL_F_STATIC_NODES']! && flags & MPOL_FLAGS['MPOL_F_RELATIVE_NODES']!) {
     throw new PlanError('linux.memoryPolicy.flags: MPOL_F_STATIC_NODES and MPOL_F_RELATIVE_NODES exclude each other');
   }
@@ -124,10 +120,8 @@ export function planMemoryPolicy(p: LinuxMemoryPolicy, hostNodes: () => readonly
  * so exec applies it too, as runc does). A config that asks for something the runtime would
  * silently skip fails instead, naming the field.
  */
-export function planProcessExtras(spec: Spec, hostNodes: () => readonly number[] = onlineMemoryNodes): ProcessExtras {
+export function planProcessExtras(proc: Process, linux: Linux | undefined, hostNodes: () => readonly number[] = onlineMemoryNodes): ProcessExtras {
   const out: ProcessExtras = {};
-  const linux = spec.linux;
-  const proc = spec.process;
   if (linux?.personality) {
     const domain = PERSONALITY_DOMAINS[linux.personality.domain ?? ''];
     if (domain === undefined) throw new PlanError(`linux.personality.domain: unknown domain ${JSON.stringify(linux.personality.domain)} (expected LINUX or LINUX32)`);
@@ -135,14 +129,14 @@ export function planProcessExtras(spec: Spec, hostNodes: () => readonly number[]
     if (linux.personality.flags?.length) throw new PlanError('linux.personality.flags: the runtime spec defines no personality flags yet, so none can be applied');
     out.personality = domain;
   }
-  if (proc?.ioPriority) {
+  if (proc.ioPriority) {
     const ioClass = IO_CLASSES[proc.ioPriority.class];
     if (ioClass === undefined) throw new PlanError(`process.ioPriority.class: unknown class ${JSON.stringify(proc.ioPriority.class)}`);
     const level = proc.ioPriority.priority ?? 0;
     if (!Number.isInteger(level) || level < 0 || level > 7) throw new PlanError(`process.ioPriority.priority: ${level} is out of range (0-7)`);
     out.ioPriority = { ioClass, level };
   }
-  if (proc?.scheduler) out.scheduler = planScheduler(proc.scheduler);
+  if (proc.scheduler) out.scheduler = planScheduler(proc.scheduler);
   if (linux?.memoryPolicy) out.memoryPolicy = planMemoryPolicy(linux.memoryPolicy, hostNodes);
   return out;
 }

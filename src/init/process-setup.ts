@@ -6,8 +6,8 @@ import type { Sys } from '../linux/sys.js';
 import { execProgram } from './exec-guard.js';
 import { lookupExecutable, withHome } from './exec-lookup.js';
 import type { InitSecurity } from './init.js';
-import type { RlimitStep } from './plan.js';
-import { applyProcessExtras, type ProcessExtras } from './process-extras.js';
+import { applyProcessExtras } from './process-extras.js';
+import type { ProcessPlan } from './process-plan.js';
 import { readRegularFile } from '../spec/caller-file.js';
 
 // The steps that turn a forked runtime process, already inside the container's root, into the
@@ -15,24 +15,6 @@ import { readRegularFile } from '../spec/caller-file.js';
 // child, in this order: limits, cwd, program lookup, labels, user, umask, no_new_privs, fds,
 // then (after the start gate for the init) seccomp and execve. System calls go through `sys`
 // (linux/sys.ts); the program lookup and the /proc file writes use node:fs.
-
-/** What a container process is, as the child applies it (InitPlan and ExecPlan both carry it). */
-export interface ProcessPlan {
-  uid: number;
-  gid: number;
-  additionalGids: number[];
-  umask?: number;
-  cwd: string;
-  args: string[];
-  env: string[];
-  noNewPrivileges: boolean;
-  rlimits: RlimitStep[];
-  oomScoreAdj?: number;
-  /** Extra fds (3, 4, ...) the process inherits. */
-  preserveFds: number;
-  /** Personality and I/O priority. */
-  extras: ProcessExtras;
-}
 
 /** A write to a kernel file on behalf of a config field; the error names both. */
 export function writeSetting(field: string, path: string, value: string): void {

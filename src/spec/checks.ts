@@ -5,7 +5,16 @@ import { isAbsolute, resolve } from 'node:path';
 import { systemErrorReason, type SpecProblem } from './config-error.js';
 import { checkIds } from './ids.js';
 import { childPath, indexPath } from './json-path.js';
-import type { LinuxNamespace, NamespaceType, Spec } from './types.js';
+import {
+  checkMountDestinations,
+  checkUtsNames,
+  findNamespace,
+  processCwdProblem,
+  processRlimitsProblem,
+  processWindowsFieldsProblem,
+} from './rules.js';
+import { hostNamespaceMessage, sysctlNamespace, sysctlProblem } from './sysctl.js';
+import type { NamespaceType, Spec } from './types.js';
 import { SPEC_VERSION, SUPPORTED_MAJOR } from './version.js';
 
 export type Check = (spec: Spec, bundleDir: string) => SpecProblem | undefined;
@@ -39,24 +48,7 @@ export function checkRootfs(spec: Spec, bundleDir: string): SpecProblem | undefi
 }
 
 export function checkProcessCwd(spec: Spec): SpecProblem | undefined {
-  const cwd = spec.process?.cwd;
-  if (cwd === undefined || isAbsolute(cwd)) return undefined;
-  return { path: 'process.cwd', message: `must be an absolute path, got ${JSON.stringify(cwd)}` };
-}
-
-/**
- * config.md tolerates relative destinations on Linux (deprecated, relative to "/"). runc 1.1
- * only warns about them; like crun, ocirun refuses them, so a typo cannot mount somewhere else.
- */
-export function checkMountDestinations(spec: Spec): SpecProblem | undefined {
-  for (const [i, { destination }] of (spec.mounts ?? []).entries()) {
-    if (isAbsolute(destination)) continue;
-    return {
-      path: `${indexPath('mounts', i)}.destination`,
-      message: `must be an absolute path, got ${JSON.stringify(destination)} (relative destinations are deprecated and not supported)`,
-    };
-  }
-  return undefined;
+  return spec.process === undefined ? undefined : processCwdProblem(spec.process);
 }
 
 /** Each namespace type at most once; a path to join must be absolute. */
@@ -112,64 +104,21 @@ export function checkTimeOffsets(spec: Spec): SpecProblem | undefined {
   return undefined;
 }
 
-/** As runc: setting either name needs a UTS namespace of the container's own (new or joined). */
-export function checkUtsNames(spec: Spec): SpecProblem | undefined {
-  for (const field of ['hostname', 'domainname'] as const) {
-    // The kernel's limit (__NEW_UTS_LEN): sethostname(2) refuses longer names.
-    const length = Buffer.byteLength(spec[field] ?? '');
-    if (length > 64) return { path: field, message: `must be at most 64 bytes, got ${length}` };
-  }
-  if (findNamespace(spec, 'uts') !== undefined) return undefined;
-  for (const field of ['hostname', 'domainname'] as const) {
-    if (spec[field]) {
-      return { path: field, message: `cannot be set without a private UTS namespace ("uts" in linux.namespaces)` };
-    }
-  }
-  return undefined;
-}
-
-// Sysctls of the IPC namespace (besides fs.mqueue.*), as runc lists them.
-const IPC_SYSCTLS = new Set([
-  'kernel.msgmax',
-  'kernel.msgmnb',
-  'kernel.msgmni',
-  'kernel.sem',
-  'kernel.shmall',
-  'kernel.shmmax',
-  'kernel.shmmni',
-  'kernel.shm_rmid_forced',
-]);
-
 /**
- * A sysctl may only be set when the namespace it belongs to is the container's own, so that
- * it never changes the host; runc's rules, including its refusal of sysctls it cannot place.
+ * A sysctl may only be set when the namespace it belongs to is the container's own (sysctl.ts);
+ * a network namespace joined by path must not be the runtime's own either.
  */
 export function checkSysctls(spec: Spec): SpecProblem | undefined {
   for (const key of Object.keys(spec.linux?.sysctl ?? {})) {
-    const path = childPath('linux.sysctl', key);
-    if (IPC_SYSCTLS.has(key) || key.startsWith('fs.mqueue.')) {
-      if (findNamespace(spec, 'ipc') === undefined) {
-        return { path, message: 'cannot be set in the host IPC namespace ("ipc" missing from linux.namespaces)' };
-      }
-      continue;
-    }
-    if (key.startsWith('net.')) {
-      const problem = hostNetworkProblem(spec);
-      if (problem !== undefined) return { path, message: problem };
-      continue;
-    }
-    if (findNamespace(spec, 'uts') !== undefined) {
-      if (key === 'kernel.domainname') continue;
-      if (key === 'kernel.hostname') return { path, message: 'conflicts with the "hostname" field: use that instead' };
-    }
-    return { path, message: 'is not in a namespace of the container, so it would change the host' };
+    const message = sysctlProblem(spec, key) ?? (sysctlNamespace(key) === 'network' ? hostNetworkProblem(spec) : undefined);
+    if (message !== undefined) return { path: childPath('linux.sysctl', key), message };
   }
   return undefined;
 }
 
 function hostNetworkProblem(spec: Spec): string | undefined {
   const netns = findNamespace(spec, 'network');
-  if (netns === undefined) return 'cannot be set in the host network namespace ("network" missing from linux.namespaces)';
+  if (netns === undefined) return hostNamespaceMessage('network');
   if (netns.path === undefined) return undefined;
   // "Host" means the runtime's own namespace: joining it by path is no isolation either.
   try {
@@ -228,18 +177,7 @@ export function checkNetDeviceNames(spec: Spec): SpecProblem | undefined {
 }
 
 export function checkRlimitsUnique(spec: Spec): SpecProblem | undefined {
-  const firstIndex = new Map<string, number>();
-  for (const [i, { type }] of (spec.process?.rlimits ?? []).entries()) {
-    const first = firstIndex.get(type);
-    if (first !== undefined) {
-      return {
-        path: `${indexPath('process.rlimits', i)}.type`,
-        message: `duplicate rlimit "${type}" (already at ${indexPath('process.rlimits', first)})`,
-      };
-    }
-    firstIndex.set(type, i);
-  }
-  return undefined;
+  return spec.process === undefined ? undefined : processRlimitsProblem(spec.process);
 }
 
 const OTHER_PLATFORMS = ['windows', 'solaris', 'vm', 'zos', 'freebsd'] as const;
@@ -252,9 +190,7 @@ export function checkOtherPlatforms(spec: Spec): SpecProblem | undefined {
   for (const key of OTHER_PLATFORMS) {
     if (spec[key] !== undefined) return { path: key, message: `is for another platform: ocirun runs Linux containers and cannot apply it` };
   }
-  if (spec.process?.commandLine !== undefined) return { path: 'process.commandLine', message: 'is Windows-only: on Linux the command is process.args' };
-  if (spec.process?.user?.username !== undefined) return { path: 'process.user.username', message: 'is Windows-only: on Linux the user is process.user.uid and gid' };
-  return undefined;
+  return spec.process === undefined ? undefined : processWindowsFieldsProblem(spec.process);
 }
 
 /** Every check, in the order loadConfig applies them. */
@@ -274,8 +210,3 @@ export const SEMANTIC_CHECKS: readonly Check[] = [
   checkIds,
   checkOtherPlatforms,
 ];
-
-function findNamespace(spec: Spec, type: NamespaceType): LinuxNamespace | undefined {
-  return spec.linux?.namespaces?.find((ns) => ns.type === type);
-}
-

@@ -1,3 +1,4 @@
+import { findNamespace } from './rules.js';
 import type { IDMapping, Spec } from './types.js';
 
 // What a config must give an unprivileged caller (euid other than 0), as runc's rootless
@@ -10,7 +11,7 @@ function mapped(id: number, mappings: readonly IDMapping[]): boolean {
 
 /** The first reason an unprivileged caller (uid `euid`) cannot run this config, or undefined. */
 export function rootlessConfigProblem(spec: Spec, euid: number): { path: string; message: string } | undefined {
-  const userns = (spec.linux?.namespaces ?? []).find((ns) => ns.type === 'user');
+  const userns = findNamespace(spec, 'user');
   if (!userns) {
     return {
       path: 'linux.namespaces',

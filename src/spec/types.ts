@@ -1,6 +1,7 @@
 // Types for the OCI runtime-spec documents: config.json (config.md, config-linux.md) and the
-// runtime state (runtime.md). Field names and optionality follow spec-schemas/; a config that
-// passed validateConfig() has this shape.
+// runtime state (runtime.md). The generated validators are type guards for them (a config that
+// passed validateConfig() has this shape), so they must say what spec-schemas/ says:
+// test/unit/spec/types-match-schemas.test.ts compares every field with the schemas.
 //
 // 64-bit integers (uint64/int64) are JSON numbers parsed into doubles: values above 2^53 are
 // rounded, e.g. 18446744073709551615 (RLIM_INFINITY) arrives as 2^64. Consumers that care
@@ -226,7 +227,8 @@ export interface LinuxNetDevice {
   name?: string;
 }
 
-export type RootfsPropagation = 'private' | 'shared' | 'slave' | 'unbindable';
+/** The schema's values and their recursive forms, which runc and containerd's CRI plugin use too. */
+export type RootfsPropagation = 'private' | 'shared' | 'slave' | 'unbindable' | 'rprivate' | 'rshared' | 'rslave' | 'runbindable';
 
 // ---------------------------------------------------------------------------------------------
 // Resources (cgroups)

@@ -2,7 +2,6 @@
 // (scripts/gen-validators.mjs): nothing is compiled at run time.
 import { join, resolve } from 'node:path';
 import { SEMANTIC_CHECKS } from './checks.js';
-import { CallerFileError, readRegularFile } from './caller-file.js';
 import { ConfigError, type SpecProblem } from './config-error.js';
 import {
   validateConfig as configSchema,
@@ -10,11 +9,13 @@ import {
   validateState as stateSchema,
   type ValidateFn,
 } from './generated/validators.js';
-import { parseJson } from './json-syntax.js';
-import { describeSchemaErrors, mostSpecificSchemaError } from './schema-errors.js';
+import { loadJsonDocument } from './json-document.js';
+import { PROCESS_REQUIRED, processArgsProblem } from './rules.js';
+import { describeSchemaErrors } from './schema-errors.js';
 import type { Process, Spec } from './types.js';
 
 export * from './checks.js';
+export * from './rules.js';
 export { ConfigError, type SpecProblem } from './config-error.js';
 
 /** A spec that `create` can run: it names a program. */
@@ -32,12 +33,7 @@ export function configPath(bundleDir: string): string {
 export function loadConfig(bundleDir: string): Spec {
   const bundle = resolve(bundleDir);
   const file = configPath(bundle);
-  const document = readJson(file);
-  if (!configSchema(document)) {
-    const { path, message } = mostSpecificSchemaError(configSchema.errors ?? [], document);
-    throw new ConfigError(file, path, message);
-  }
-  const spec = document as Spec;
+  const spec = loadJsonDocument(file, configSchema, 'a runtime-spec config');
   for (const check of SEMANTIC_CHECKS) {
     const problem = check(spec, bundle);
     if (problem !== undefined) throw new ConfigError(file, problem.path, problem.message);
@@ -50,12 +46,8 @@ export function loadConfig(bundleDir: string): Spec {
  * `create` and `run` need it, with at least the program to execute, as runc requires.
  */
 export function requireProcess(spec: Spec, bundleDir: string): asserts spec is RunnableSpec {
-  if (spec.process === undefined) {
-    throw new ConfigError(configPath(bundleDir), 'process', 'is required to create a container');
-  }
-  if (spec.process.args === undefined || spec.process.args.length === 0) {
-    throw new ConfigError(configPath(bundleDir), 'process.args', 'must name the program to run (at least one entry)');
-  }
+  const problem = spec.process === undefined ? PROCESS_REQUIRED : processArgsProblem(spec.process);
+  if (problem !== undefined) throw new ConfigError(configPath(bundleDir), problem.path, problem.message);
 }
 
 /** Schema problems of a runtime state document, one line each; empty when valid. */
@@ -75,17 +67,4 @@ function schemaProblems(validate: ValidateFn, document: unknown): string[] {
 
 function formatProblem({ path, message }: SpecProblem): string {
   return path === '' ? message : `${path}: ${message}`;
-}
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = readRegularFile(file);
-  } catch (error) {
-    if (error instanceof CallerFileError) throw new ConfigError(file, '', error.message);
-    throw error;
-  }
-  const parsed = parseJson(text);
-  if (!parsed.ok) throw new ConfigError(file, '', parsed.reason);
-  return parsed.value;
 }

@@ -52,7 +52,8 @@ describe('parseResourcesJson', () => {
   });
 
   it.each([
-    ['not json', /^r\.json: invalid resources JSON/],
+    ['not json', /^r\.json: line 1, column 2: invalid JSON: /],
+    ['{"memory":\n  {"limit": 1,}}', /^r\.json: line 2, column 15: invalid JSON: /],
     ['[1]', /r\.json: resources must be a JSON object .* an array/],
     ['{"memory":{"limit":"1G"}}', /r\.json: memory\.limit must be an integer, got "1G"/],
     ['{"cpu":{"cpus":3}}', /r\.json: cpu\.cpus must be a string/],

@@ -1,7 +1,8 @@
 // config.json → InitPlan: every decision the forked init relies on, checked without root.
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
-import { buildInitPlan, DEFAULT_DEVICES, planNamespaces, PlanError, rootPropagationSteps, sysctlNamespace, type PlanOptions } from '../../../src/init/plan.js';
+import { buildInitPlan, DEFAULT_DEVICES, planNamespaces, rootPropagationSteps, type PlanOptions } from '../../../src/init/plan.js';
+import { PlanError } from '../../../src/init/plan-error.js';
 import type { LinuxNamespace, Spec } from '../../../src/spec/types.js';
 
 const OPTS: PlanOptions = { bundle: '/b', noPivot: false, noNewKeyring: false, preserveFds: 0, isDirectory: (p) => !p.endsWith('.txt') };
@@ -66,6 +67,7 @@ describe('buildInitPlan: process', () => {
   it('requires process and process.args', () => {
     const noProcess: Spec = { ociVersion: '1.2.0', root: { path: 'rootfs' }, linux: { namespaces: [{ type: 'mount' }] } };
     expect(() => buildInitPlan(noProcess, OPTS)).toThrow(PlanError);
+    expect(() => buildInitPlan(noProcess, OPTS)).toThrow('/b/config.json: process: is required to create a container');
     expect(() => buildInitPlan(spec({ process: { cwd: '/', args: [] } }), OPTS)).toThrow(/process\.args/);
   });
 
@@ -168,25 +170,13 @@ describe('buildInitPlan: namespaces the config depends on', () => {
 
   it('hostname and domainname need a uts namespace, new or joined', () => {
     expect(buildInitPlan(spec({ hostname: 'h' }, [{ type: 'mount' }, { type: 'uts', path: '/proc/42/ns/uts' }]), OPTS).hostname).toBe('h');
-    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^\/b\/config\.json: hostname: needs a uts namespace/);
+    expect(() => buildInitPlan(spec({ hostname: 'h' }), OPTS)).toThrow(/^\/b\/config\.json: hostname: cannot be set without a private UTS namespace/);
     expect(() => buildInitPlan(spec({ domainname: 'd' }), OPTS)).toThrow(/^\/b\/config\.json: domainname/);
     expect(buildInitPlan(spec({ hostname: 'h', domainname: 'd' }, [{ type: 'mount' }, { type: 'uts' }]), OPTS)).toMatchObject({ hostname: 'h', domainname: 'd' });
   });
 });
 
-describe('sysctl (config-linux.md "Sysctl")', () => {
-  it.each([
-    ['net.ipv4.ip_forward', 'network'],
-    ['fs.mqueue.msg_max', 'ipc'],
-    ['kernel.shmmax', 'ipc'],
-    ['kernel.sem', 'ipc'],
-    ['kernel.hostname', 'uts'],
-    ['kernel.pid_max', undefined],
-    ['vm.swappiness', undefined],
-  ])('%s belongs to %s', (key, ns) => {
-    expect(sysctlNamespace(key)).toBe(ns);
-  });
-
+describe('sysctl (config-linux.md "Sysctl"; the rule itself: test/unit/spec/rules.test.ts)', () => {
   it('becomes a /proc/sys path when its namespace is new', () => {
     const s = spec({}, [{ type: 'mount' }, { type: 'network' }]);
     s.linux = { ...s.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
@@ -202,9 +192,9 @@ describe('sysctl (config-linux.md "Sysctl")', () => {
   it('refuses a sysctl that would change the host', () => {
     const s = spec();
     s.linux = { ...s.linux, sysctl: { 'net.ipv4.ip_forward': '1' } };
-    expect(() => buildInitPlan(s, OPTS)).toThrow(/needs a network namespace/);
+    expect(() => buildInitPlan(s, OPTS)).toThrow('/b/config.json: linux.sysctl["net.ipv4.ip_forward"]: cannot be set in the host network namespace');
     s.linux.sysctl = { 'kernel.pid_max': '1000' };
-    expect(() => buildInitPlan(s, OPTS)).toThrow(/is not namespaced/);
+    expect(() => buildInitPlan(s, OPTS)).toThrow(/kernel\.pid_max"\]: is not in a namespace of the container/);
   });
 });
 

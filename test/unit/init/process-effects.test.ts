@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { InitSecurity } from '../../../src/init/init.js';
-import { becomeContainerProcess, execContainerProcess, type ProcessPlan } from '../../../src/init/process-setup.js';
+import type { ProcessPlan } from '../../../src/init/process-plan.js';
+import { becomeContainerProcess, execContainerProcess } from '../../../src/init/process-setup.js';
 import { applyCapabilities, capabilityNumber, dropBoundingSet, planCapabilities } from '../../../src/security/capabilities.js';
 import { applyLsm } from '../../../src/security/lsm.js';
 import { loadSeccomp, type PreparedSeccomp } from '../../../src/security/seccomp.js';

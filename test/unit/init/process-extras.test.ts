@@ -1,6 +1,6 @@
 // Planning of process.scheduler, linux.memoryPolicy and the CPU/node lists: pure, no root.
 import { describe, expect, it } from 'vitest';
-import { planAffinity } from '../../../src/exec/cpu-affinity.js';
+import { planAffinity } from '../../../src/init/affinity-plan.js';
 import { idMask, parseIdList } from '../../../src/init/id-list.js';
 import { planMemoryPolicy, planScheduler } from '../../../src/init/process-extras.js';
 
@@ -63,6 +63,7 @@ describe('linux.memoryPolicy', () => {
     [{ nodes: '0' }, 'linux.memoryPolicy.mode: required'],
     [{ mode: 'MPOL_PREFERRED_MANY' }, 'MPOL_PREFERRED_MANY needs at least one node'],
     [{ mode: 'MPOL_DEFAULT', nodes: '0' }, 'MPOL_DEFAULT takes no nodes'],
+    [{ mode: 'MPOL_LOCAL', flags: ['MPOL_F_NUMA_BALANCING', 'MPOL_F_X'] }, 'linux.memoryPolicy.flags: unknown flag "MPOL_F_X"'],
   ] as const)('%j is refused', (p, message) => {
     expect(() => planMemoryPolicy(p as Parameters<typeof planMemoryPolicy>[0], host)).toThrow(message);
   });

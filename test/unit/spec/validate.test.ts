@@ -123,7 +123,7 @@ describe('loadConfig', () => {
     });
 
     it('describes a document that is not an object without a path', () => {
-      expect(shortMessage('[]')).toBe('must be object');
+      expect(shortMessage('[]')).toBe('must be a JSON object (a runtime-spec config), got an array');
     });
 
     it('never prints the schema location', () => {
