@@ -19,14 +19,19 @@ function pathWithoutCriu(): string {
   return `${dir}:${dirname('/bin/sh')}`;
 }
 
-/** A stand-in criu: prints `version`, and fails any action writing an error into its log as CRIU does. */
-function fakeCriu(version: string): string {
+/**
+ * A stand-in criu: prints `version`; as `criu swrk 3` it answers no request, writing an error
+ * into the log of each action in `workDir` (the request names it by an fd it cannot decode),
+ * as CRIU does, and exits 1.
+ */
+function fakeCriu(version: string, workDir = sb.dir): string {
   const path = join(sb.dir, uniqueId('criu'));
   writeFileSync(path, `#!/bin/sh
 if [ "$1" = --version ]; then echo "Version: ${version}"; exit 0; fi
-action=$1; w=.
-while [ $# -gt 0 ]; do [ "$1" = --work-dir ] && w=$2; shift; done
-echo "(00.01) Error (criu/cr-$action.c:1): stand-in criu refuses to $action" > "$w/$action.log"
+[ "$1" = swrk ] || exit 2
+for action in dump restore; do
+  echo "(00.01) Error (criu/cr-$action.c:1): stand-in criu refuses to $action" > "${workDir}/$action.log"
+done
 exit 1
 `);
   chmodSync(path, 0o755);
@@ -74,7 +79,7 @@ describe('checkpoint', () => {
   it('a failing dump quotes CRIU\'s error and the log, and the container keeps running', () => {
     const id = running();
     const img = join(sb.dir, uniqueId('img'));
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'checkpoint', '--image-path', img, id]);
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'checkpoint', '--image-path', img, id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`criu dump failed (log: ${img}/dump.log): Error (criu/cr-dump.c:1): stand-in criu refuses to dump`);
     expect(sb.state(id).status).toBe('running');
@@ -95,6 +100,23 @@ describe('checkpoint', () => {
     const id = running();
     expect(sb.run(['checkpoint', '--manage-cgroups-mode', 'loose', id]).stderr).toMatch(/--manage-cgroups-mode: expected one of soft, full, strict, ignore, got .*loose/);
     expect(sb.run(['--criu', fakeCriu('3.17.1'), 'checkpoint', '--image-path', join(sb.dir, 'img'), '--page-server', 'nowhere', id]).stderr).toMatch(/--page-server: expected ADDRESS:PORT/);
+    expect(sb.run(['--criu', fakeCriu('3.17.1'), 'checkpoint', '--image-path', join(sb.dir, 'img'), '--empty-ns', 'mount', id]).stderr).toMatch(/--empty-ns: expected one of network, got .*mount/);
+    expect(sb.state(id).status).toBe('running');
+  });
+
+  it('--status-fd must be open for writing, and CRIU must tell readiness by notification (3.15+)', () => {
+    const id = running();
+    const img = join(sb.dir, uniqueId('img'));
+    const lazy = (criu: string, fd: string, stdio: Array<'ignore' | 'pipe' | number>): ReturnType<typeof spawnSync> =>
+      spawnSync(OCIRUN, ['--root', sb.root, '--criu', criu, 'checkpoint', '--image-path', img, '--lazy-pages', '--page-server', '127.0.0.1:27', '--status-fd', fd, id], { stdio, encoding: 'utf8', timeout: 60_000 });
+    const closed = lazy(fakeCriu('3.17.1'), '250', ['ignore', 'ignore', 'pipe']);
+    expect(closed.status).toBe(1);
+    expect(closed.stderr).toMatch(/--status-fd: 250 is not an open file descriptor/);
+    // fd 0 is open for reading only.
+    const readOnly = lazy(fakeCriu('3.17.1'), '0', ['ignore', 'ignore', 'pipe']);
+    expect(readOnly.stderr).toMatch(/--status-fd: 0 is not open for writing/);
+    const old = lazy(fakeCriu('3.14.0'), '1', ['ignore', 'pipe', 'pipe']);
+    expect(old.stderr).toMatch(/--status-fd: needs CRIU 3\.15\.0 or later \(its status-ready notification\); this criu is 3\.14\.0/);
     expect(sb.state(id).status).toBe('running');
   });
 });
@@ -127,19 +149,42 @@ describe('restore', () => {
   it('a failing CRIU restore quotes its error and leaves no state, cgroup or mount', () => {
     const id = uniqueId();
     const img = images();
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(baseSpec(['true'])), id]);
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(baseSpec(['true'])), id]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`criu restore failed (log: ${img}/restore.log): Error (criu/cr-restore.c:1): stand-in criu refuses to restore`);
     expect(existsSync(join(sb.root, id))).toBe(false);
     expect(leftoversOf(id)).toEqual([]);
   });
 
-  it('refuses what it cannot restore yet, by field', () => {
+  it('a config with hooks goes on to CRIU, whose notifications run them (none come from a failing CRIU)', () => {
     const spec = baseSpec(['true']);
-    spec.hooks = { prestart: [{ path: '/bin/true' }] };
-    const r = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--image-path', images(), '--bundle', sb.bundle(spec), uniqueId()]);
+    const ran = join(sb.dir, uniqueId('hook-ran'));
+    spec.hooks = { prestart: [{ path: '/bin/sh', args: ['sh', '-c', `touch ${ran}`] }], createRuntime: [{ path: '/bin/true' }] };
+    const id = uniqueId();
+    const img = images();
+    const r = sb.run(['--criu', fakeCriu('3.17.1', img), 'restore', '-d', '--image-path', img, '--bundle', sb.bundle(spec), id]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/hooks\.prestart: restore does not run prestart hooks yet/);
+    expect(r.stderr).toMatch(/criu restore failed .*stand-in criu refuses to restore/);
+    expect(existsSync(ran)).toBe(false);
+    expect(leftoversOf(id)).toEqual([]);
+  });
+
+  it('a terminal needs a console socket that listens; a console socket needs a terminal', () => {
+    const terminal = baseSpec(['sh']);
+    terminal.process = { ...terminal.process, terminal: true } as typeof terminal.process;
+    const id = uniqueId();
+    const noSocket = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--image-path', images(), '--bundle', sb.bundle(terminal), id]);
+    expect(noSocket.status).toBe(1);
+    expect(noSocket.stderr).toMatch(/cannot allocate tty if ocirun will detach without setting console socket \(process\.terminal is true: pass --console-socket\)/);
+    const nobody = join(sb.dir, uniqueId('nobody.sock'));
+    const deaf = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--console-socket', nobody, '--image-path', images(), '--bundle', sb.bundle(terminal), id]);
+    expect(deaf.status).toBe(1);
+    expect(deaf.stderr).toMatch(/--console-socket .*nobody\.sock.*: connect .*nobody\.sock.*ENOENT|no such file/i);
+    const plain = sb.run(['--criu', fakeCriu('3.17.1'), 'restore', '-d', '--console-socket', nobody, '--image-path', images(), '--bundle', sb.bundle(baseSpec(['true'])), id]);
+    expect(plain.status).toBe(1);
+    expect(plain.stderr).toMatch(/cannot use console socket if ocirun will not detach or allocate tty \(--console-socket was given but process\.terminal is false\)/);
+    expect(existsSync(join(sb.root, id))).toBe(false);
+    expect(leftoversOf(id)).toEqual([]);
   });
 });
 

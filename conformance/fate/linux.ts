@@ -18,6 +18,7 @@ export const rows: FateRow[] = [
   applied('conformance/mounts/mounts.test.ts', 'masked files read as /dev/null, masked directories are empty, readonly paths refuse writes', 'linux.maskedPaths', 'linux.readonlyPaths'),
   applied('conformance/cgroups/cgroups-path.test.ts', 'an absolute cgroupsPath is the init\'s cgroup in every hierarchy', 'linux.cgroupsPath'),
   refused('conformance/security/capabilities.test.ts', '%s: create fails with an error naming the field, nothing left', 'the host has no SELinux', 'linux.mountLabel'),
+  applied('test/guest/selinux/selinux.test.ts', 'is the context= option of the container\'s tmpfs and devpts mounts, and the label of their files and of /dev/mqueue, as under runc', 'linux.mountLabel'),
 
   applied(SECCOMP, 'SCMP_ACT_ALLOW: an exception to a denying default', 'linux.seccomp', 'linux.seccomp.defaultAction', 'linux.seccomp.syscalls', 'linux.seccomp.syscalls[].names', 'linux.seccomp.syscalls[].action'),
   applied(SECCOMP, 'defaultErrnoRet: the errno of a denying default action', 'linux.seccomp.defaultErrnoRet'),

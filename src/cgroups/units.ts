@@ -36,7 +36,8 @@ export function parseGoDuration(text: string): number {
   if (rest === '0') return 0;
   if (rest === '') throw invalid();
   let total = 0;
-  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/;
+  // µs and μs (micro sign, Greek mu) escaped: the bundles stay ASCII (scripts/bundle.mjs).
+  const part = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/;
   while (rest !== '') {
     const m = part.exec(rest);
     if (!m?.[1] || !m[2]) throw invalid();

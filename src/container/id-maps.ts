@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { reasonOf } from '../linux/errors.js';
 import { findNamespace } from '../spec/rules.js';
@@ -106,7 +104,8 @@ function readOptional(path: string): string {
 
 function callerName(): string | undefined {
   try {
-    return userInfo().username;
+    // node:os on first use, as node:child_process below: most creates need no user namespace.
+    return process.getBuiltinModule('node:os').userInfo().username;
   } catch {
     return undefined;
   }
@@ -157,6 +156,9 @@ function writeMap(field: string, file: string, text: string, caller: IdCaller): 
 
 function runHelper(field: string, tool: string, pid: number, mappings: readonly IDMapping[]): void {
   const args = [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
+  // Loaded here, not imported: node:child_process pulls in node:net, dgram and the streams,
+  // ~9 ms of CPU that every create would pay for the few configs that need a helper.
+  const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw new Error(`${field}: running ${tool}: ${reasonOf(r.error)}`);
   if (r.status !== 0) {

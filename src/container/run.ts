@@ -1,8 +1,8 @@
-import { constants } from 'node:os';
 import { armInterrupt, disarmInterrupt } from '../linux/interrupt.js';
 import { closeQuietly, kill, setChildSubreaper, socketpair } from '../linux/libc.js';
 import { FORWARDED_SIGNALS, waitForChild } from '../exec/foreground.js';
 import * as K from '../linux/constants.js';
+import { signalNumber } from '../linux/signal-numbers.js';
 import type { ContainerRecord } from '../state/record.js';
 import type { Logger } from '../log.js';
 import { StateStore } from '../state/store.js';
@@ -51,7 +51,7 @@ export async function runContainer(o: RunOptions, log: Logger): Promise<number> 
   let initPid = 0;
   const forward = (sig: NodeJS.Signals): void => {
     try {
-      if (initPid > 0) kill(initPid, constants.signals[sig]);
+      if (initPid > 0) kill(initPid, signalNumber(sig));
     } catch {
       // The init is gone; its exit is reported through SIGCHLD.
     }

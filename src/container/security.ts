@@ -1,7 +1,7 @@
 import type { InitSecurity } from '../init/init.js';
 import type { Logger } from '../log.js';
 import { applyCapabilities, dropBoundingSet, planCapabilities, readHostBounding, readLastCap } from '../security/capabilities.js';
-import { applyLsm, checkLsm } from '../security/lsm.js';
+import { applyLsm, checkLsm, labelKeyring } from '../security/lsm.js';
 import { loadSeccomp, loadSeccompListener, prepareSeccomp, releaseSeccomp, type PreparedSeccomp } from '../security/seccomp.js';
 import type { Spec } from '../spec/types.js';
 
@@ -38,6 +38,8 @@ export function prepareSecurity(spec: Spec, log: Logger): PreparedSecurity {
       init.applyCapabilities = (sys) => applyCapabilities(sys, plan);
     }
     if (lsm.apparmorProfile !== undefined || lsm.selinuxLabel !== undefined) init.applyLsm = (sys) => applyLsm(sys, lsm);
+    const { selinuxLabel } = lsm;
+    if (selinuxLabel !== undefined) init.labelKeyring = (sys, join) => labelKeyring(sys, selinuxLabel, join);
     if (seccomp) {
       for (const d of seccomp.debug) log.debug(d);
       init.loadSeccompListener = (sys) => loadSeccompListener(sys, seccomp);

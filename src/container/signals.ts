@@ -1,8 +1,6 @@
-import { constants } from 'node:os';
+import { signalNumber } from '../linux/signal-numbers.js';
 
 // `kill ID SIGNAL`: names with or without SIG (TERM, SIGTERM, sigterm) or numbers, as runc takes them.
-
-const BY_NAME: Readonly<Record<string, number>> = constants.signals as unknown as Record<string, number>;
 
 export function parseSignal(text: string | undefined): number {
   if (text === undefined || text === '') return 15;
@@ -20,7 +18,7 @@ export function parseSignal(text: string | undefined): number {
     const sig = name.startsWith('SIGRTMIN') ? 34 + offset : 64 - offset;
     if (sig >= 34 && sig <= 64) return sig;
   }
-  const n = BY_NAME[name];
+  const n = signalNumber(name);
   if (n === undefined) throw new Error(`unknown signal ${JSON.stringify(text)}`);
   return n;
 }

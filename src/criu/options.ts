@@ -1,13 +1,14 @@
-// The criu command lines of `checkpoint` and `restore`, built from the container's config and
-// runc's flags. Pure data: the effects are in criu/run.ts and container/checkpoint.ts, restore.ts.
+// The CRIU RPC requests of `checkpoint` and `restore`, built from the container's config and
+// runc's flags. Pure data: the effects are in criu/swrk.ts and container/checkpoint.ts, restore.ts.
 import { findNamespace } from '../spec/rules.js';
 import type { Mount, Spec } from '../spec/types.js';
+import type { CriuCgMode, CriuOptsWithoutDirs, CriuReqType, CriuRequest } from './rpc-schema.js';
 
 export type ManageCgroupsMode = 'soft' | 'full' | 'strict' | 'ignore';
 export const MANAGE_CGROUPS_MODES: readonly ManageCgroupsMode[] = ['soft', 'full', 'strict', 'ignore'];
 
-/** runc's --empty-ns takes namespace names as in config.json; CRIU knows these. */
-const EMPTY_NS: Readonly<Record<string, string>> = { network: 'net' };
+/** runc's --empty-ns takes namespace names as in config.json; CRIU's empty_ns is their clone flags. */
+const EMPTY_NS: Readonly<Record<string, number>> = { network: 0x40000000 };
 
 export interface CommonCriuFlags {
   imagePath: string;
@@ -19,15 +20,17 @@ export interface CommonCriuFlags {
   manageCgroupsMode?: ManageCgroupsMode;
   /** The org.criu.config annotation: a CRIU configuration file. */
   configFile?: string;
+  /** Namespaces (config.json names) CRIU makes empty instead of dumping or restoring them. */
+  emptyNs: string[];
+  autoDedup: boolean;
+  /** Dump: the pages stay to be served lazily; restore: they are fetched from CRIU's lazy-pages daemon. */
+  lazyPages: boolean;
 }
 
 export interface DumpFlags extends CommonCriuFlags {
   parentPath?: string;
   leaveRunning: boolean;
   preDump: boolean;
-  emptyNs: string[];
-  autoDedup: boolean;
-  lazyPages: boolean;
   pageServer?: string;
   statusFd?: number;
 }
@@ -59,12 +62,10 @@ export function externalNsKey(type: ExternalNsType): string {
 export interface RestoreTarget {
   /** A mount point holding the container's rootfs (CRIU wants --root to be one). */
   root: string;
-  pidFile: string;
   /** cgroup root per controller ("" for all, as CRIU's --cgroup-root without a controller). */
   cgroupRoots: Record<string, string>;
   /** Files restore hands over: stdio replacing the dumped pipes ("pipe:[inode]"), namespaces to join. */
   inheritFds: Array<{ fd: number; key: string }>;
-  actionScript?: string;
   lsmProfile?: string;
   lsmMountContext?: string;
   hasMaskedFiles: boolean;
@@ -92,67 +93,100 @@ function isBind(m: Mount): boolean {
   return m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 }
 
-function common(f: CommonCriuFlags): string[] {
-  const args = ['--images-dir', f.imagePath, '--work-dir', f.workPath, '-v4'];
-  // On CRIU's command line the flags win over the file's settings (over RPC, runc's, the file wins).
-  if (f.configFile !== undefined) args.push('--config', f.configFile);
-  if (f.tcpEstablished) args.push('--tcp-established');
-  if (f.extUnixSk) args.push('--ext-unix-sk');
-  if (f.shellJob) args.push('--shell-job');
-  if (f.fileLocks) args.push('--file-locks');
-  args.push('--manage-cgroups=' + (f.manageCgroupsMode ?? 'soft'));
-  return args;
+const CG_MODE: Readonly<Record<ManageCgroupsMode, CriuCgMode>> = { soft: 'SOFT', full: 'FULL', strict: 'STRICT', ignore: 'IGNORE' };
+
+function common(f: CommonCriuFlags, logFile: string): CriuOptsWithoutDirs {
+  return {
+    logLevel: 4,
+    logFile,
+    // Over RPC CRIU reads the configuration file after the request, so its settings win (runc's order).
+    ...(f.configFile !== undefined ? { configFile: f.configFile } : {}),
+    tcpEstablished: f.tcpEstablished,
+    extUnixSk: f.extUnixSk,
+    shellJob: f.shellJob,
+    fileLocks: f.fileLocks,
+    manageCgroups: true,
+    manageCgroupsMode: CG_MODE[f.manageCgroupsMode ?? 'soft'],
+    // Notifications come over the socket: hooks, the pty master, the lazy-pages status.
+    notifyScripts: true,
+    // A terminal container's pty slave has its master outside (at the console socket's receiver).
+    orphanPtsMaster: true,
+  };
 }
 
-/** `criu dump` (or `pre-dump`) of the container whose init is target.pid. */
-export function dumpArgs(spec: Spec, target: DumpTarget, f: DumpFlags): string[] {
-  const args = [f.preDump ? 'pre-dump' : 'dump', '--tree', String(target.pid), '--root', target.root, ...common(f), '-o', f.preDump ? 'pre-dump.log' : 'dump.log'];
-  if (f.parentPath !== undefined) args.push('--prev-images-dir', f.parentPath);
+/** The log file CRIU writes in the work directory for this request. */
+export function logFileOf(type: CriuReqType): string {
+  return type === 'PRE_DUMP' ? 'pre-dump.log' : type === 'RESTORE' ? 'restore.log' : 'dump.log';
+}
+
+/** The DUMP (or PRE_DUMP) request for the container whose init is target.pid. */
+export function dumpRequest(spec: Spec, target: DumpTarget, f: DumpFlags): CriuRequest {
+  const type: CriuReqType = f.preDump ? 'PRE_DUMP' : 'DUMP';
+  const opts: CriuOptsWithoutDirs = { ...common(f, logFileOf(type)), pid: target.pid, root: target.root };
+  if (target.freezeCgroup !== undefined) opts.freezeCgroup = target.freezeCgroup;
+  if (f.parentPath !== undefined) opts.parentImg = f.parentPath;
+  if (f.pageServer !== undefined) opts.ps = pageServer(f.pageServer);
   if (f.preDump) {
-    // CRIU's pre-dump leaves the tasks running by itself; these dump flags mean nothing to it.
-    return args.concat('--track-mem');
+    // CRIU's pre-dump leaves the tasks running by itself; the dump's own settings mean nothing to it.
+    return { type, opts: { ...opts, trackMem: true } };
   }
-  if (f.parentPath !== undefined) args.push('--track-mem');
-  if (target.freezeCgroup !== undefined) args.push('--freeze-cgroup', target.freezeCgroup);
-  if (f.leaveRunning) args.push('--leave-running');
-  if (f.autoDedup) args.push('--auto-dedup');
-  for (const ns of f.emptyNs) args.push('--empty-ns', EMPTY_NS[ns] ?? ns);
-  if (f.lazyPages) {
-    args.push('--lazy-pages');
-    if (f.pageServer !== undefined) args.push('--page-server', ...pageServerArgs(f.pageServer));
-    if (f.statusFd !== undefined) args.push('--status-fd', String(f.statusFd));
-  } else if (f.pageServer !== undefined) {
-    args.push('--page-server', ...pageServerArgs(f.pageServer));
-  }
-  for (const m of externalMounts(spec)) args.push('--external', `mnt[${m.destination}]:${m.destination}`);
-  for (const p of target.maskedFiles) args.push('--external', `mnt[${p}]:/dev/null`);
-  for (const dest of target.cgroupBinds ?? []) args.push('--external', `mnt[${dest}]:${dest}`);
-  for (const ns of target.externalNs ?? []) args.push('--external', `${NS_CRIU[ns.type]}[${ns.inode}]:${NS_KEY[ns.type]}`);
-  return args;
+  if (f.parentPath !== undefined) opts.trackMem = true;
+  if (f.leaveRunning) opts.leaveRunning = true;
+  Object.assign(opts, pagesAndNamespaces(f));
+  opts.external = [
+    ...externalMounts(spec).map((m) => `mnt[${m.destination}]:${m.destination}`),
+    ...target.maskedFiles.map((p) => `mnt[${p}]:/dev/null`),
+    ...(target.cgroupBinds ?? []).map((dest) => `mnt[${dest}]:${dest}`),
+    ...(target.externalNs ?? []).map((ns) => `${NS_CRIU[ns.type]}[${ns.inode}]:${NS_KEY[ns.type]}`),
+  ];
+  return { type, opts };
+}
+
+/** What dump and restore both pass on as runc does: --auto-dedup, --lazy-pages, --empty-ns. */
+function pagesAndNamespaces(f: CommonCriuFlags): Pick<CriuOptsWithoutDirs, 'autoDedup' | 'lazyPages' | 'emptyNs'> {
+  const emptyNs = f.emptyNs.reduce((mask, ns) => mask | emptyNsFlag(ns), 0);
+  return {
+    ...(f.autoDedup ? { autoDedup: true } : {}),
+    ...(f.lazyPages ? { lazyPages: true } : {}),
+    ...(emptyNs !== 0 ? { emptyNs } : {}),
+  };
+}
+
+function emptyNsFlag(ns: string): number {
+  const flag = EMPTY_NS[ns];
+  if (flag === undefined) throw new Error(`--empty-ns: expected one of ${Object.keys(EMPTY_NS).join(', ')}, got ${JSON.stringify(ns)}`);
+  return flag;
 }
 
 /** runc's --page-server ADDRESS:PORT (CRIU takes the address and the port apart). */
-export function pageServerArgs(value: string): string[] {
+export function pageServer(value: string): { address: string; port: number } {
   const colon = value.lastIndexOf(':');
   const port = Number(value.slice(colon + 1));
   if (colon <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error(`--page-server: expected ADDRESS:PORT, got ${JSON.stringify(value)}`);
   }
-  return ['--address', value.slice(0, colon), '--port', String(port)];
+  return { address: value.slice(0, colon), port };
 }
 
-/** `criu restore` into target.root, detached, the restored init a child of the caller. */
-export function restoreArgs(spec: Spec, target: RestoreTarget, f: CommonCriuFlags): string[] {
-  const args = ['restore', '--root', target.root, ...common(f), '-o', 'restore.log', '--restore-detached', '--restore-sibling', '--pidfile', target.pidFile, '--evasive-devices'];
-  for (const [ctrl, path] of Object.entries(target.cgroupRoots)) args.push('--cgroup-root', ctrl === '' ? path : `${ctrl}:${path}`);
-  for (const m of externalMounts(spec)) args.push('--external', `mnt[${m.destination}]:${m.source ?? m.destination}`);
-  if (target.hasMaskedFiles) args.push('--external', 'mnt[/dev/null]:/dev/null');
-  for (const b of target.cgroupBinds ?? []) args.push('--external', `mnt[${b.destination}]:${b.source}`);
-  for (const { fd, key } of target.inheritFds) args.push('--inherit-fd', `fd[${fd}]:${key}`);
-  if (target.actionScript !== undefined) args.push('--action-script', target.actionScript);
-  if (target.lsmProfile !== undefined) args.push('--lsm-profile', target.lsmProfile);
-  if (target.lsmMountContext !== undefined) args.push('--lsm-mount-context', target.lsmMountContext);
-  return args;
+/** The RESTORE request into target.root, the restored init a sibling of CRIU (our child). */
+export function restoreRequest(spec: Spec, target: RestoreTarget, f: CommonCriuFlags): CriuRequest {
+  const opts: CriuOptsWithoutDirs = {
+    ...common(f, logFileOf('RESTORE')),
+    root: target.root,
+    rstSibling: true,
+    evasiveDevices: true,
+    cgRoot: Object.entries(target.cgroupRoots).map(([ctrl, path]) => (ctrl === '' ? { path } : { ctrl, path })),
+    external: [
+      ...externalMounts(spec).map((m) => `mnt[${m.destination}]:${m.source ?? m.destination}`),
+      ...(target.hasMaskedFiles ? ['mnt[/dev/null]:/dev/null'] : []),
+      ...(target.cgroupBinds ?? []).map((b) => `mnt[${b.destination}]:${b.source}`),
+    ],
+    inheritFd: target.inheritFds.map(({ fd, key }) => ({ key, fd })),
+    ...pagesAndNamespaces(f),
+  };
+  if (target.lsmProfile !== undefined) opts.lsmProfile = target.lsmProfile;
+  if (target.lsmMountContext !== undefined) opts.lsmMountContext = target.lsmMountContext;
+  return { type: 'RESTORE', opts };
 }
 
 /** runc's descriptors.json: what fds 0–2 of the init were, so restore can hand pipes back. */

@@ -1,7 +1,6 @@
-// Finding and running the `criu` binary. Its command line is enough for what runc asks of
-// swrk (see README "Checkpoint and restore" for the measurement behind that choice).
-import { spawnSync, type StdioOptions } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+// Finding the `criu` binary and checking its version; criu/swrk.ts talks to it.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parseCriuVersion } from './options.js';
 
@@ -30,7 +29,7 @@ export function findCriu(name: string, env: NodeJS.ProcessEnv = process.env): st
 }
 
 /** The criu binary, checked to be recent enough. */
-export function criuBinary(name: string): string {
+export function criuBinary(name: string): { path: string; version: number } {
   const criu = findCriu(name);
   const out = spawnSync(criu, ['--version'], { encoding: 'utf8' });
   const version = parseCriuVersion(`${out.stdout ?? ''}`);
@@ -38,31 +37,9 @@ export function criuBinary(name: string): string {
   if (version < MIN_CRIU_VERSION) {
     throw new Error(`criu: ${criu} is version ${formatVersion(version)}; checkpoint and restore need ${formatVersion(MIN_CRIU_VERSION)} or later`);
   }
-  return criu;
+  return { path: criu, version };
 }
 
-function formatVersion(v: number): string {
+export function formatVersion(v: number): string {
   return `${Math.floor(v / 10000)}.${Math.floor(v / 100) % 100}.${v % 100}`;
-}
-
-/**
- * Runs criu; on failure, the error names the action and quotes the log's last errors, which say
- * what CRIU could not handle (runc only points at the log file).
- */
-export function runCriu(action: string, argv: string[], logFile: string, stdio: StdioOptions = ['ignore', 'ignore', 'pipe']): void {
-  const [file, ...args] = argv as [string, ...string[]];
-  const r = spawnSync(file, args, { stdio, encoding: 'utf8' });
-  if (r.error) throw new Error(`criu ${action}: cannot run ${file}: ${r.error.message}`);
-  if (r.status === 0) return;
-  const why = lastErrors(logFile) || `${r.stderr ?? ''}`.trim() || (r.signal ? `killed by ${r.signal}` : `exit status ${r.status}`);
-  throw new Error(`criu ${action} failed (log: ${logFile}): ${why}`);
-}
-
-function lastErrors(logFile: string): string {
-  try {
-    const lines = readFileSync(logFile, 'utf8').split('\n').filter((l) => /Error|error/.test(l));
-    return lines.slice(-3).map((l) => l.replace(/^\(\s*[\d.]+\)\s*/, '').trim()).join('; ');
-  } catch {
-    return '';
-  }
 }

@@ -1,6 +1,6 @@
-import { constants } from 'node:os';
 import { WNOHANG } from '../linux/constants.js';
 import { kill, waitpid } from '../linux/libc.js';
+import { signalNumber } from '../linux/signal-numbers.js';
 
 // Foreground `run` and `exec`: the runtime is the process's parent (for a `run` whose init came
 // through an intermediate process, by adoption: it is a child subreaper), passes signals on and
@@ -26,7 +26,7 @@ export function forwardSignals(signals: readonly NodeJS.Signals[] = FORWARDED_SI
   const held: NodeJS.Signals[] = [];
   const send = (sig: NodeJS.Signals): void => {
     try {
-      kill(target, constants.signals[sig]);
+      kill(target, signalNumber(sig));
     } catch {
       // The process is gone; its exit arrives through SIGCHLD.
     }

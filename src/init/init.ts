@@ -9,6 +9,7 @@ import { setupConsole, type ConsolePlan } from './console.js';
 import { reopenDevNull } from './dev-null.js';
 import type { InitPlan } from './plan.js';
 import { enterNamespaces } from './enter-namespaces.js';
+import { setLoopbackUp } from './loopback.js';
 import { becomeContainerProcess, execContainerProcess, writeSetting } from './process-setup.js';
 import { enterRoot, protectPaths, setupRootfs } from './rootfs.js';
 import { expect, reportStartFailure, send, startFailure } from './sync.js';
@@ -23,6 +24,8 @@ export interface InitSecurity {
   applyCapabilities?: (sys: Sys) => void;
   /** Before the start gate (runc's order): LSM exec labels. */
   applyLsm?: (sys: Sys) => void;
+  /** Runs `join` (the session keyring's creation) so that the keyring gets the SELinux label. */
+  labelKeyring?: (sys: Sys, join: () => void) => void;
   /** Before "ready": loads the SCMP_ACT_NOTIFY rules; returns the listener fd or -1. */
   loadSeccompListener?: (sys: Sys) => number;
   /** Last step before execve. */
@@ -124,6 +127,8 @@ export function runInit(ctx: InitContext): never {
     if (ctx.direct) enterNamespaces(p.namespaces, ctx.nsFds, true);
     setsid();
     umask(0);
+    // runc's order: the network before the rootfs, while the init still has every capability.
+    if (p.namespaces.unshareFlags & K.CLONE_NEWNET) setLoopbackUp();
     if (ctx.cgroupBeforeRootfs) {
       expect(ctx.sock, 'recorded');
       ctx.recordedReceived = true;
@@ -134,11 +139,15 @@ export function runInit(ctx: InitContext): never {
     if (p.hostname !== undefined) sethostname(p.hostname);
     if (p.domainname !== undefined) setdomainname(p.domainname);
     if (p.newKeyring) {
-      try {
-        joinSessionKeyring(`_ses.${ctx.containerId}`);
-      } catch (err) {
-        if (!(err instanceof SyscallError && (err.code === 'ENOSYS' || err.code === 'EACCES'))) throw err;
-      }
+      const join = (): void => {
+        try {
+          joinSessionKeyring(`_ses.${ctx.containerId}`);
+        } catch (err) {
+          if (!(err instanceof SyscallError && (err.code === 'ENOSYS' || err.code === 'EACCES'))) throw err;
+        }
+      };
+      if (ctx.security.labelKeyring) ctx.security.labelKeyring(sys, join);
+      else join();
     }
     // The host /proc handle lets the init reopen the fifo after pivot_root; it is close-on-exec.
     const procFdDir = open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_CLOEXEC);

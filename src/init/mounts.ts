@@ -128,11 +128,14 @@ function mountCopyingUp(sys: Sys, rootFd: number, coveredFd: number, step: Mount
   }
 }
 
-/** linux.mountLabel on a mount whose filesystem takes no context option (mount-label.ts). */
+/** linux.mountLabel on a mount whose filesystem refused the context option (mount-label.ts). */
 function labelMountPoint(sys: Sys, rootFd: number, destination: string, label: string): void {
   const fd = openInRoot(sys, rootFd, destination);
   try {
-    sys.lsetxattr(fdPath(fd), 'security.selinux', label);
+    // setxattr, not lsetxattr: the path is the fd's magic link, which lsetxattr would label
+    // itself (procfs refuses, EOPNOTSUPP); following it reaches the mount's root. An O_PATH fd
+    // rules out fsetxattr.
+    sys.setxattr(fdPath(fd), 'security.selinux', label);
   } finally {
     sys.close(fd);
   }
@@ -158,10 +161,15 @@ export function applyMount(sys: Sys, rootFd: number, step: MountStep, cgroups: C
       try {
         sys.mount(step.source, fdPath(fd), step.type, flags, step.options.data || null);
       } catch (err) {
-        if (!(step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM')) throw err;
-        bindHostSysfs(sys, rootFd, step.destination, flags);
+        if (step.labelFallback && err instanceof SyscallError) {
+          sys.mount(step.source, fdPath(fd), step.type, flags, step.labelFallback.data || null);
+          labelMountPoint(sys, rootFd, step.destination, step.labelFallback.label);
+        } else if (step.type === 'sysfs' && err instanceof SyscallError && err.code === 'EPERM') {
+          bindHostSysfs(sys, rootFd, step.destination, flags);
+        } else {
+          throw err;
+        }
       }
-      if (step.fileLabel !== undefined) labelMountPoint(sys, rootFd, step.destination, step.fileLabel);
     }
   } catch (err) {
     throw new Error(`mounting ${JSON.stringify(step.source)} to rootfs at ${JSON.stringify(step.destination)}: ${(err as Error).message}`);

@@ -62,8 +62,11 @@ export interface MountStep {
   /** Bind of a non-directory: the destination is created as an empty file. */
   fileDestination: boolean;
   idmap?: IdmapStep;
-  /** linux.mountLabel set on the mount point after mounting (mqueue: mount-label.ts). */
-  fileLabel?: string;
+  /**
+   * linux.mountLabel where the filesystem may refuse the context= option (mqueue: mount-label.ts):
+   * the data to mount with then, and the label to set on the mount point instead.
+   */
+  labelFallback?: { data: string; label: string };
 }
 
 export interface DeviceStep {

@@ -60,6 +60,7 @@ export const RESOLVE_IN_ROOT = 0x10;
 
 export const F_GETFD = 1;
 export const F_SETFD = 2;
+export const F_DUPFD_CLOEXEC = 1030;
 export const FD_CLOEXEC = 1;
 
 export const CLOSE_RANGE_CLOEXEC = 1 << 2;

@@ -1,4 +1,4 @@
-import { constants } from 'node:os';
+import { signalName } from './signal-numbers.js';
 import { getSystemErrorMap } from 'node:util';
 
 /** A failed system call: names the call, its arguments and the kernel's reason (Go-style lowercase words, as runc prints them). */
@@ -37,7 +37,7 @@ function formatArg(a: unknown, decimal: boolean): string {
 /** A wait ended by a terminating signal (linux/interrupt.ts); `signal` is its number. */
 export class InterruptedError extends Error {
   constructor(readonly signal: number) {
-    const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0] ?? `signal ${signal}`;
+    const name = signalName(signal) ?? `signal ${signal}`;
     super(`interrupted by ${name}`);
     this.name = 'InterruptedError';
   }

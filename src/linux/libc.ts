@@ -63,7 +63,7 @@ const c = {
   waitpid: fn('int waitpid(int pid, _Out_ int *status, int options)'),
   socketpair: fn('int socketpair(int domain, int type, int protocol, _Out_ int *sv)'),
   socket: fn('int socket(int domain, int type, int protocol)'),
-  lsetxattr: fn('int lsetxattr(const char *path, const char *name, const char *value, size_t size, int flags)'),
+  setxattr: fn('int setxattr(const char *path, const char *name, const char *value, size_t size, int flags)'),
   pipe2: fn('int pipe2(_Out_ int *fds, int flags)'),
   personality: fn('int personality(unsigned long persona)'),
   sched_setaffinity: fn('int sched_setaffinity(int pid, size_t size, const uint8_t *mask)'),
@@ -239,8 +239,8 @@ export function socketpair(domain: number, type: number): [number, number] {
   return [sv[0] ?? -1, sv[1] ?? -1];
 }
 
-export function lsetxattr(path: string, name: string, value: string): void {
-  check(c.lsetxattr(path, name, value, Buffer.byteLength(value), 0), 'lsetxattr', [path, name, value]);
+export function setxattr(path: string, name: string, value: string): void {
+  check(c.setxattr(path, name, value, Buffer.byteLength(value), 0), 'setxattr', [path, name, value]);
 }
 
 export const socket = (domain: number, type: number, protocol: number): number =>

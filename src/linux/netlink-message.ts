@@ -105,6 +105,11 @@ export function linkUpRequest(seq: number, index: number): Buffer {
   return message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq, ifinfomsg(index, IFF_UP, IFF_UP));
 }
 
+/** Sets the link named `name` up: the kernel finds it by name when the index is 0. */
+export function linkUpByNameRequest(seq: number, name: string): Buffer {
+  return message(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, seq, ifinfomsg(0, IFF_UP, IFF_UP), [stringAttr(IFLA_IFNAME, name)]);
+}
+
 export function linkDumpRequest(seq: number): Buffer {
   return message(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, seq, ifinfomsg(0));
 }

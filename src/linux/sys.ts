@@ -4,7 +4,7 @@ import { ambientClearAll, ambientRaise, capbsetDrop, capset, setKeepCaps } from 
 import { resetSignalsForExec } from './exec-signals.js';
 import type * as Libc from './libc.js';
 import {
-  chdir, chroot, close, closeRange, dup3, execve, fchdir, fchownat, fcntl, fstatfs, getcwd, lsetxattr, mkdirat, mknodat, mount, mountSetattr,
+  chdir, chroot, close, closeRange, dup3, execve, fchdir, fchownat, fcntl, fstatfs, getcwd, setxattr, mkdirat, mknodat, mount, mountSetattr,
   moveMount, open, openat, openat2, openat2OrErrno, personality, ioprioSet, pivotRoot, prctl, prlimit, schedSetattr, setgroups, setMempolicy,
   setresgid, setresuid, symlinkat, umask, umount2, write,
 } from './libc.js';
@@ -29,7 +29,7 @@ export type Sys = Pick<
   typeof Libc,
   | 'mount' | 'umount2' | 'pivotRoot' | 'chdir' | 'fchdir' | 'chroot' | 'getcwd'
   | 'open' | 'openat' | 'openat2' | 'openat2OrErrno' | 'close' | 'dup3' | 'write' | 'fcntl' | 'closeRange' | 'fstatfs'
-  | 'mkdirat' | 'mknodat' | 'symlinkat' | 'fchownat' | 'lsetxattr' | 'mountSetattr' | 'moveMount'
+  | 'mkdirat' | 'mknodat' | 'symlinkat' | 'fchownat' | 'setxattr' | 'mountSetattr' | 'moveMount'
   | 'prctl' | 'prlimit' | 'setgroups' | 'setresgid' | 'setresuid' | 'umask' | 'execve'
   | 'personality' | 'ioprioSet' | 'setMempolicy' | 'schedSetattr'
 > &
@@ -45,7 +45,7 @@ export type Sys = Pick<
 export const linuxSys: Sys = {
   mount, umount2, pivotRoot, chdir, fchdir, chroot, getcwd,
   open, openat, openat2, openat2OrErrno, close, dup3, write, fcntl, closeRange, fstatfs,
-  mkdirat, mknodat, symlinkat, fchownat, lsetxattr, mountSetattr, moveMount,
+  mkdirat, mknodat, symlinkat, fchownat, setxattr, mountSetattr, moveMount,
   prctl, prlimit, setgroups, setresgid, setresuid, umask, execve,
   personality, ioprioSet, setMempolicy, schedSetattr,
   capset, capbsetDrop, ambientClearAll, ambientRaise, setKeepCaps,

@@ -235,8 +235,8 @@ export class FakeSys implements Sys {
   fchownat(dirfd: number, path: string, uid: number, gid: number, flags: number): void {
     this.record('fchownat', [dirfd, path, uid, gid, flags], [0]);
   }
-  lsetxattr(path: string, name: string, value: string): void {
-    this.record('lsetxattr', [path, name, value]);
+  setxattr(path: string, name: string, value: string): void {
+    this.record('setxattr', [path, name, value]);
   }
   mountSetattr(dirfd: number, path: string, flags: number, attrSet: number, attrClr: number, propagation = 0, usernsFd = 0): void {
     this.record('mount_setattr', [dirfd, path, flags, attrSet, attrClr, propagation, usernsFd], [0]);

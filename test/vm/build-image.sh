@@ -21,8 +21,9 @@ packages=(
   initramfs-tools kmod procps util-linux iproute2 e2fsprogs
   # the runtimes and engines the guest tests compare or drive
   runc crun podman conmon containerd docker.io criu iptables
-  # rootless containers, AppArmor
-  uidmap slirp4netns apparmor apparmor-utils
+  # rootless containers, AppArmor, SELinux (its policy is loaded only when a set's kernel-args
+  # boot with security=selinux; see run.sh)
+  uidmap slirp4netns apparmor apparmor-utils selinux-policy-default selinux-utils policycoreutils
   # the tests' container rootfs and helpers
   busybox-static python3
 )

@@ -17,6 +17,10 @@
 #   costs seconds under emulation): a set starts what it needs (`systemctl start containerd`,
 #   `systemctl start apparmor`). No network. Each boot starts from the pristine image
 #   (snapshot=on), so a set may change anything in the guest.
+# - A set that needs kernel arguments of its own (SELinux instead of AppArmor: security=selinux)
+#   lists them in test/guest/SET/kernel-args; they are appended to the command line. Sets with the
+#   same arguments (most have none) share a boot; each distinct list boots once, in turn, with the
+#   job directory of each boot under the given one as boot-1, boot-2, ... (no kernel-args first).
 # - The host suite runs every set through test/vm/guest.test.ts, which reports each guest test as
 #   a test of its own; OCIRUN_VM=0 skips the VM stage there (with a message).
 #
@@ -26,7 +30,8 @@
 # The job directory (a fresh temp dir unless --job-dir) keeps: output (the guest run's output),
 # report.json (vitest's JSON report), console.log (the serial console), exit-code and timings
 # (seconds: `boot` until the job started, `tests` for the job).
-# Environment: OCIRUN_VM_CACHE (image cache, default /var/cache/ocirun-vm), OCIRUN_VM_TIMEOUT
+# Environment: OCIRUN_VM_CGROUP (v2, the default, or v1: the same image booted with systemd's
+# legacy cgroup v1 layout, for sets that cover v1 paths), OCIRUN_VM_CACHE (image cache, default /var/cache/ocirun-vm), OCIRUN_VM_TIMEOUT
 # (seconds, default 3600), OCIRUN_VM_MEMORY (MiB, default 2048), OCIRUN_VM_CPUS (default 2),
 # OCIRUN_VM_ACCEL (tcg or kvm; default kvm only where kvm_intel/kvm_amd is loaded).
 set -euo pipefail
@@ -52,6 +57,22 @@ fi
 for s in "${sets[@]}"; do
   if [ ! -d "$repo/test/guest/$s" ]; then echo "vm: no guest test set test/guest/$s" >&2; exit 2; fi
 done
+# A set's kernel-args file adds to the boot's command line; sets with different ones boot apart,
+# one after another, each in a job directory of its own under this one (boot-1, boot-2, ...).
+kernel_args() { if [ -f "$repo/test/guest/$1/kernel-args" ]; then echo $(cat "$repo/test/guest/$1/kernel-args"); else echo; fi; }
+mapfile -t boots < <(for s in "${sets[@]}"; do kernel_args "$s"; done | sort -u)
+if [ ${#boots[@]} -gt 1 ]; then
+  [ -n "$job" ] || job=$(mktemp -d /tmp/ocirun-vm-job-XXXXXX)
+  rc=0 n=0
+  for args in "${boots[@]}"; do
+    n=$((n + 1)) group=()
+    for s in "${sets[@]}"; do [ "$(kernel_args "$s")" = "$args" ] && group+=("$s"); done
+    opts=(--job-dir "$job/boot-$n" --timeout "$timeout"); [ "$quiet" = 1 ] && opts+=(--quiet)
+    bash "$0" "${opts[@]}" "${group[@]}" || { r=$?; [ "$rc" != 0 ] || rc=$r; }
+  done
+  exit "$rc"
+fi
+extra_args=${boots[0]:-}
 if ! command -v qemu-system-x86_64 >/dev/null; then
   echo "vm: qemu-system-x86_64 is not installed, so the guest cannot boot (Debian: apt-get install qemu-system-x86)" >&2
   exit 77
@@ -80,8 +101,15 @@ if [ -z "$accel" ]; then
 fi
 if [ "$accel" = tcg ]; then accel_opt=tcg,thread=multi; else accel_opt=kvm; fi
 
-cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 no_timer_check fsck.mode=skip mitigations=off systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all hugepages=16"
-echo "vm: booting $VM_IMAGE_DIR ($accel) for ${sets[*]}; job dir $job" >&2
+case "${OCIRUN_VM_CGROUP:-v2}" in
+  v2) cgroup_opts="systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" ;;
+  # systemd's legacy layout, a cgroup v1 host as this project's build machine is: the v1
+  # controllers, systemd's own tracking on an otherwise empty cgroup2 at /sys/fs/cgroup/unified.
+  v1) cgroup_opts="systemd.unified_cgroup_hierarchy=0" ;;
+  *) echo "vm: OCIRUN_VM_CGROUP must be v1 or v2, not $OCIRUN_VM_CGROUP" >&2; exit 2 ;;
+esac
+cmdline="root=/dev/vda rw console=ttyS0 quiet panic=-1 no_timer_check fsck.mode=skip mitigations=off $cgroup_opts hugepages=16${extra_args:+ $extra_args}"
+echo "vm: booting $VM_IMAGE_DIR ($accel) for ${sets[*]}${extra_args:+ with $extra_args}; job dir $job" >&2
 start=$SECONDS
 touch "$job/console.log"
 # The tailer must not hold the image lock (fd 9) after this script.

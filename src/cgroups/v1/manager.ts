@@ -39,7 +39,7 @@ const LISTING_ORDER = ['pids', 'devices', 'freezer', 'memory', 'cpu', 'cpuacct',
  */
 export class V1Manager extends CgroupfsLifecycle implements CgroupManager {
   readonly version = 1 as const;
-  /** Hierarchy key → why its directory could not be created (rootless, or an unusable cgroup2 mount). */
+  /** Hierarchy key -> why its directory could not be created (rootless, or an unusable cgroup2 mount). */
   private readonly unavailable = new Map<string, string>();
   /** The keys of `unavailable` that a rootless caller was refused. */
   private readonly denied = new Set<string>();

@@ -1,6 +1,6 @@
 import { bool, str } from '../args.js';
 import type { Command } from '../command.js';
-import { COMMON_CRIU_FLAGS, commonCriuFlags } from './criu-flags.js';
+import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
 
 export const command: Command = {
   usage: '[command options] <container-id>',
@@ -10,7 +10,7 @@ export const command: Command = {
     bundle: { kind: 'string', alias: ['b'], describe: 'path to the bundle directory (default: current directory)' },
     detach: { kind: 'boolean', alias: ['d'], describe: 'return once the container is restored' },
     'pid-file': { kind: 'string', describe: 'write the restored init\'s process id to this file' },
-    'console-socket': { kind: 'string', describe: 'AF_UNIX socket for the pty master (not supported by restore yet)' },
+    'console-socket': { kind: 'string', describe: 'path to an AF_UNIX socket which will receive the restored terminal\'s pty master' },
     'no-pivot': { kind: 'boolean', describe: 'accepted for runc compatibility: CRIU sets up the root itself' },
     'no-subreaper': { kind: 'boolean', describe: 'accepted for runc compatibility' },
     'lsm-profile': { kind: 'string', describe: 'LSM profile (TYPE:NAME) for the restored processes' },
@@ -18,7 +18,7 @@ export const command: Command = {
   },
   args: { min: 1, max: 1 },
   async run(ctx, { flags, positionals }) {
-    if (ctx.globals.systemdCgroup) throw new Error('--systemd-cgroup: restore makes its cgroup through cgroupfs only; leave the flag out');
+    requireCriuPrivilege('restore', ctx.log);
     const { restoreContainer, waitRestored } = await import('../../container/restore.js');
     const pidFile = str(flags, 'pid-file');
     const consoleSocket = str(flags, 'console-socket');
@@ -31,13 +31,14 @@ export const command: Command = {
       id: positionals[0] as string,
       bundle: str(flags, 'bundle') ?? '.',
       detach: bool(flags, 'detach'),
+      systemdCgroup: ctx.globals.systemdCgroup,
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(consoleSocket !== undefined ? { consoleSocket } : {}),
       ...(lsmProfile !== undefined ? { lsmProfile } : {}),
       ...(lsmMountContext !== undefined ? { lsmMountContext } : {}),
       log: ctx.log,
     };
-    const rec = restoreContainer(o);
-    return o.detach ? 0 : waitRestored(o, rec);
+    const restored = await restoreContainer(o);
+    return o.detach ? 0 : waitRestored(o, restored);
   },
 };

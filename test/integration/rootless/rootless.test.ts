@@ -162,6 +162,37 @@ describe.skipIf(!isRoot)('rootless ocirun as an unprivileged user', () => {
     expectNothingLeft(c);
   }, 120_000);
 
+  it.skipIf(!hasRunc)('a network namespace of its own: lo is up, as runc sets it', () => {
+    const b = bundle('netns', (s) => {
+      s.linux?.namespaces?.push({ type: 'network' });
+      args(s, ['cat', '/sys/class/net/lo/flags']);
+    });
+    const c = id('netns');
+    const got = oc(['run', '--bundle', b, c]);
+    const want = runc(['run', '--bundle', b, id('runc')]);
+    expect(got.status, got.stderr).toBe(0);
+    expect(want.status, want.stderr).toBe(0);
+    expect(Number(got.stdout.trim()) & 0x1).toBe(1);
+    expect(got.stdout).toBe(want.stdout);
+    expectNothingLeft(c);
+  }, 120_000);
+
+  it('checkpoint and restore are refused in one line, naming CRIU\'s reason, before anything is done', () => {
+    const c = id('criu');
+    const b = bundle('criu', (s) => args(s, ['sleep', '300']));
+    let r = oc(['run', '-d', '--bundle', b, c]);
+    expect(r.status, r.stderr).toBe(0);
+    const images = join(user.dir, 'images');
+    expectOneLineError(oc(['checkpoint', '--image-path', images, c]), /checkpoint: rootless \(uid \d+\): CRIU checkpoints and restores only for root .*--unprivileged/);
+    expect(existsSync(images)).toBe(false);
+    r = oc(['state', c]);
+    expect(JSON.parse(r.stdout).status).toBe('running');
+    r = oc(['delete', '--force', c]);
+    expect(r.status, r.stderr).toBe(0);
+    expectOneLineError(oc(['restore', '--image-path', images, '--bundle', b, c]), /restore: rootless \(uid \d+\): CRIU checkpoints and restores only for root/);
+    expectNothingLeft(c);
+  }, 120_000);
+
   it('a config without a user namespace is refused in one line', () => {
     const c = id('nouserns');
     const b = bundle('nouserns', (s) => {

@@ -32,6 +32,8 @@ describe('parseGoDuration', () => {
     ['1m30s', 90_000],
     ['1.5h', 5_400_000],
     ['100us', 0.1],
+    ['100\u00b5s', 0.1],
+    ['100\u03bcs', 0.1],
     ['-2s', -2000],
   ])('%s → %d ms', (text, ms) => {
     expect(parseGoDuration(text)).toBeCloseTo(ms, 9);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { criuConfigFile, RUNC_CRIU_CONFIG } from '../../../src/criu/config-file.js';
-import { cgroupBinds, dumpArgs, inheritedPipes, pageServerArgs, parseCriuVersion, restoreArgs, type DumpFlags } from '../../../src/criu/options.js';
+import { cgroupBinds, dumpRequest, inheritedPipes, pageServer, parseCriuVersion, restoreRequest, type CommonCriuFlags, type DumpFlags } from '../../../src/criu/options.js';
 import type { Spec } from '../../../src/spec/types.js';
 import { baseSpec } from '../../support/ocirun.js';
 
@@ -20,70 +20,80 @@ const DUMP: DumpFlags = {
   leaveRunning: false, preDump: false, emptyNs: [], autoDedup: false, lazyPages: false,
 };
 
-function pairs(args: string[], flag: string): string[] {
-  return args.flatMap((a, i) => (a === flag ? [args[i + 1] as string] : []));
-}
+const COMMON: CommonCriuFlags = { imagePath: '/img', workPath: '/img', tcpEstablished: false, extUnixSk: false, shellJob: false, fileLocks: false, emptyNs: [], autoDedup: false, lazyPages: false };
 
-describe('dumpArgs', () => {
+describe('dumpRequest', () => {
   it('declares bind mounts and /dev/null masks external, by destination, and freezes through the cgroup', () => {
-    const args = dumpArgs(withMounts(), { pid: 42, root: '/b/rootfs', freezeCgroup: '/sys/fs/cgroup/c1', maskedFiles: ['/proc/kcore'] }, DUMP);
-    expect(args.slice(0, 5)).toEqual(['dump', '--tree', '42', '--root', '/b/rootfs']);
-    expect(pairs(args, '--external')).toEqual(['mnt[/data]:/data', 'mnt[/etc/hosts]:/etc/hosts', 'mnt[/proc/kcore]:/dev/null']);
-    expect(pairs(args, '--freeze-cgroup')).toEqual(['/sys/fs/cgroup/c1']);
-    expect(args).toContain('--manage-cgroups=soft');
-    expect(args).not.toContain('--leave-running');
+    const { type, opts } = dumpRequest(withMounts(), { pid: 42, root: '/b/rootfs', freezeCgroup: '/sys/fs/cgroup/c1', maskedFiles: ['/proc/kcore'] }, DUMP);
+    expect(type).toBe('DUMP');
+    expect(opts).toMatchObject({ pid: 42, root: '/b/rootfs', logFile: 'dump.log', logLevel: 4 });
+    expect(opts?.external).toEqual(['mnt[/data]:/data', 'mnt[/etc/hosts]:/etc/hosts', 'mnt[/proc/kcore]:/dev/null']);
+    expect(opts?.freezeCgroup).toBe('/sys/fs/cgroup/c1');
+    expect(opts?.manageCgroupsMode).toBe('SOFT');
+    // A terminal's pty master lives outside (at the console socket's receiver); notifications come over the socket.
+    expect(opts).toMatchObject({ orphanPtsMaster: true, notifyScripts: true });
+    expect(opts?.leaveRunning).toBeUndefined();
   });
 
   it('maps runc flags one to one', () => {
-    const args = dumpArgs(baseSpec(), { pid: 1, root: '/r', maskedFiles: [] }, {
+    const { opts } = dumpRequest(baseSpec(), { pid: 1, root: '/r', maskedFiles: [] }, {
       ...DUMP, tcpEstablished: true, extUnixSk: true, shellJob: true, fileLocks: true, leaveRunning: true, autoDedup: true,
       emptyNs: ['network'], manageCgroupsMode: 'ignore', parentPath: '../pre', configFile: '/etc/criu/x.conf',
     });
-    for (const f of ['--tcp-established', '--ext-unix-sk', '--shell-job', '--file-locks', '--leave-running', '--auto-dedup', '--track-mem', '--manage-cgroups=ignore']) expect(args).toContain(f);
-    expect(pairs(args, '--empty-ns')).toEqual(['net']);
-    expect(pairs(args, '--prev-images-dir')).toEqual(['../pre']);
-    expect(pairs(args, '--config')).toEqual(['/etc/criu/x.conf']);
+    expect(opts).toMatchObject({
+      tcpEstablished: true, extUnixSk: true, shellJob: true, fileLocks: true, leaveRunning: true, autoDedup: true, trackMem: true,
+      manageCgroupsMode: 'IGNORE', emptyNs: 0x40000000, parentImg: '../pre', configFile: '/etc/criu/x.conf',
+    });
+  });
+
+  it('refuses an --empty-ns CRIU cannot make empty, by flag', () => {
+    expect(() => dumpRequest(baseSpec(), { pid: 1, root: '/r', maskedFiles: [] }, { ...DUMP, emptyNs: ['mount'] })).toThrow(/--empty-ns: expected one of network, got "mount"/);
   });
 
   it('a pre-dump tracks memory and leaves the container alone', () => {
-    const args = dumpArgs(withMounts(), { pid: 1, root: '/r', freezeCgroup: '/cg', maskedFiles: [] }, { ...DUMP, preDump: true, leaveRunning: true });
-    expect(args[0]).toBe('pre-dump');
-    expect(args).toContain('--track-mem');
-    expect(args).not.toContain('--leave-running');
-    expect(args).not.toContain('--external');
-    expect(pairs(args, '-o')).toEqual(['pre-dump.log']);
+    const { type, opts } = dumpRequest(withMounts(), { pid: 1, root: '/r', freezeCgroup: '/cg', maskedFiles: [] }, { ...DUMP, preDump: true, leaveRunning: true });
+    expect(type).toBe('PRE_DUMP');
+    expect(opts?.trackMem).toBe(true);
+    expect(opts?.leaveRunning).toBeUndefined();
+    expect(opts?.external).toBeUndefined();
+    expect(opts?.logFile).toBe('pre-dump.log');
   });
 
-  it('lazy pages with a page server and a status fd', () => {
-    const args = dumpArgs(baseSpec(), { pid: 1, root: '/r', maskedFiles: [] }, { ...DUMP, lazyPages: true, pageServer: '10.0.0.1:27', statusFd: 5 });
-    expect(args).toContain('--lazy-pages');
-    expect(pairs(args, '--address')).toEqual(['10.0.0.1']);
-    expect(pairs(args, '--port')).toEqual(['27']);
-    expect(pairs(args, '--status-fd')).toEqual(['5']);
+  it('lazy pages with a page server', () => {
+    const { opts } = dumpRequest(baseSpec(), { pid: 1, root: '/r', maskedFiles: [] }, { ...DUMP, lazyPages: true, pageServer: '10.0.0.1:27', statusFd: 5 });
+    expect(opts).toMatchObject({ lazyPages: true, ps: { address: '10.0.0.1', port: 27 } });
   });
 });
 
-describe('pageServerArgs', () => {
+describe('pageServer', () => {
   it('refuses a value without a port, naming the flag', () => {
-    expect(() => pageServerArgs('10.0.0.1')).toThrow(/--page-server: expected ADDRESS:PORT/);
-    expect(() => pageServerArgs('host:99999')).toThrow(/--page-server/);
-    expect(pageServerArgs('[::1]:80')).toEqual(['--address', '[::1]', '--port', '80']);
+    expect(() => pageServer('10.0.0.1')).toThrow(/--page-server: expected ADDRESS:PORT/);
+    expect(() => pageServer('host:99999')).toThrow(/--page-server/);
+    expect(pageServer('[::1]:80')).toEqual({ address: '[::1]', port: 80 });
   });
 });
 
-describe('restoreArgs', () => {
+describe('restoreRequest', () => {
   it('maps each bind destination back to its source, /dev/null for masks, and hands the stdio pipes back', () => {
-    const args = restoreArgs(withMounts(), {
-      root: '/run/x/criu-root', pidFile: '/run/x/pid', cgroupRoots: { '': '/ocirun/c1' },
+    const { type, opts } = restoreRequest(withMounts(), {
+      root: '/run/x/criu-root', cgroupRoots: { '': '/ocirun/c1', memory: '/m/c1' },
       inheritFds: [{ fd: 1, key: 'pipe:[77]' }], hasMaskedFiles: true, lsmProfile: 'apparmor:p',
-    }, { imagePath: '/img', workPath: '/img', tcpEstablished: true, extUnixSk: false, shellJob: false, fileLocks: false });
-    expect(args.slice(0, 3)).toEqual(['restore', '--root', '/run/x/criu-root']);
-    expect(pairs(args, '--external')).toEqual(['mnt[/data]:/srv/data', 'mnt[/etc/hosts]:/var/lib/hosts', 'mnt[/dev/null]:/dev/null']);
-    expect(pairs(args, '--inherit-fd')).toEqual(['fd[1]:pipe:[77]']);
-    expect(pairs(args, '--cgroup-root')).toEqual(['/ocirun/c1']);
-    expect(pairs(args, '--pidfile')).toEqual(['/run/x/pid']);
-    expect(pairs(args, '--lsm-profile')).toEqual(['apparmor:p']);
-    for (const f of ['--restore-detached', '--restore-sibling', '--tcp-established']) expect(args).toContain(f);
+    }, { ...COMMON, tcpEstablished: true });
+    expect(type).toBe('RESTORE');
+    expect(opts).toMatchObject({ root: '/run/x/criu-root', rstSibling: true, evasiveDevices: true, tcpEstablished: true, lsmProfile: 'apparmor:p', logFile: 'restore.log', orphanPtsMaster: true });
+    expect(opts?.external).toEqual(['mnt[/data]:/srv/data', 'mnt[/etc/hosts]:/var/lib/hosts', 'mnt[/dev/null]:/dev/null']);
+    expect(opts?.inheritFd).toEqual([{ key: 'pipe:[77]', fd: 1 }]);
+    expect(opts?.cgRoot).toEqual([{ path: '/ocirun/c1' }, { ctrl: 'memory', path: '/m/c1' }]);
+    expect(opts).not.toHaveProperty('lazyPages');
+    expect(opts).not.toHaveProperty('emptyNs');
+    expect(opts).not.toHaveProperty('autoDedup');
+  });
+
+  it('passes --lazy-pages, --auto-dedup and --empty-ns network on as runc\'s restore does', () => {
+    const target = { root: '/r', cgroupRoots: {}, inheritFds: [], hasMaskedFiles: false };
+    const { opts } = restoreRequest(baseSpec(), target, { ...COMMON, lazyPages: true, autoDedup: true, emptyNs: ['network'] });
+    expect(opts).toMatchObject({ lazyPages: true, autoDedup: true, emptyNs: 0x40000000 });
+    expect(() => restoreRequest(baseSpec(), target, { ...COMMON, emptyNs: ['pid'] })).toThrow(/--empty-ns: expected one of network, got "pid"/);
   });
 });
 
@@ -123,11 +133,10 @@ describe('cgroupBinds', () => {
   });
 
   it('dump declares them external by destination, restore maps them to the new cgroup', () => {
-    const dump = dumpArgs(baseSpec(), { pid: 1, root: '/r', maskedFiles: [], cgroupBinds: ['/sys/fs/cgroup'], externalNs: [{ type: 'network', inode: 4026532 }] }, DUMP);
-    expect(pairs(dump, '--external')).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup', 'net[4026532]:extRootNetNS']);
-    const restore = restoreArgs(baseSpec(), { root: '/r', pidFile: '/p', cgroupRoots: {}, inheritFds: [{ fd: 3, key: 'extRootNetNS' }], hasMaskedFiles: false, cgroupBinds: [{ destination: '/sys/fs/cgroup', source: '/sys/fs/cgroup/ocirun/c2' }] },
-      { imagePath: '/i', workPath: '/i', tcpEstablished: false, extUnixSk: false, shellJob: false, fileLocks: false });
-    expect(pairs(restore, '--external')).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup/ocirun/c2']);
-    expect(pairs(restore, '--inherit-fd')).toEqual(['fd[3]:extRootNetNS']);
+    const dump = dumpRequest(baseSpec(), { pid: 1, root: '/r', maskedFiles: [], cgroupBinds: ['/sys/fs/cgroup'], externalNs: [{ type: 'network', inode: 4026532 }] }, DUMP);
+    expect(dump.opts?.external).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup', 'net[4026532]:extRootNetNS']);
+    const restore = restoreRequest(baseSpec(), { root: '/r', cgroupRoots: {}, inheritFds: [{ fd: 4, key: 'extRootNetNS' }], hasMaskedFiles: false, cgroupBinds: [{ destination: '/sys/fs/cgroup', source: '/sys/fs/cgroup/ocirun/c2' }] }, COMMON);
+    expect(restore.opts?.external).toEqual(['mnt[/sys/fs/cgroup]:/sys/fs/cgroup/ocirun/c2']);
+    expect(restore.opts?.inheritFd).toEqual([{ key: 'extRootNetNS', fd: 4 }]);
   });
 });

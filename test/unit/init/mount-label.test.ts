@@ -30,12 +30,12 @@ describe('linux.mountLabel', () => {
     expect(withMountLabel('mode=755', 's')).toBe('mode=755,context="s"');
   });
 
-  it('goes into the data of tmpfs, devpts and the masks; mqueue gets a file label; the rest keep theirs', () => {
+  it('goes into the data of tmpfs, devpts, mqueue and the masks; mqueue may fall back to a file label; the rest keep theirs', () => {
     const p = plan(LABEL);
     expect(p.mounts.map((m) => m.options.data)).toEqual([
-      '', `mode=755,context="${LABEL}"`, `newinstance,context="${LABEL}"`, '', '', '', '',
+      '', `mode=755,context="${LABEL}"`, `newinstance,context="${LABEL}"`, `context="${LABEL}"`, '', '', '',
     ]);
-    expect(p.mounts.map((m) => m.fileLabel)).toEqual([undefined, undefined, undefined, LABEL, undefined, undefined, undefined]);
+    expect(p.mounts.map((m) => m.labelFallback)).toEqual([undefined, undefined, undefined, { data: '', label: LABEL }, undefined, undefined, undefined]);
     expect(p.maskData).toBe(`context="${LABEL}"`);
   });
 

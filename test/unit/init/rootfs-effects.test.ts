@@ -335,21 +335,30 @@ describe('special mounts', () => {
     expect(sys.openFds()).toEqual([]);
   });
 
-  it('linux.mountLabel: a context option for tmpfs, a file label (lsetxattr) on the mqueue mount point', () => {
+  it('linux.mountLabel: a context option for tmpfs and mqueue; no file label where mqueue takes it', () => {
     const sys = new FakeSys();
     const label = 'system_u:object_r:container_file_t:s0:c1,c2';
-    const plan = withMounts(
-      [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }, { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue' }],
-      { mountLabel: label },
-    );
-    setupRootfs(sys, plan, V2, []);
+    setupRootfs(sys, withMounts(LABELLED, { mountLabel: label }), V2, []);
     expect(mountsOf(sys).slice(2)).toEqual([
       ['mount', 'tmpfs', `fd:${ROOTFS}/tmp`, 'tmpfs', 0, `context="${label}"`],
+      ['mount', 'mqueue', `fd:${ROOTFS}/dev/mqueue`, 'mqueue', 0, `context="${label}"`],
+    ]);
+    expect(sys.only('setxattr')).toEqual([]);
+  });
+
+  it('linux.mountLabel: mqueue refusing the option (the IPC namespace\'s superblock) is mounted without it and labelled with setxattr', () => {
+    const label = 'system_u:object_r:container_file_t:s0:c1,c2';
+    const sys = new FakeSys().fail('mount', 'EINVAL', (args) => args[2] === 'mqueue' && args[4] !== null);
+    setupRootfs(sys, withMounts(LABELLED, { mountLabel: label }), V2, []);
+    expect(mountsOf(sys).slice(3)).toEqual([
+      ['mount', 'mqueue', `fd:${ROOTFS}/dev/mqueue`, 'mqueue', 0, `context="${label}"`],
       ['mount', 'mqueue', `fd:${ROOTFS}/dev/mqueue`, 'mqueue', 0, null],
     ]);
-    expect(sys.only('lsetxattr')).toEqual([['lsetxattr', `fd:${ROOTFS}/dev/mqueue`, 'security.selinux', label]]);
+    expect(sys.only('setxattr')).toEqual([['setxattr', `fd:${ROOTFS}/dev/mqueue`, 'security.selinux', label]]);
   });
 });
+
+const LABELLED = [{ destination: '/tmp', type: 'tmpfs', source: 'tmpfs' }, { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue' }];
 
 describe('devices', () => {
   it('a config device is made with mknod at its path, with its mode and owner', () => {

@@ -1,7 +1,7 @@
 // The rtnetlink bytes ocirun sends for netDevices, and its parsing of the kernel's answers.
 import { describe, expect, it } from 'vitest';
 import {
-  addrAddRequest, addressesToKeep, errorOf, IFA_F_PERMANENT, linkDumpRequest, linkMoveRequest, linkUpRequest, matchesTemplate, message,
+  addrAddRequest, addressesToKeep, errorOf, IFA_F_PERMANENT, linkDumpRequest, linkMoveRequest, linkUpByNameRequest, linkUpRequest, matchesTemplate, message,
   parseAddress, parseLink, parseReplies, type Address,
 } from '../../../src/linux/netlink-message.js';
 
@@ -25,6 +25,15 @@ describe('requests', () => {
 
   it('setting a link up: IFF_UP in flags and change', () => {
     expect(hex(linkUpRequest(1, 5).subarray(16))).toBe('00000000' + '05000000' + '01000000' + '01000000');
+  });
+
+  it('setting a link up by name: index 0, IFF_UP in flags and change, IFLA_IFNAME', () => {
+    const m = linkUpByNameRequest(2, 'lo');
+    expect(m.readUInt16LE(4)).toBe(16);
+    expect(m.readUInt16LE(6)).toBe(0x5);
+    expect(hex(m.subarray(16, 32))).toBe('00000000' + '00000000' + '01000000' + '01000000');
+    expect(hex(m.subarray(32))).toBe('0700' + '0300' + hex(Buffer.from('lo\0')) + '00');
+    expect(m.readUInt32LE(0)).toBe(m.length);
   });
 
   it('a dump asks NLM_F_REQUEST | NLM_F_DUMP', () => {

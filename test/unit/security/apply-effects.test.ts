@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as K from '../../../src/linux/constants.js';
 import type { NativeProgram } from '../../../src/linux/seccomp.js';
 import { applyCapabilities, capabilityNumber, dropBoundingSet, planCapabilities } from '../../../src/security/capabilities.js';
-import { applyLsm } from '../../../src/security/lsm.js';
+import { applyLsm, labelKeyring } from '../../../src/security/lsm.js';
 import { loadSeccomp, loadSeccompListener, type PreparedSeccomp } from '../../../src/security/seccomp.js';
-import { FakeSys } from '../../support/fake-sys.js';
+import { FakeSys, type Call } from '../../support/fake-sys.js';
 
 const cap = (name: string): number => capabilityNumber(name) as number;
 const NEW_LISTENER = 1 << 3;
@@ -80,6 +80,28 @@ describe('LSM labels, child side', () => {
       ['write', 'fd:/proc/self/attr/exec', 'system_u:system_r:container_t:s0'],
       ['close', 'fd:/proc/self/attr/exec'],
     ]);
+  });
+
+  it('the session keyring is made under the SELinux label (attr/keycreate), which is reset afterwards even when the join fails', () => {
+    const label = 'system_u:system_r:container_t:s0';
+    const attr = (value: string): Call[] => [
+      ['open', '/proc/self/attr/keycreate', K.O_WRONLY | K.O_CLOEXEC, 0],
+      ['write', 'fd:/proc/self/attr/keycreate', value],
+      ['close', 'fd:/proc/self/attr/keycreate'],
+    ];
+    const sys = new FakeSys();
+    labelKeyring(sys, label, () => sys.calls.push(['keyctl']));
+    expect(sys.calls).toEqual([...attr(label), ['keyctl'], ...attr('')]);
+    const failing = new FakeSys();
+    expect(() => labelKeyring(failing, label, () => { throw new Error('join failed'); })).toThrow('join failed');
+    expect(failing.calls).toEqual([...attr(label), ...attr('')]);
+  });
+
+  it('an SELinux label the kernel refuses names the label and the attribute', () => {
+    const sys = new FakeSys();
+    sys.fail('write', 'EINVAL');
+    expect(() => applyLsm(sys, { selinuxLabel: 'x' })).toThrow(/^SELinux label "x" cannot be applied \(attr\/exec\): write\(.*\): invalid argument$/);
+    expect(sys.openFds()).toEqual([]);
   });
 
   it('an AppArmor refusal other than a missing profile is reported with the kernel\'s reason', () => {

@@ -28,4 +28,13 @@ describe('checkLsm', () => {
       selinuxLabel: 'system_u:system_r:container_t:s0',
     });
   });
+
+  it('refuses a label the loaded policy does not know, naming the field', () => {
+    const host = { apparmor: false, selinux: true, knowsContext: (c: string) => c.startsWith('system_u:') };
+    expect(checkLsm({ selinuxLabel: 'system_u:system_r:container_t:s0' }, { mountLabel: 'system_u:object_r:container_file_t:s0' }, host)).toEqual({
+      selinuxLabel: 'system_u:system_r:container_t:s0',
+    });
+    expect(() => checkLsm({ selinuxLabel: 'bogus' }, undefined, host)).toThrow('process.selinuxLabel: "bogus" is not a context of the loaded SELinux policy');
+    expect(() => checkLsm(undefined, { mountLabel: 'nobody:object_r:x_t:s0' }, host)).toThrow('linux.mountLabel: "nobody:object_r:x_t:s0" is not a context of the loaded SELinux policy');
+  });
 });
