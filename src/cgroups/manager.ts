@@ -4,7 +4,9 @@ import { detectHierarchies, type CgroupHierarchies } from './detect.js';
 import { cgroupDirs, ownCgroupDirs, parseProcCgroup, resolveCgroup } from './path.js';
 import type { CgroupStats } from './stats.js';
 import { SystemdManager, startOptions } from './systemd/manager.js';
+import type { BusChoice } from './systemd/bus.js';
 import { systemdPlacement } from './systemd/unit-name.js';
+import { ownerUid, userBusAddress, userManagerCgroup, userManagerOf, type UserBus } from './systemd/user-manager.js';
 import type { RootlessCgroups } from './rootless.js';
 import { V1Manager } from './v1/manager.js';
 import { V2Manager } from './v2/manager.js';
@@ -96,7 +98,10 @@ export function openCgroupManager(path: string, paths?: Readonly<Record<string, 
   if (systemdUnit !== undefined) {
     const dir = paths?.[''];
     if (dir === undefined || !hierarchies.unified) throw new Error(`the cgroup of systemd unit ${systemdUnit} needs a cgroup v2 hierarchy, and this host has none mounted`);
-    return new SystemdManager({ unit: systemdUnit, slice: '', path, dir, mountpoint: hierarchies.unified.mountpoint, bus: 'system' });
+    // A unit below user@UID.service is that user manager's (a rootless container's).
+    const user = userManagerOf(path);
+    const bus = user === undefined ? systemBus : userBus;
+    return new SystemdManager({ unit: systemdUnit, slice: '', path, dir, mountpoint: hierarchies.unified.mountpoint, bus, ...(user === undefined ? {} : { managerCgroup: userManagerCgroup(user) }) });
   }
   return managerFor(hierarchies, path, paths ?? cgroupDirs(path, hierarchies, ownCgroups(), existsSync), undefined);
 }
@@ -116,16 +121,37 @@ function createSystemdManager(opts: CreateCgroupOptions, h: CgroupHierarchies): 
   if (h.mode !== 'v2' || !h.unified) {
     throw new Error(`--systemd-cgroup: this host's cgroups are ${h.mode}; ocirun's systemd driver needs a pure cgroup v2 host (leave the flag out to use cgroupfs)`);
   }
-  const placement = systemdPlacement(opts.cgroupsPath, opts.id);
+  const mountpoint = h.unified.mountpoint;
+  let managerCgroup: string | undefined;
+  let bus = systemBus;
+  if (opts.rootless) {
+    // As runc: a rootless caller's units are its user manager's. Checked now, before anything exists.
+    const user = userBus();
+    managerCgroup = userManagerCgroup(user.uid);
+    if (!existsSync(mountpoint + managerCgroup)) {
+      throw new Error(`--systemd-cgroup: uid ${user.uid} has no systemd user manager running (no ${mountpoint + managerCgroup}); start one with a login session, or for good: loginctl enable-linger USER`);
+    }
+    bus = () => user;
+  }
+  const placement = systemdPlacement(opts.cgroupsPath, opts.id, managerCgroup);
   return new SystemdManager({
     unit: placement.unit,
     slice: placement.slice,
     path: placement.cgroup,
-    dir: h.unified.mountpoint + placement.cgroup,
-    mountpoint: h.unified.mountpoint,
-    bus: 'system',
+    dir: mountpoint + placement.cgroup,
+    mountpoint,
+    bus,
+    ...(managerCgroup === undefined ? {} : { managerCgroup }),
     create: startOptions(opts.id, opts.annotations),
   });
+}
+
+const systemBus = (): BusChoice => 'system';
+
+/** The caller's user manager: its session bus, and the uid that bus knows the caller by. */
+function userBus(): UserBus {
+  const address = userBusAddress(process.env, existsSync);
+  return { address, uid: ownerUid(readFileSync('/proc/self/uid_map', 'utf8'), process.geteuid?.() ?? 0) };
 }
 
 function ownCgroups(): Map<string, string> {

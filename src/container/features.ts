@@ -93,8 +93,8 @@ export function buildFeatures(host: FeatureHost = probeHost()): Features {
     linux: {
       namespaces: [...NAMESPACES],
       capabilities: [...CAPABILITIES],
-      // systemd: the --systemd-cgroup driver (cgroup v2 hosts); not for a user's own manager (rootless).
-      cgroup: { v1: true, v2: true, systemd: true, systemdUser: false, rdma: true },
+      // systemd: the --systemd-cgroup driver (cgroup v2 hosts); systemdUser: with a user's own manager (rootless).
+      cgroup: { v1: true, v2: true, systemd: true, systemdUser: true, rdma: true },
       seccomp: host.libseccomp
         ? {
             enabled: true,

@@ -1,6 +1,7 @@
 import dbus from '@homebridge/dbus-native';
 import type { DbusValue } from './gvariant.js';
 import type { UnitProperty } from './unit-property.js';
+import type { UserBus } from './user-manager.js';
 
 // Talking to systemd's manager over D-Bus, through @homebridge/dbus-native (the wire protocol,
 // authentication and marshalling are the library's). This module is bundled apart
@@ -9,14 +10,16 @@ import type { UnitProperty } from './unit-property.js';
 
 /**
  * Which bus: the system bus for root, as runc (DBUS_SYSTEM_BUS_ADDRESS or
- * /run/dbus/system_bus_socket, and systemd's private socket when no bus daemon answers); the
- * user's session bus for a rootless caller's user manager.
+ * /run/dbus/system_bus_socket, and systemd's private socket when no bus daemon answers); a
+ * rootless caller's user manager on the user's session bus (user-manager.ts).
  */
-export type BusChoice = 'system' | 'user';
+export type BusChoice = 'system' | UserBus;
 
 export interface SystemdBus {
   /** The manager's version number ("252.19-1~deb12u1" → 252). */
   version(): Promise<number>;
+  /** The manager's own cgroup (its ControlGroup property), e.g. "/user.slice/user-1000.slice/user@1000.service". */
+  controlGroup(): Promise<string>;
   /** StartTransientUnit, then waits for its job; a job that ends other than "done" is an error naming the unit. */
   startTransientUnit(unit: string, properties: readonly UnitProperty[]): Promise<void>;
   setUnitProperties(unit: string, properties: readonly UnitProperty[]): Promise<void>;
@@ -51,7 +54,7 @@ interface Client {
   invoke(msg: Record<string, unknown>, cb: (err: DbusError | null, ...values: unknown[]) => void): void;
 }
 
-type CreateClient = (opts: { busAddress?: string; socket?: string; direct?: boolean }) => Client;
+type CreateClient = (opts: { busAddress?: string; socket?: string; direct?: boolean; authMethods?: string[] }) => Client;
 
 class BusCallError extends Error {
   constructor(
@@ -76,14 +79,30 @@ function wireProperties(properties: readonly UnitProperty[]): unknown[] {
 
 function addressFor(choice: BusChoice): string {
   if (choice === 'system') return process.env.DBUS_SYSTEM_BUS_ADDRESS ?? 'unix:path=/run/dbus/system_bus_socket';
-  const runtimeDir = process.env.XDG_RUNTIME_DIR ?? `/run/user/${process.getuid?.() ?? 0}`;
-  return process.env.DBUS_SESSION_BUS_ADDRESS ?? `unix:path=${runtimeDir}/bus`;
+  return choice.address;
 }
 
-function open(opts: Parameters<CreateClient>[0]): Promise<Client> {
+/**
+ * The library's EXTERNAL authentication claims process.getuid(), read once, synchronously, as
+ * createClient starts the handshake. Inside a user namespace (rootless podman runs the runtime
+ * as uid 0 in its own) the bus sees the caller's uid outside it and rejects any other claim, so
+ * for the duration of that call the library is shown the uid the bus knows.
+ */
+function claimingUid<T>(uid: number, start: () => T): T {
+  const real = process.getuid;
+  if (real === undefined || real.call(process) === uid) return start();
+  process.getuid = () => uid;
+  try {
+    return start();
+  } finally {
+    process.getuid = real;
+  }
+}
+
+function open(opts: Parameters<CreateClient>[0], claimUid?: number): Promise<Client> {
   const createClient = (dbus as unknown as { createClient: CreateClient }).createClient;
   return new Promise((resolve, reject) => {
-    const client = createClient(opts);
+    const client = claimUid === undefined ? createClient(opts) : claimingUid(claimUid, () => createClient(opts));
     const failed = (err: Error): void => reject(err);
     client.connection.once('error', failed);
     client.connection.once('connect', () => {
@@ -95,13 +114,21 @@ function open(opts: Parameters<CreateClient>[0]): Promise<Client> {
 
 async function connect(choice: BusChoice): Promise<{ client: Client; direct: boolean }> {
   const address = addressFor(choice);
+  if (choice !== 'system') {
+    try {
+      // EXTERNAL only: the cookie fallback would try again as the namespace's uid.
+      return { client: await open({ busAddress: address, authMethods: ['EXTERNAL'] }, choice.uid), direct: false };
+    } catch (err) {
+      throw new Error(`--systemd-cgroup: cannot reach the user's systemd on the session bus at ${address} (as uid ${choice.uid}): ${(err as Error).message}`);
+    }
+  }
   try {
     return { client: await open({ busAddress: address }), direct: false };
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // go-systemd's fallback for root: systemd's own socket works without a bus daemon.
-    if (choice !== 'system' || process.getuid?.() !== 0 || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) {
-      throw new Error(`cannot connect to the D-Bus ${choice} bus at ${address}: ${(err as Error).message}`);
+    if (process.getuid?.() !== 0 || (code !== 'ENOENT' && code !== 'ECONNREFUSED')) {
+      throw new Error(`cannot connect to the D-Bus system bus at ${address}: ${(err as Error).message}`);
     }
     try {
       return { client: await open({ socket: PRIVATE_SOCKET, direct: true }), direct: true };
@@ -174,12 +201,20 @@ export async function connectSystemd(choice: BusChoice): Promise<SystemdBus> {
     }
   };
 
+  const property = async (name: string): Promise<string> => {
+    const [variant] = await call('Get', 'ss', [MANAGER, name], 'org.freedesktop.DBus.Properties');
+    return JSON.stringify(variant);
+  };
+
   return {
     async version() {
-      const [variant] = await call('Get', 'ss', [MANAGER, 'Version'], 'org.freedesktop.DBus.Properties');
-      const text = JSON.stringify(variant);
-      const m = /"v?(\d+)/.exec(text);
+      const m = /"v?(\d+)/.exec(await property('Version'));
       return m ? Number(m[1]) : 0;
+    },
+    async controlGroup() {
+      const m = /"(\/[^"]*)"/.exec(await property('ControlGroup'));
+      if (!m) throw new Error('systemd did not report its ControlGroup');
+      return m[1] as string;
     },
     async startTransientUnit(unit, properties) {
       const start = (): Promise<unknown[]> => call('StartTransientUnit', 'ssa(sv)a(sa(sv))', [unit, 'replace', wireProperties(properties), []]);

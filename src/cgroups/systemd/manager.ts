@@ -1,11 +1,15 @@
+import { posix } from 'node:path';
 import type { LinuxResources } from '../../spec/types.js';
 import type { CgroupManager } from '../manager.js';
 import type { CgroupStats } from '../stats.js';
-import { V2Manager } from '../v2/manager.js';
+import { absentProbe, CgroupResourceError } from '../plan.js';
+import { controllersOf } from '../v2/create.js';
+import { planWritesV2, V2Manager } from '../v2/manager.js';
 import { annotationProperties } from './annotations.js';
 import type { BusChoice, SystemdBus } from './bus.js';
 import { oomPolicyProperty, resourceProperties, scopeProperties } from './properties.js';
 import type { UnitProperty } from './unit-property.js';
+import { neededControllers, undelegatedController } from './user-manager.js';
 
 // The systemd cgroup driver (--systemd-cgroup) on cgroup v2, as runc's: the container's cgroup is
 // a transient scope with Delegate=yes, started over D-Bus with the init in it and the resource
@@ -16,6 +20,11 @@ import type { UnitProperty } from './unit-property.js';
 // init as soon as it exists (adopt()), before its rootfs work: the init's cgroup mounts bind
 // that directory. The cgroupfs driver's late join, which leaves the init's set-up memory with
 // the runtime, therefore does not apply under this driver.
+//
+// Rootless, the unit is the user manager's (user-manager.ts): it lies below user@UID.service, gets
+// only the controllers that manager was delegated (a limit needing another is refused before the
+// unit exists), and no device rules (as with the cgroupfs driver rootless: an unprivileged caller
+// cannot load a device program, and its container opens only what the user could anyway).
 
 export interface SystemdCgroupOptions {
   unit: string;
@@ -24,7 +33,10 @@ export interface SystemdCgroupOptions {
   path: string;
   dir: string;
   mountpoint: string;
-  bus: BusChoice;
+  /** Which manager to ask; resolved when a command first talks to it (most never do). */
+  bus: () => BusChoice;
+  /** The user manager's cgroup when `bus` is a user's, e.g. "/user.slice/user-1000.slice/user@1000.service". */
+  managerCgroup?: string;
   /** Set when creating; absent when opening the cgroup of an existing container. */
   create?: { description: string; annotations: UnitProperty[] };
 }
@@ -42,7 +54,7 @@ export class SystemdManager implements CgroupManager {
   constructor(private readonly o: SystemdCgroupOptions) {
     this.unit = o.unit;
     this.path = o.path;
-    this.fs = new V2Manager(o.path, o.dir, o.mountpoint);
+    this.fs = new V2Manager(o.path, o.dir, o.mountpoint, o.managerCgroup === undefined ? undefined : { skipDenied: false });
     this.started = o.create === undefined;
   }
 
@@ -59,18 +71,20 @@ export class SystemdManager implements CgroupManager {
   create(): void {}
 
   apply(resources: LinuxResources): void {
+    const r = this.applicable(resources);
     if (this.started) {
-      this.fs.apply(resources);
+      this.fs.apply(r);
       return;
     }
-    SystemdManager.check(resources);
-    this.pending = resources;
+    SystemdManager.check(r);
+    this.pending = r;
   }
 
   async adopt(pid: number): Promise<void> {
     const start = this.o.create;
     if (!start || this.started) throw new Error(`internal: ${this.unit} was started already`);
     await this.withBus(async (bus) => {
+      await this.checkManager(bus);
       const version = await bus.version();
       const resources = this.pending ? resourceProperties(this.pending, version) : undefined;
       const properties = [
@@ -88,8 +102,9 @@ export class SystemdManager implements CgroupManager {
   }
 
   async update(resources: LinuxResources): Promise<void> {
+    const r = this.applicable(resources);
     await this.withBus(async (bus) => {
-      const converted = resourceProperties(resources, await bus.version());
+      const converted = resourceProperties(r, await bus.version());
       await bus.setUnitProperties(this.unit, converted.properties);
       this.fs.apply(converted.resources);
     });
@@ -141,9 +156,33 @@ export class SystemdManager implements CgroupManager {
     return this.fs.exists();
   }
 
+  /**
+   * Under a user manager: the resources without device rules, and an error for a limit whose
+   * controller that manager was not delegated (systemd would take the property and not apply it).
+   */
+  private applicable(resources: LinuxResources): LinuxResources {
+    const manager = this.o.managerCgroup;
+    if (manager === undefined) return resources;
+    const { devices: _devices, ...rest } = resources;
+    const managerDir = posix.join(this.o.mountpoint, manager);
+    const missing = undelegatedController(controllersOf(managerDir), neededControllers(planWritesV2(rest, absentProbe())), managerDir);
+    if (missing) throw new CgroupResourceError(missing.field, missing.message);
+    return rest;
+  }
+
+  /** The unit's cgroup was predicted from the manager's uid: the manager must agree, or the record would name the wrong cgroup. */
+  private async checkManager(bus: SystemdBus): Promise<void> {
+    const expected = this.o.managerCgroup;
+    if (expected === undefined) return;
+    const actual = await bus.controlGroup();
+    if (actual !== expected) {
+      throw new Error(`--systemd-cgroup: the user's systemd manager runs in the cgroup ${actual}, not ${expected} where systemd places user@UID.service; ocirun cannot place its units there`);
+    }
+  }
+
   private async withBus<T>(fn: (bus: SystemdBus) => Promise<T>): Promise<T> {
     const { connectSystemd } = await import('./bus.js');
-    const bus = await connectSystemd(this.o.bus);
+    const bus = await connectSystemd(this.o.bus());
     try {
       return await fn(bus);
     } finally {

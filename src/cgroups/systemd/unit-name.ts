@@ -3,7 +3,8 @@ import { posix } from 'node:path';
 // Where a container goes under --systemd-cgroup (runc's docs/systemd.md rules): linux.cgroupsPath
 // is "slice:prefix:name", the unit is "prefix-name.scope" placed in "slice" (system.slice when
 // empty, "-.slice" is the root slice); an empty cgroupsPath means ":ocirun:<id>". systemd nests
-// slices by their dashes, so the scope's cgroup is below every ancestor slice.
+// slices by their dashes, so the scope's cgroup is below every ancestor slice. A user manager
+// (rootless) nests all of that below its own cgroup, and its default slice is "user.slice".
 
 /** The container's transient unit and its cgroup, relative to the cgroup2 mount. */
 export interface SystemdPlacement {
@@ -16,6 +17,7 @@ export interface SystemdPlacement {
 }
 
 const DEFAULT_SLICE = 'system.slice';
+const DEFAULT_USER_SLICE = 'user.slice';
 const DEFAULT_PREFIX = 'ocirun';
 const FIELD = 'linux.cgroupsPath';
 /** systemd's UNIT_NAME_MAX. */
@@ -42,8 +44,11 @@ export function expandSlice(slice: string): string {
   return path;
 }
 
-/** The placement for a config's cgroupsPath (undefined or "" for the default). */
-export function systemdPlacement(cgroupsPath: string | undefined, id: string): SystemdPlacement {
+/**
+ * The placement for a config's cgroupsPath (undefined or "" for the default). `managerCgroup`:
+ * the cgroup of the user manager that makes the unit (user-manager.ts), absent for the system's.
+ */
+export function systemdPlacement(cgroupsPath: string | undefined, id: string, managerCgroup?: string): SystemdPlacement {
   let slice = '';
   let prefix = DEFAULT_PREFIX;
   let name = id;
@@ -54,7 +59,7 @@ export function systemdPlacement(cgroupsPath: string | undefined, id: string): S
     }
     [slice, prefix, name] = parts as [string, string, string];
   }
-  if (slice === '') slice = DEFAULT_SLICE;
+  if (slice === '') slice = managerCgroup === undefined ? DEFAULT_SLICE : DEFAULT_USER_SLICE;
   if (name === '') throw new Error(`${FIELD} ${JSON.stringify(cgroupsPath)}: the name part (after the second ":") is empty`);
   if (name.endsWith('.slice')) {
     throw new Error(`${FIELD} ${JSON.stringify(cgroupsPath)}: a container's unit is a scope; "${name}" names a slice, which cannot hold processes itself`);
@@ -72,7 +77,7 @@ export function systemdPlacement(cgroupsPath: string | undefined, id: string): S
   } catch (err) {
     throw new Error(`${FIELD} ${JSON.stringify(cgroupsPath ?? '')}: ${(err as Error).message}`);
   }
-  return { slice, unit, cgroup: posix.join(parent, unit) };
+  return { slice, unit, cgroup: posix.join(managerCgroup ?? '/', parent, unit) };
 }
 
 /** systemd's unit_name_is_valid: letters, digits and ":-_.\" only, at most 255 bytes. */

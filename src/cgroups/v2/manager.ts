@@ -9,7 +9,7 @@ import type { CgroupManager } from '../manager.js';
 import { initCgroupDirV2 } from '../path.js';
 import { cgroupsPathDenial, rootlessDenial, type RootlessCgroups } from '../rootless.js';
 import { planPids } from '../pids.js';
-import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupWrite } from '../plan.js';
+import { CgroupResourceError, checkPlan, dirProbe, executePlan, type CgroupProbe, type CgroupWrite } from '../plan.js';
 import { planRdma } from '../rdma.js';
 import { removeCgroupTrees } from '../remove.js';
 import { signalPids } from '../signal.js';
@@ -26,6 +26,25 @@ import { collectStatsV2 } from './stats.js';
 import { planUnified } from './unified.js';
 
 const SIGKILL = 9;
+
+/** Every file write `r` asks for, in order (device rules aside); `probe` reads the cgroup they go to. */
+export function planWritesV2(r: LinuxResources, probe: CgroupProbe): CgroupWrite[] {
+  if (r.network?.classID !== undefined || (r.network?.priorities?.length ?? 0) > 0) {
+    const field = r.network?.classID !== undefined ? 'classID' : 'priorities';
+    throw new CgroupResourceError(`linux.resources.network.${field}`, 'cgroup v2 has no net_cls/net_prio controllers (v1 only)');
+  }
+  return [
+    ...planPids(r.pids),
+    ...planMemoryV2(r.memory, probe),
+    ...planIoV2(r.blockIO, probe),
+    ...planCpuV2(r.cpu, probe),
+    ...planCpuset(r.cpu),
+    ...planHugetlbV2(r.hugepageLimits, probe, hostHugePageSizes()),
+    ...planRdma(r.rdma),
+    // Last, so a key can refine what the fields above set.
+    ...planUnified(r.unified),
+  ];
+}
 
 /** A cgroup on a cgroup v2 (unified) host: one directory. */
 export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
@@ -62,22 +81,7 @@ export class V2Manager extends CgroupfsLifecycle implements CgroupManager {
   }
 
   apply(r: LinuxResources): void {
-    const probe = dirProbe(this.dir);
-    if (r.network?.classID !== undefined || (r.network?.priorities?.length ?? 0) > 0) {
-      const field = r.network?.classID !== undefined ? 'classID' : 'priorities';
-      throw new CgroupResourceError(`linux.resources.network.${field}`, 'cgroup v2 has no net_cls/net_prio controllers (v1 only)');
-    }
-    const writes: CgroupWrite[] = [
-      ...planPids(r.pids),
-      ...planMemoryV2(r.memory, probe),
-      ...planIoV2(r.blockIO, probe),
-      ...planCpuV2(r.cpu, probe),
-      ...planCpuset(r.cpu),
-      ...planHugetlbV2(r.hugepageLimits, probe, hostHugePageSizes()),
-      ...planRdma(r.rdma),
-      // Last, so a key can refine what the fields above set.
-      ...planUnified(r.unified),
-    ];
+    const writes = planWritesV2(r, dirProbe(this.dir));
     // As runc: a rootless container gets no device filter (loading one needs CAP_BPF and
     // CAP_SYS_ADMIN on the host); its devices are limited by what the user can open anyway.
     const devices = r.devices && this.rootless === undefined ? emulateDeviceRules(deviceRulesFromConfig(r.devices)) : undefined;

@@ -3,37 +3,20 @@
 // delegated scope of that manager (systemd-run --user --scope), the container's cgroup is made in
 // the user's own subtree and its limits are applied and enforced; run from a cgroup the user does
 // not own, runc's rules apply (no limits: no cgroup; a limit: a one-line error, nothing left).
-import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Spec } from '../../../src/spec/types.js';
 import { OCIRUN, type Result } from '../../support/ocirun.js';
-import { makeTestUser, type TestUser } from '../../support/test-user.js';
+import type { TestUser } from '../../support/test-user.js';
+import { lingeringUser, sh, type LingeringUser } from './support.js';
 
 const inGuest = process.env.OCIRUN_GUEST === '1';
 
+let lingering: LingeringUser;
 let user: TestUser;
-let base: Spec;
 let sessionEnv: NodeJS.ProcessEnv;
-let n = 0;
-
-function sh(cmd: string): Result {
-  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-}
-
-function bundle(change: (c: Spec) => void): string {
-  n += 1;
-  const dir = join(user.dir, `b${n}`);
-  mkdirSync(dir);
-  const c = structuredClone(base);
-  c.root = { path: user.rootfs, readonly: true };
-  change(c);
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(c));
-  chownSync(dir, user.uid, user.gid);
-  return dir;
-}
+const bundle = (change: (c: Spec) => void): string => lingering.bundle(change);
 
 const limits = (c: Spec, argv: string[]): void => {
   if (c.linux) c.linux.resources = { memory: { limit: 64 * 1024 * 1024 }, pids: { limit: 20 } };
@@ -50,31 +33,14 @@ function direct(args: string[]): Promise<Result> {
   return user.runAsync([OCIRUN, ...args], { timeoutMs: 150_000 });
 }
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe.skipIf(!inGuest)('rootless on cgroup v2 with a systemd user manager', () => {
   beforeAll(async () => {
-    user = makeTestUser('g');
-    user.giveSubids();
-    expect(sh(`loginctl enable-linger ${user.name}`).status).toBe(0);
-    const bus = `/run/user/${user.uid}/bus`;
-    for (let i = 0; i < 600 && !(existsSync(bus) && sh(`systemctl is-active user@${user.uid}.service`).stdout.trim() === 'active'); i++) await pause(100);
-    sessionEnv = { XDG_RUNTIME_DIR: `/run/user/${user.uid}`, DBUS_SESSION_BUS_ADDRESS: `unix:path=${bus}` };
-    const specDir = join(user.dir, 'spec');
-    mkdirSync(specDir);
-    chownSync(specDir, user.uid, user.gid);
-    expect((await user.runAsync([OCIRUN, 'spec', '--rootless'], { cwd: specDir, timeoutMs: 150_000 })).status).toBe(0);
-    base = JSON.parse(readFileSync(join(specDir, 'config.json'), 'utf8')) as Spec;
-    if (base.process) {
-      base.process.terminal = false;
-      delete base.process.capabilities?.ambient;
-    }
-  });
+    lingering = await lingeringUser('g');
+    ({ user, sessionEnv } = lingering);
+  }, 300_000);
 
   afterAll(() => {
-    if (!user) return;
-    sh(`loginctl disable-linger ${user.name}; systemctl stop user@${user.uid}.service`);
-    user.remove();
+    lingering?.remove();
   });
 
   it('the user manager delegates memory and pids to the user\'s subtree', () => {

@@ -67,7 +67,7 @@ describe('buildFeatures', () => {
     });
     expect(linux?.mountExtensions).toEqual({ idmap: { enabled: true } });
     expect(linux?.netDevices).toEqual({ enabled: true });
-    expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
+    expect(linux?.cgroup).toEqual({ v1: true, v2: true, systemd: true, systemdUser: true, rdma: true });
   });
 
   it('names org.criu.config (a CRIU configuration file) and org.systemd.property.* (unit properties) as potentially unsafe, as runc does', () => {

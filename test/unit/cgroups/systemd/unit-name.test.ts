@@ -51,6 +51,26 @@ describe('systemdPlacement', () => {
     expect(systemdPlacement('-.slice:p:n', 'id').cgroup).toBe('/p-n.scope');
   });
 
+  describe('under a user manager (rootless)', () => {
+    const manager = '/user.slice/user-1000.slice/user@1000.service';
+
+    it('defaults to user.slice within the manager\'s own cgroup, as runc', () => {
+      expect(systemdPlacement(undefined, 'c1', manager)).toEqual({
+        slice: 'user.slice',
+        unit: 'ocirun-c1.scope',
+        cgroup: `${manager}/user.slice/ocirun-c1.scope`,
+      });
+      expect(systemdPlacement(':podman:abc', 'id', manager).cgroup).toBe(`${manager}/user.slice/podman-abc.scope`);
+    });
+
+    it('nests a named slice, the slice prefix the user gives included, below the manager', () => {
+      // What rootless podman passes: its slice names the user manager's slices, not the system's.
+      expect(systemdPlacement('user.slice:libpod:abc', 'id', manager).cgroup).toBe(`${manager}/user.slice/libpod-abc.scope`);
+      expect(systemdPlacement('app-x.slice:p:n', 'id', manager).cgroup).toBe(`${manager}/app.slice/app-x.slice/p-n.scope`);
+      expect(systemdPlacement('-.slice:p:n', 'id', manager).cgroup).toBe(`${manager}/p-n.scope`);
+    });
+  });
+
   it.each([
     ['/sys/fs/cgroup/x', '"slice:prefix:name"'],
     ['a:b', '"slice:prefix:name"'],
