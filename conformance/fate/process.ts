@@ -6,6 +6,8 @@ const SCHED = 'conformance/process/scheduling.test.ts';
 const CAPS = 'conformance/security/capabilities.test.ts';
 // The guest booted with SELinux (test/guest/selinux/kernel-args).
 const SELINUX = 'test/guest/selinux/selinux.test.ts';
+// The guest's plain boot, AppArmor loaded.
+const APPARMOR = 'test/guest/lsm/apparmor.test.ts';
 
 export const rows: FateRow[] = [
   applied(PROCESS, 'args are passed as they are; env is exactly the config\'s plus HOME; cwd is entered', 'process', 'process.args', 'process.env', 'process.cwd'),
@@ -17,7 +19,8 @@ export const rows: FateRow[] = [
   applied(PROCESS, 'noNewPrivileges sets no_new_privs; false leaves it off', 'process.noNewPrivileges'),
   applied(CAPS, 'root: bounding and inheritable as configured; with no_new_privs execve keeps permitted to the configured set', 'process.capabilities', 'process.capabilities.bounding', 'process.capabilities.inheritable'),
   applied(CAPS, 'non-root with ambient capabilities: they survive execve as permitted and effective, and work', 'process.capabilities.ambient', 'process.capabilities.permitted', 'process.capabilities.effective'),
-  refused(CAPS, '%s: create fails with an error naming the field, nothing left', 'the host has no AppArmor (applying profiles is implemented, untested here)', 'process.apparmorProfile'),
+  refused(CAPS, '%s: create fails with an error naming the field, nothing left', 'the host has no AppArmor', 'process.apparmorProfile'),
+  applied(APPARMOR, 'confines the container process: the profile is its label, the denied write fails', 'process.apparmorProfile'),
   refused(CAPS, '%s: create fails with an error naming the field, nothing left', 'the host has no SELinux', 'process.selinuxLabel'),
   applied(SELINUX, 'is the container process\'s context in /proc/self/attr/current, as under runc', 'process.selinuxLabel'),
   applied('conformance/process/extras.test.ts', 'ioPriority is set on the container process', ...under('process.ioPriority', '', '.class', '.priority')),
