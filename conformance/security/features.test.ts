@@ -93,11 +93,11 @@ describe('ocirun features', () => {
     for (const f of s.supportedFlags) expect(s.knownFlags).toContain(f);
   });
 
-  it('reports the LSMs as implemented (features-linux.md: whatever the host has), both cgroup versions and the systemd driver', () => {
+  it('reports the LSMs as implemented (features-linux.md: whatever the host has), both cgroup versions and the systemd driver, system and user', () => {
     const { doc } = features();
     expect(doc.linux.apparmor.enabled).toBe(true);
     expect(doc.linux.selinux.enabled).toBe(true);
-    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: true, systemdUser: false, rdma: true });
+    expect(doc.linux.cgroup).toMatchObject({ v1: true, v2: true, systemd: true, systemdUser: true, rdma: true });
   });
 
   it('reports the 1.3 features: Intel RDT, every memory policy mode and flag, netDevices', () => {
