@@ -131,8 +131,8 @@ await build({
 });
 
 // One character outside ASCII anywhere in a bundle (esbuild keeps some comments as written) makes
-// V8 hold its whole source as a two-byte string: reading run.cjs took 1.1 ms instead of 0.5 ms
-// per start, and twice the memory. Such a character belongs in the bundle as an escape.
+// V8 hold its whole source as a two-byte string: twice the memory and a slower read on every
+// start (bench/RESULTS.md). Such a character belongs in the bundle as an escape.
 for (const file of readdirSync(cliOut, { recursive: true }).filter((f) => f.endsWith('.cjs'))) {
   const lines = readFileSync(join(cliOut, file), 'utf8').split('\n');
   const at = lines.findIndex((line) => /[^\x00-\x7f]/.test(line));

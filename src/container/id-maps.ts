@@ -157,7 +157,7 @@ function writeMap(field: string, file: string, text: string, caller: IdCaller): 
 function runHelper(field: string, tool: string, pid: number, mappings: readonly IDMapping[]): void {
   const args = [String(pid), ...mappings.flatMap((m) => [String(m.containerID), String(m.hostID), String(m.size)])];
   // Loaded here, not imported: node:child_process pulls in node:net, dgram and the streams,
-  // ~9 ms of CPU that every create would pay for the few configs that need a helper.
+  // CPU that every create would pay for the few configs that need a helper (bench/RESULTS.md).
   const { spawnSync } = process.getBuiltinModule('node:child_process');
   const r = spawnSync(tool, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error) throw new Error(`${field}: running ${tool}: ${reasonOf(r.error)}`);
