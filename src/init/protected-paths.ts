@@ -13,7 +13,6 @@ import { fdPath, openInRoot } from './in-root.js';
 // a procfs file cannot get that file bind-mounted over a masked path. The /dev/null bind is then
 // made read-only.
 
-const PROC_SUPER_MAGIC = 0x9fa0;
 
 function openTarget(sys: Sys, rootFd: number, path: string): number | undefined {
   try {
@@ -29,7 +28,7 @@ function withRoot<T>(sys: Sys, fn: (rootFd: number) => T): T {
   try {
     const proc = sys.open('/proc/self/fd', K.O_PATH | K.O_DIRECTORY | K.O_NOFOLLOW | K.O_CLOEXEC);
     try {
-      if (sys.fstatfs(proc).type !== PROC_SUPER_MAGIC) throw new Error('/proc in the container is not procfs');
+      if (sys.fstatfs(proc).type !== K.PROC_SUPER_MAGIC) throw new Error('/proc in the container is not procfs');
     } finally {
       sys.close(proc);
     }

@@ -167,3 +167,6 @@ export function syscallNumbers(arch: string = process.arch): SyscallNumbers {
   if (!nr) throw new Error(`unsupported architecture ${arch}: only x64 and arm64 have syscall tables`);
   return nr;
 }
+
+/** statfs f_type of procfs. */
+export const PROC_SUPER_MAGIC = 0x9fa0;

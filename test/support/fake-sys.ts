@@ -23,7 +23,6 @@ export class ExecReached extends Error {
   }
 }
 
-const PROC_SUPER_MAGIC = 0x9fa0;
 const TMPFS_MAGIC = 0x01021994;
 const NULL_RDEV = 259;
 const FIRST_FD = 100;
@@ -209,7 +208,7 @@ export class FakeSys implements Sys {
     this.record('fstatfs', [fd], [0]);
     const path = this.pathOf(fd);
     const proc = path === '/proc' || path.startsWith('/proc/');
-    return { type: proc ? PROC_SUPER_MAGIC : TMPFS_MAGIC, flags: this.mountFlags.get(path) ?? 0 };
+    return { type: proc ? K.PROC_SUPER_MAGIC : TMPFS_MAGIC, flags: this.mountFlags.get(path) ?? 0 };
   }
   fstat(fd: number): FileMode {
     this.record('fstat', [fd], [0]);
