@@ -19,9 +19,13 @@ function cacheFileOf(file) {
   return `${file}.v8`;
 }
 
-/** A bundle's source as a function of Node's CommonJS parameters: the build caches exactly this. */
+/**
+ * A bundle's source as a function of Node's CommonJS parameters: the build caches exactly this.
+ * Read as latin1: the build makes every bundle pure ASCII (scripts/bundle.mjs), which latin1
+ * decodes as UTF-8 would, with a plain copy instead of UTF-8 validation (bench/RESULTS.md).
+ */
 function compileBundle(file, cachedData) {
-  const source = readFileSync(file, 'utf8');
+  const source = readFileSync(file, 'latin1');
   return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
 }
 
