@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import * as K from './constants.js';
-import { closeQuietly, getpid, kill, pipe2, read, teeNonBlocking, watchForInterrupt } from './libc.js';
+import { closeQuietly, getpid, kill, pipe2, read, teeIfPipe, teeNonBlocking, watchForInterrupt } from './libc.js';
 
 // A foreground `run` or `exec` catches signals from before it creates anything, to pass them on
 // to the container's process once it runs. Node's handlers only run between synchronous calls,
@@ -23,20 +23,6 @@ const PIPE_CAPACITY = 65536;
 /** How long a set-up may go on after a terminating signal before its wait is cut short. */
 const GRACE_MS = 10_000;
 
-function pipeReadEnds(): Set<number> {
-  const out = new Set<number>();
-  for (const name of readdirSync('/proc/self/fd')) {
-    try {
-      if (!readlinkSync(`/proc/self/fd/${name}`).startsWith('pipe:')) continue;
-      const flags = /^flags:\s+([0-7]+)$/m.exec(readFileSync(`/proc/self/fdinfo/${name}`, 'utf8'))?.[1];
-      if (flags !== undefined && (parseInt(flags, 8) & 3) === K.O_RDONLY) out.add(Number(name));
-    } catch {
-      // The fd readdir itself used, gone since.
-    }
-  }
-  return out;
-}
-
 let armed: { signalPipe: number; copy: [number, number]; firstSeen?: number } | undefined;
 
 /**
@@ -57,9 +43,13 @@ function scan(): { signal: number; empty: boolean; waitMs: number } {
 
 /** The messages now in pipe `fd`, copied through `copy` without consuming them. */
 function peek(fd: number, copy: [number, number]): Buffer {
-  const n = teeNonBlocking(fd, copy[1], PIPE_CAPACITY);
+  return drain(copy[0], teeNonBlocking(fd, copy[1], PIPE_CAPACITY));
+}
+
+/** The `n` bytes a tee put into the copy pipe, read out of it. */
+function drain(fd: number, n: number): Buffer {
   const buf = Buffer.alloc(n);
-  for (let got = 0; got < n; ) got += read(copy[0], buf.subarray(got));
+  for (let got = 0; got < n; ) got += read(fd, buf.subarray(got));
   return buf;
 }
 
@@ -79,9 +69,13 @@ function signalsIn(messages: Buffer): number[] {
 function findSignalPipe(copy: [number, number]): number | undefined {
   process.on('SIGURG', ignore);
   kill(getpid(), SIGURG);
-  for (const fd of pipeReadEnds()) {
-    if (fd === copy[0]) continue;
-    if (signalsIn(peek(fd, copy)).includes(SIGURG)) return fd;
+  // Every fd is probed with tee itself, which refuses anything but a pipe's read end: one call
+  // each instead of reading /proc/self/fd/N and fdinfo/N (bench/RESULTS.md).
+  for (const name of readdirSync('/proc/self/fd')) {
+    const fd = Number(name);
+    const n = teeIfPipe(fd, copy[1], PIPE_CAPACITY);
+    if (n === undefined) continue;
+    if (signalsIn(drain(copy[0], n)).includes(SIGURG)) return fd;
   }
   return undefined;
 }

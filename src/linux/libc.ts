@@ -261,9 +261,19 @@ export function clearSignalMask(): void {
 
 /** tee(2), non-blocking: bytes copied, 0 when `from` is empty. */
 export function teeNonBlocking(from: number, to: number, len: number): number {
+  const n = teeIfPipe(from, to, len);
+  return n ?? check(-1, 'tee', [from, to]);
+}
+
+/**
+ * tee(2) without blocking, for probing fds: the bytes copied, 0 when `from` is an empty pipe, and
+ * undefined when `from` is no pipe's read end (EINVAL, EBADF) or the copy would stay in one pipe.
+ */
+export function teeIfPipe(from: number, to: number, len: number): number | undefined {
   const r = tryCall(c.tee(from, to, len, 2 /* SPLICE_F_NONBLOCK */));
   if (r.ok) return r.value;
   if (r.errno === 11 /* EAGAIN */) return 0;
+  if (r.errno === EINVAL || r.errno === 9 /* EBADF */) return undefined;
   return check(-1, 'tee', [from, to]);
 }
 
