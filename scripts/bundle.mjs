@@ -77,13 +77,14 @@ function relativeRequire(from, to) {
 /**
  * Paths a bundle in `outdir` needs: koffi's native module, and import.meta.url, which resolves
  * as if the module sat in dist/cli/ as src/cli/*.ts sits in src/ (src/cli/version.ts finds
- * dist/build-info.json from there).
+ * dist/build-info.json from there). A getter: only `--version` reads it, and the first
+ * pathToFileURL of a process loads node:url (~0.45 ms; bench/RESULTS.md).
  */
 function locate(outdir) {
   const cli = JSON.stringify(relative(outdir, join(cliOut, 'ocirun.cjs')));
   return {
-    banner: { js: `var __import_meta_url = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${cli})).href;` },
-    define: { 'import.meta.url': '__import_meta_url', __KOFFI_NATIVE__: JSON.stringify(koffiFile && relative(outdir, koffiFile)) },
+    banner: { js: `var __import_meta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${cli})).href; } };` },
+    define: { 'import.meta.url': '__import_meta.url', __KOFFI_NATIVE__: JSON.stringify(koffiFile && relative(outdir, koffiFile)) },
   };
 }
 
