@@ -22,17 +22,25 @@ export function ownCgroupDir(h: CgroupHierarchies, procSelfCgroup: string): stri
  * here on libuv's thread pool while the caller goes on validating and planning: the container's
  * move a few milliseconds later is then quick. Best effort: a failure only means the wait comes
  * later. (Forked children never use the thread pool, so its threads cannot hold anything they need;
- * the fd is close-on-exec.)
+ * the fd is close-on-exec.) Returns the hierarchies it read (unless it was given them), or
+ * undefined when it could not read them: the caller's later work then finds the error itself.
  */
-export function primeCgroupMigration(h?: CgroupHierarchies): void {
+export function primeCgroupMigration(h?: CgroupHierarchies): CgroupHierarchies | undefined {
+  let hierarchies: CgroupHierarchies;
   let fd: number;
   try {
-    const dir = ownCgroupDir(h ?? detectHierarchies(), readFileSync('/proc/self/cgroup', 'utf8'));
-    if (dir === undefined) return;
+    hierarchies = h ?? detectHierarchies();
+  } catch {
+    return undefined;
+  }
+  try {
+    const dir = ownCgroupDir(hierarchies, readFileSync('/proc/self/cgroup', 'utf8'));
+    if (dir === undefined) return hierarchies;
     // Opened here: the pool runs one job per loop turn, and the caller keeps the loop busy.
     fd = openSync(`${dir}/cgroup.procs`, constants.O_WRONLY);
   } catch {
-    return;
+    return hierarchies;
   }
   write(fd, '0', () => close(fd, () => undefined));
+  return hierarchies;
 }

@@ -1,3 +1,4 @@
+import type { CgroupHierarchies } from '../cgroups/detect.js';
 import type { Logger } from '../log.js';
 import type { FlagSpecs, Parsed, ParseOptions } from './args.js';
 
@@ -8,6 +9,11 @@ export interface Globals {
   rootlessCgroups: boolean;
   /** --criu: a path, or a name looked up in PATH. */
   criu: string;
+  /**
+   * The host's cgroup hierarchies, when main read them for a command that moves processes into
+   * cgroups (it primes the move with them): that command's bundle need not parse mountinfo again.
+   */
+  cgroupHierarchies?: CgroupHierarchies;
 }
 
 export interface CommandContext {

@@ -114,7 +114,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       rootlessCgroups: rootlessCgroups(parseRootlessFlag(g.rootless as string | undefined), caller),
       criu: (g.criu as string | undefined) ?? 'criu',
     };
-    if (command.movesIntoCgroup) (await import('../cgroups/migration.js')).primeCgroupMigration();
+    if (command.movesIntoCgroup) {
+      const hierarchies = (await import('../cgroups/migration.js')).primeCgroupMigration();
+      if (hierarchies) globals.cgroupHierarchies = hierarchies;
+    }
     return await command.run({ globals, log }, parsed);
   } catch (err) {
     const msg = prefix + (err instanceof Error ? err.message : String(err)).replace(/\n/g, ' ');

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildInitPlan, type InitPlan } from '../init/plan.js';
 import { canSwitchPidNamespace, needsIntermediate } from '../init/enter-namespaces.js';
+import type { CgroupHierarchies } from '../cgroups/detect.js';
 import type { Logger } from '../log.js';
 import { ConfigError, configPath, loadConfig, requireProcess, type RunnableSpec } from '../spec/validate.js';
 import { rootlessConfigProblem } from '../spec/rootless.js';
@@ -29,6 +30,8 @@ export interface CreateOptions {
   systemdCgroup?: boolean;
   /** --rootless: cgroups the caller may not create are handled by runc's rules (cgroups/rootless.ts). */
   rootlessCgroups: boolean;
+  /** The host's cgroup hierarchies, when the caller read them already. */
+  hierarchies?: CgroupHierarchies;
   /**
    * The flag that needs the init to be our own child: refused up front when the namespaces need
    * an intermediate process (whose child the init then is).

@@ -46,7 +46,7 @@ export function prepareCreate(o: CreateOptions, plan: CreatePlan, store: StateSt
   undo.push(() => security.release());
   const fifoFd = makeStartGate(store.fifoPath(o.id));
   undo.push(() => closeQuietly(fifoFd));
-  const hierarchies = detectHierarchies();
+  const hierarchies = o.hierarchies ?? detectHierarchies();
   const cgroup = createCgroupManager({ cgroupsPath: spec.linux?.cgroupsPath, id: o.id, hierarchies, systemd: o.systemdCgroup === true, annotations: spec.annotations, rootless: o.rootlessCgroups });
   // Before the record names it: a failed create must not destroy a cgroup it never owned.
   refuseOccupiedCgroup(cgroup, spec.linux?.cgroupsPath ? 'linux.cgroupsPath' : `container ${o.id}`);

@@ -26,6 +26,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, id: string
     preserveFds,
     systemdCgroup: ctx.globals.systemdCgroup,
     rootlessCgroups: ctx.globals.rootlessCgroups,
+    ...(ctx.globals.cgroupHierarchies ? { hierarchies: ctx.globals.cgroupHierarchies } : {}),
     log: ctx.log,
   };
 }
