@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // CPU time of commands measured side by side: `node bench/cpu-ab.mjs ROUNDS NAME=COMMAND ...`
 // runs every command once per round, in a new random order each round, and prints per command
-// the median, the quartiles and the median wall time over the rounds. The CPU time of a run is
+// the median, the quartiles, the median of its differences from the first command within each
+// round, and the median wall time over the rounds. The CPU time of a run is
 // its user + system time with the children it reaped (getrusage(RUSAGE_CHILDREN) before and
 // after, through koffi): on a machine shared with other jobs, wall time mostly measures the
 // wait for a CPU, and hyperfine, which runs each command's samples back to back, gives CPU
@@ -56,8 +57,14 @@ const quantile = (xs, q) => {
   const i = (s.length - 1) * q;
   return s[Math.floor(i)] + (s[Math.ceil(i)] - s[Math.floor(i)]) * (i - Math.floor(i));
 };
-console.log(`| command | CPU median | CPU p25–p75 | wall median | runs |\n|---|---|---|---|---|`);
+// Each command against the first, round by round: a drift of the machine's speed moves both
+// runs of a round alike, so the median of the differences is steadier than the difference of
+// the medians.
+const [first] = commands;
+console.log(`| command | CPU median | CPU p25–p75 | − ${first.name}, paired median (p25–p75) | wall median | runs |\n|---|---|---|---|---|---|`);
 for (const c of commands) {
   const f = (v) => `${v.toFixed(1)} ms`;
-  console.log(`| ${c.name} | ${f(quantile(c.cpu, 0.5))} | ${quantile(c.cpu, 0.25).toFixed(1)}–${f(quantile(c.cpu, 0.75))} | ${f(quantile(c.wall, 0.5))} | ${c.cpu.length} |`);
+  const diff = c.cpu.map((v, i) => v - first.cpu[i]);
+  const paired = c === first ? '' : `${f(quantile(diff, 0.5))} (${quantile(diff, 0.25).toFixed(1)}–${quantile(diff, 0.75).toFixed(1)})`;
+  console.log(`| ${c.name} | ${f(quantile(c.cpu, 0.5))} | ${quantile(c.cpu, 0.25).toFixed(1)}–${f(quantile(c.cpu, 0.75))} | ${paired} | ${f(quantile(c.wall, 0.5))} | ${c.cpu.length} |`);
 }

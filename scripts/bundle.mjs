@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Build step: bundles the CLI into CommonJS files, the whole runtime an install needs besides
-// bin/ and koffi (bin/load-bundle.cjs loads them):
+// bin/ and koffi (bin/ocirun loads them):
 //   dist/cli/ocirun.cjs             argv parsing and the command table (src/cli/main.ts)
 //   dist/cli/commands/<name>.cjs    one per command, with everything that command reaches
 //   dist/cli/validators.cjs         the generated schema validators

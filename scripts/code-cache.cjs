@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Build step, after scripts/bundle.mjs: a V8 code cache next to each bundle
-// (dist/cli/**/<name>.cjs.v8), loaded by bin/load-bundle.cjs. Compiled with lazy compilation
+// (dist/cli/**/<name>.cjs.v8), loaded by bin/ocirun. Compiled with lazy compilation
 // off (but for the validators, below), so the cache holds every function of the bundle, not
 // just its top level: V8 compiles a
 // function on its first call, and compiling the functions a command calls is most of its
@@ -29,7 +29,7 @@ const flags = launcherFlags();
 if (process.execArgv.join(' ') !== flags.join(' ')) {
   execFileSync(process.execPath, [...flags, __filename], { stdio: 'inherit' });
 } else {
-  const { cacheFileOf, compileBundle } = require('../bin/load-bundle.cjs');
+  const { cacheFileOf, compileBundle } = require('../bin/ocirun');
   for (const file of bundles(cli)) {
     const trained = file === VALIDATORS;
     if (!trained) v8.setFlagsFromString('--no-lazy');

@@ -41,11 +41,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('npm pack, npm install -g of the tarball', () => {
   it('ships the launcher, the bundles and their code caches, and no sources, tests or benchmarks', () => {
-    expect(packed).toEqual(expect.arrayContaining(['bin/ocirun', 'bin/load-bundle.cjs', 'dist/cli/ocirun.cjs', 'dist/cli/commands/run.cjs', 'dist/cli/commands/run.cjs.v8', 'dist/build-info.json']));
+    expect(packed).toEqual(expect.arrayContaining(['bin/ocirun', 'dist/cli/ocirun.cjs', 'dist/cli/commands/run.cjs', 'dist/cli/commands/run.cjs.v8', 'dist/build-info.json']));
     expect(packed.filter((p) => !/^(bin\/|dist\/|package\.json$|README\.md$)/.test(p))).toEqual([]);
   });
 
-  it('installs files nobody but their owner can write (bin/load-bundle.cjs refuses caches others can)', () => {
+  it('installs files nobody but their owner can write (bin/ocirun refuses caches others can)', () => {
     const writable = filesUnder(join(installed, 'dist')).filter((f) => (statSync(f).mode & 0o022) !== 0);
     expect(writable).toEqual([]);
   });

@@ -1,4 +1,4 @@
-// bin/load-bundle.cjs: V8 checks a code cache against its source's length only, so a cache made
+// The bundle loader in bin/ocirun: V8 checks a code cache against its source's length only, so a cache made
 // from other code of the same length runs that code. These tests build exactly that cache and
 // show the loader uses a cache only when root or this user owns it and nobody else can write it.
 import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ interface Loader {
   compileBundle(file: string, cachedData: Buffer | undefined): Script;
   loadBundle(file: string): unknown;
 }
-const { cacheFileOf, compileBundle, loadBundle } = createRequire(import.meta.url)('../../../bin/load-bundle.cjs') as Loader;
+const { cacheFileOf, compileBundle, loadBundle } = createRequire(import.meta.url)('../../../bin/ocirun') as Loader;
 
 const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +34,7 @@ function bundleWithForeignCache(mode: number, owner?: number): string {
   return file;
 }
 
-describe('bin/load-bundle.cjs', () => {
+describe('bin/ocirun, the bundle loader', () => {
   it('runs a trusted cache: owned by this user, writable by nobody else (the cache is really used)', () => {
     expect(loadBundle(bundleWithForeignCache(0o644))).toBe('other');
   });
