@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { validateFeatures } from '../../src/spec/validate.js';
+import { validateFeatures } from '../../src/spec/validate-documents.js';
 import { baseSpec, Sandbox, uniqueId, withUserNamespace } from '../../test/support/ocirun.js';
 import { GOLDEN_DIR } from '../../test/support/golden.js';
 

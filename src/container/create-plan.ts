@@ -66,10 +66,10 @@ function isDirectory(path: string): boolean {
  * Validates the id, the bundle and the request and makes the plans. It writes nothing: bad input
  * fails here, before the state dir exists.
  */
-export function planCreate(o: CreateOptions): CreatePlan {
+export async function planCreate(o: CreateOptions): Promise<CreatePlan> {
   validateContainerId(o.id);
   const bundle = resolve(o.bundle);
-  const spec = loadConfig(bundle);
+  const spec = await loadConfig(bundle);
   requireProcess(spec, bundle);
   const passed = applyPassthrough(spec, process.env, o.preserveFds);
   const caller: IdCaller = { euid: process.geteuid?.() ?? 0, egid: process.getegid?.() ?? 0 };

@@ -22,7 +22,7 @@ import { UndoStack } from './undo.js';
  * steps each of them pushed leave nothing of the container.
  */
 export async function createContainer(o: CreateOptions): Promise<ContainerRecord> {
-  const plan = planCreate(o);
+  const plan = await planCreate(o);
   const store = new StateStore(o.root);
   store.claim(o.id);
   faultPoint('after-claim');

@@ -96,7 +96,7 @@ export interface Restored {
 export async function restoreContainer(o: RestoreOptions): Promise<Restored> {
   validateContainerId(o.id);
   const bundle = resolve(o.bundle);
-  const spec = loadConfig(bundle);
+  const spec = await loadConfig(bundle);
   requireProcess(spec, bundle);
   refuseUnsupported(spec);
   const terminal = spec.process?.terminal === true;

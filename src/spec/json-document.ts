@@ -12,12 +12,11 @@ function kindOf(value: unknown): string {
 }
 
 /**
- * Reads `file` (a regular file within the size limit), parses it, and checks it against its
- * generated schema validator, whose type it then has. Throws a ConfigError naming the file and
- * the line and column of a syntax error, or the JSON path of the most specific schema error.
- * `what` names the document for a top level that is no object ("a runtime-spec process").
+ * Reads `file` (a regular file within the size limit) and parses it. Throws a ConfigError naming
+ * the file and the line and column of a syntax error, or saying that the top level is no object:
+ * `what` names the document then ("a runtime-spec process").
  */
-export function loadJsonDocument<T>(file: string, validate: ValidateFn<T>, what: string): T {
+export function readJsonObject(file: string, what: string): object {
   let text: string;
   try {
     text = readRegularFile(file);
@@ -31,9 +30,21 @@ export function loadJsonDocument<T>(file: string, validate: ValidateFn<T>, what:
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new ConfigError(file, '', `must be a JSON object (${what}), got ${kindOf(document)}`);
   }
-  if (!validate(document)) {
-    const { path, message } = mostSpecificSchemaError(validate.errors ?? [], document);
-    throw new ConfigError(file, path, message);
-  }
   return document;
+}
+
+/**
+ * readJsonObject, then the document's generated schema validator, whose type it then has: a
+ * ConfigError names the JSON path of the most specific schema error.
+ */
+export function loadJsonDocument<T>(file: string, validate: ValidateFn<T>, what: string): T {
+  const document = readJsonObject(file, what);
+  if (!validate(document)) throw schemaRejection(file, validate, document);
+  return document;
+}
+
+/** The error of a document `validate` has just refused: its most specific schema error. */
+export function schemaRejection(file: string, validate: ValidateFn, document: object): ConfigError {
+  const { path, message } = mostSpecificSchemaError(validate.errors ?? [], document);
+  return new ConfigError(file, path, message);
 }

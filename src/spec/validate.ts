@@ -1,17 +1,13 @@
-// Loading and validating OCI documents. Schema validation runs code generated at build time
-// (scripts/gen-validators.mjs): nothing is compiled at run time.
+// Loading and validating a bundle's config.json: the schema check (schema-verdict.ts over the
+// schemas as data), ajv's code generated at build time (scripts/gen-validators.mjs) only to say
+// where a rejected config is wrong, then the semantic checks. Nothing is compiled at run time.
 import { join, resolve } from 'node:path';
 import { SEMANTIC_CHECKS } from './checks.js';
-import { ConfigError, type SpecProblem } from './config-error.js';
-import {
-  validateConfig as configSchema,
-  validateFeatures as featuresSchema,
-  validateState as stateSchema,
-  type ValidateFn,
-} from './generated/validators.js';
-import { loadJsonDocument } from './json-document.js';
+import { ConfigError } from './config-error.js';
+import { SCHEMAS } from './generated/schemas.js';
+import { readJsonObject, schemaRejection } from './json-document.js';
 import { PROCESS_REQUIRED, processArgsProblem } from './rules.js';
-import { describeSchemaErrors } from './schema-errors.js';
+import { schemaAccepts } from './schema-verdict.js';
 import type { Process, Spec } from './types.js';
 
 export * from './checks.js';
@@ -30,15 +26,27 @@ export function configPath(bundleDir: string): string {
  * Reads and validates `<bundle>/config.json`: JSON syntax, the runtime-spec schema, then the
  * semantic checks. Throws a ConfigError naming the file, the JSON path and what was expected.
  */
-export function loadConfig(bundleDir: string): Spec {
+export async function loadConfig(bundleDir: string): Promise<Spec> {
   const bundle = resolve(bundleDir);
   const file = configPath(bundle);
-  const spec = loadJsonDocument(file, configSchema, 'a runtime-spec config');
+  const document = readJsonObject(file, 'a runtime-spec config');
+  const spec = isSpec(document) ? document : await explainRejection(file, document);
   for (const check of SEMANTIC_CHECKS) {
     const problem = check(spec, bundle);
     if (problem !== undefined) throw new ConfigError(file, problem.path, problem.message);
   }
   return spec;
+}
+
+function isSpec(document: object): document is Spec {
+  return schemaAccepts(SCHEMAS, 'config-schema.json', document);
+}
+
+/** ajv's validator, loaded now, says where the config is wrong; it is the reference, should the two disagree. */
+async function explainRejection(file: string, document: object): Promise<Spec> {
+  const { validateConfig } = await import('./generated/validators.js');
+  if (validateConfig(document)) return document;
+  throw schemaRejection(file, validateConfig, document);
 }
 
 /**
@@ -48,23 +56,4 @@ export function loadConfig(bundleDir: string): Spec {
 export function requireProcess(spec: Spec, bundleDir: string): asserts spec is RunnableSpec {
   const problem = spec.process === undefined ? PROCESS_REQUIRED : processArgsProblem(spec.process);
   if (problem !== undefined) throw new ConfigError(configPath(bundleDir), problem.path, problem.message);
-}
-
-/** Schema problems of a runtime state document, one line each; empty when valid. */
-export function validateState(state: unknown): string[] {
-  return schemaProblems(stateSchema, state);
-}
-
-/** Schema problems of a `features` document, one line each; empty when valid. */
-export function validateFeatures(features: unknown): string[] {
-  return schemaProblems(featuresSchema, features);
-}
-
-function schemaProblems(validate: ValidateFn, document: unknown): string[] {
-  if (validate(document)) return [];
-  return describeSchemaErrors(validate.errors ?? [], document).map(formatProblem);
-}
-
-function formatProblem({ path, message }: SpecProblem): string {
-  return path === '' ? message : `${path}: ${message}`;
 }

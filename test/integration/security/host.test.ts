@@ -7,7 +7,7 @@ import { prctl } from '../../../src/linux/libc.js';
 import { buildFeatures, probeHost } from '../../../src/container/features.js';
 import { readHostBounding } from '../../../src/security/capabilities.js';
 import { checkLsm, detectLsm } from '../../../src/security/lsm.js';
-import { validateFeatures } from '../../../src/spec/validate.js';
+import { validateFeatures } from '../../../src/spec/validate-documents.js';
 
 /** prctl(2): the runtime reads the bounding set from /proc (readHostBounding); this checks that against the kernel. */
 const PR_CAPBSET_READ = 23;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { KNOWN_MOUNT_OPTIONS } from '../../../src/init/mount-options.js';
 import { buildFeatures, type FeatureHost } from '../../../src/container/features.js';
-import { validateFeatures } from '../../../src/spec/validate.js';
+import { validateFeatures } from '../../../src/spec/validate-documents.js';
 
 const HOST: FeatureHost = {
   libseccomp: { version: '2.5.4' },

@@ -13,9 +13,9 @@ describe.each([false, true])('defaultSpec({ rootless: %s })', (rootless) => {
     expect(validateConfig(spec), JSON.stringify(validateConfig.errors)).toBe(true);
   });
 
-  it('round-trips through loadConfig in a bundle with a rootfs', () => {
+  it('round-trips through loadConfig in a bundle with a rootfs', async () => {
     const bundle = tempBundle(spec);
-    expect(loadConfig(bundle)).toEqual(spec);
+    expect(await loadConfig(bundle)).toEqual(spec);
   });
 
   it('keeps runc\'s key order', () => {

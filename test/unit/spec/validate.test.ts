@@ -3,21 +3,15 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  configPath,
-  loadConfig,
-  requireProcess,
-  validateFeatures,
-  validateState,
-} from '../../../src/spec/validate.js';
+import { ConfigError, configPath, loadConfig, requireProcess } from '../../../src/spec/validate.js';
+import { validateFeatures, validateState } from '../../../src/spec/validate-documents.js';
 import { minimalConfig, tempBundle } from './temp-bundle.js';
 
 /** The ConfigError loadConfig throws for this config.json content. */
-function loadError(config: unknown): ConfigError {
+async function loadError(config: unknown): Promise<ConfigError> {
   const bundle = tempBundle(config);
   try {
-    loadConfig(bundle);
+    await loadConfig(bundle);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     const configError = error as ConfigError;
@@ -30,50 +24,50 @@ function loadError(config: unknown): ConfigError {
 }
 
 /** The message without the file prefix. */
-function shortMessage(config: unknown): string {
-  const error = loadError(config);
+async function shortMessage(config: unknown): Promise<string> {
+  const error = await loadError(config);
   return error.message.slice(error.file.length + 2);
 }
 
 describe('loadConfig', () => {
-  it('returns the parsed config of a valid bundle', () => {
+  it('returns the parsed config of a valid bundle', async () => {
     const bundle = tempBundle(minimalConfig());
-    expect(loadConfig(bundle)).toEqual(minimalConfig());
+    expect(await loadConfig(bundle)).toEqual(minimalConfig());
   });
 
-  it('accepts the recursive rootfsPropagation values runc and containerd\'s CRI use, and nothing else', () => {
+  it('accepts the recursive rootfsPropagation values runc and containerd\'s CRI use, and nothing else', async () => {
     for (const value of ['rprivate', 'rshared', 'rslave', 'runbindable', 'private', 'shared']) {
       const config = { ...minimalConfig(), linux: { namespaces: [{ type: 'mount' as const }], rootfsPropagation: value } };
-      expect(loadConfig(tempBundle(config))).toEqual(config);
+      expect(await loadConfig(tempBundle(config))).toEqual(config);
     }
-    expect(shortMessage({ ...minimalConfig(), linux: { rootfsPropagation: 'rwhatever' } })).toContain('linux.rootfsPropagation');
+    expect(await shortMessage({ ...minimalConfig(), linux: { rootfsPropagation: 'rwhatever' } })).toContain('linux.rootfsPropagation');
   });
 
-  it('resolves a relative bundle directory', () => {
+  it('resolves a relative bundle directory', async () => {
     const bundle = tempBundle(minimalConfig());
-    expect(loadConfig(relative(process.cwd(), bundle))).toEqual(minimalConfig());
+    expect(await loadConfig(relative(process.cwd(), bundle))).toEqual(minimalConfig());
     expect(configPath(relative(process.cwd(), bundle))).toBe(join(bundle, 'config.json'));
   });
 
-  it('names the file when config.json is missing', () => {
-    expect(shortMessage(undefined)).toBe('cannot read: no such file or directory');
+  it('names the file when config.json is missing', async () => {
+    expect(await shortMessage(undefined)).toBe('cannot read: no such file or directory');
   });
 
-  it.runIf(process.getuid?.() !== 0)('names the file when config.json is unreadable', () => {
+  it.runIf(process.getuid?.() !== 0)('names the file when config.json is unreadable', async () => {
     const bundle = tempBundle(minimalConfig());
     chmodSync(join(bundle, 'config.json'), 0);
-    expect(() => loadConfig(bundle)).toThrow(`${join(bundle, 'config.json')}: cannot read: permission denied`);
+    await expect(loadConfig(bundle)).rejects.toThrow(`${join(bundle, 'config.json')}: cannot read: permission denied`);
   });
 
-  it('reports a directory in place of config.json', () => {
+  it('reports a directory in place of config.json', async () => {
     const bundle = tempBundle(undefined);
     mkdirSync(join(bundle, 'config.json'));
-    expect(() => loadConfig(bundle)).toThrow(/config\.json: not a regular file \(a directory\)$/);
+    await expect(loadConfig(bundle)).rejects.toThrow(/config\.json: not a regular file \(a directory\)$/);
   });
 
   describe('invalid JSON', () => {
-    it('gives line and column of a bad token', () => {
-      expect(shortMessage('{\n  "ociVersion": "1.2.0",\n  "root": tru\n}')).toBe(
+    it('gives line and column of a bad token', async () => {
+      expect(await shortMessage('{\n  "ociVersion": "1.2.0",\n  "root": tru\n}')).toBe(
         "line 3, column 14: invalid JSON: Unexpected token '\\n'",
       );
     });
@@ -83,65 +77,65 @@ describe('loadConfig', () => {
       ['', 'line 1, column 1: invalid JSON: Unexpected end of JSON input'],
       ['{"ociVersion": "1.2.0",}', 'line 1, column 24: invalid JSON: Expected double-quoted property name'],
       ['{"a": 1}\n\nx', 'line 3, column 1: invalid JSON: Unexpected non-whitespace character after JSON'],
-    ])('%j', (text, expected) => {
-      expect(shortMessage(text)).toBe(expected);
+    ])('%j', async (text, expected) => {
+      expect(await shortMessage(text)).toBe(expected);
     });
 
-    it('never quotes the input, which may span lines', () => {
-      const message = shortMessage('{\n"root": {"path": tru}\n}');
+    it('never quotes the input, which may span lines', async () => {
+      const message = await shortMessage('{\n"root": {"path": tru}\n}');
       expect(message).toMatch(/^line 2, column 21: invalid JSON: Unexpected token '}'$/);
     });
   });
 
   describe('schema errors', () => {
-    it('names the JSON path and the expected type', () => {
-      expect(shortMessage({ ...minimalConfig(), process: { cwd: '/', args: 'sh' } })).toBe('process.args: must be array');
+    it('names the JSON path and the expected type', async () => {
+      expect(await shortMessage({ ...minimalConfig(), process: { cwd: '/', args: 'sh' } })).toBe('process.args: must be array');
     });
 
-    it('lists the allowed values of an enum, at the deepest path', () => {
+    it('lists the allowed values of an enum, at the deepest path', async () => {
       const config = { ...minimalConfig(), linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, { type: 'pids' }] } };
-      expect(shortMessage(config)).toBe(
+      expect(await shortMessage(config)).toBe(
         'linux.namespaces[2].type: must be one of "mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"',
       );
     });
 
-    it('points at a missing required property', () => {
-      expect(shortMessage({ ociVersion: '1.2.0', root: {} })).toBe('root.path: is required');
-      expect(shortMessage({ root: { path: 'rootfs' } })).toBe('ociVersion: is required');
+    it('points at a missing required property', async () => {
+      expect(await shortMessage({ ociVersion: '1.2.0', root: {} })).toBe('root.path: is required');
+      expect(await shortMessage({ root: { path: 'rootfs' } })).toBe('ociVersion: is required');
     });
 
-    it('quotes keys that are not identifiers', () => {
+    it('quotes keys that are not identifiers', async () => {
       const config = { ...minimalConfig(), annotations: { 'org.example/key': 1 } };
-      expect(shortMessage(config)).toBe('annotations["org.example/key"]: must be string');
+      expect(await shortMessage(config)).toBe('annotations["org.example/key"]: must be string');
     });
 
-    it('shows patterns and bounds', () => {
+    it('shows patterns and bounds', async () => {
       const rlimit = { ...minimalConfig(), process: { cwd: '/', args: ['sh'], rlimits: [{ type: 'NOFILE', soft: 1, hard: 1 }] } };
-      expect(shortMessage(rlimit)).toBe('process.rlimits[0].type: must match pattern "^RLIMIT_[A-Z]+$"');
+      expect(await shortMessage(rlimit)).toBe('process.rlimits[0].type: must match pattern "^RLIMIT_[A-Z]+$"');
       const uid = { ...minimalConfig(), process: { cwd: '/', args: ['sh'], user: { uid: -1, gid: 0 } } };
-      expect(shortMessage(uid)).toBe('process.user.uid: must be >= 0');
+      expect(await shortMessage(uid)).toBe('process.user.uid: must be >= 0');
     });
 
-    it('describes a document that is not an object without a path', () => {
-      expect(shortMessage('[]')).toBe('must be a JSON object (a runtime-spec config), got an array');
+    it('describes a document that is not an object without a path', async () => {
+      expect(await shortMessage('[]')).toBe('must be a JSON object (a runtime-spec config), got an array');
     });
 
-    it('never prints the schema location', () => {
-      const message = shortMessage({ ...minimalConfig(), linux: { resources: { blockIO: { weightDevice: [{ major: 8 }] } } } });
+    it('never prints the schema location', async () => {
+      const message = await shortMessage({ ...minimalConfig(), linux: { resources: { blockIO: { weightDevice: [{ major: 8 }] } } } });
       expect(message).toBe('linux.resources.blockIO.weightDevice[0].minor: is required');
       expect(message).not.toMatch(/#|definitions|\.json/);
     });
   });
 
-  it('runs the semantic checks after the schema', () => {
-    expect(shortMessage({ ...minimalConfig(), process: { cwd: 'tmp', args: ['sh'] } })).toBe(
+  it('runs the semantic checks after the schema', async () => {
+    expect(await shortMessage({ ...minimalConfig(), process: { cwd: 'tmp', args: ['sh'] } })).toBe(
       'process.cwd: must be an absolute path, got "tmp"',
     );
   });
 
-  it('checks the rootfs relative to the bundle', () => {
+  it('checks the rootfs relative to the bundle', async () => {
     const bundle = tempBundle(minimalConfig(), { rootfs: false });
-    expect(() => loadConfig(bundle)).toThrow(
+    await expect(loadConfig(bundle)).rejects.toThrow(
       `${join(bundle, 'config.json')}: root.path: ${join(bundle, 'rootfs')}: no such file or directory`,
     );
   });
