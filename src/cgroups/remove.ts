@@ -11,8 +11,13 @@ export function removeCgroupTrees(dirs: readonly string[], timeoutMs = 1000): vo
   for (const dir of dirs) removeTree(dir, deadline);
 }
 
+/**
+ * rmdir first: a container's cgroup seldom has children, and listing each directory before its
+ * rmdir was one more system call per hierarchy on every delete. A refusal (EBUSY from cgroupfs,
+ * ENOTEMPTY from another filesystem) then means children to remove first, or a process still
+ * exiting.
+ */
 function removeTree(dir: string, deadline: number): void {
-  for (const child of childDirs(dir)) removeTree(child, deadline);
   for (;;) {
     try {
       removeDir(dir);
@@ -20,8 +25,11 @@ function removeTree(dir: string, deadline: number): void {
     } catch (err) {
       const code = errorCode(err);
       if (code === 'ENOENT') return;
-      if (code !== 'EBUSY' || Date.now() >= deadline) throw busyError(dir, err);
-      sleepMs(RETRY_MS);
+      if (code !== 'EBUSY' && code !== 'ENOTEMPTY') throw busyError(dir, err);
+      const children = childDirs(dir);
+      for (const child of children) removeTree(child, deadline);
+      if (Date.now() >= deadline) throw busyError(dir, err);
+      if (children.length === 0) sleepMs(RETRY_MS);
     }
   }
 }
