@@ -28,13 +28,17 @@ function describeSize(bytes: number): string {
 
 /**
  * Reads what is left of `fd` up to `limit` bytes, in chunks: a file may grow after fstat, and
- * some (procfs) report a size of 0.
+ * some (procfs) report a size of 0. `sizeHint` is the size fstat reported, if any.
  */
-export function readBounded(fd: number, limit: number): Buffer {
+export function readBounded(fd: number, limit: number, sizeHint?: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   for (;;) {
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, limit + 1 - total));
+    // The first read asks for the size fstat gave (plus the byte that shows the end), not a
+    // whole chunk: each 1 MiB buffer is an mmap of its own, for a config of a few KiB.
+    const first = sizeHint === undefined ? CHUNK : sizeHint + 1;
+    const want = chunks.length === 0 ? first : Math.min(CHUNK, Math.max(4096, total));
+    const buf = Buffer.allocUnsafe(Math.min(want, limit + 1 - total));
     const n = readSync(fd, buf, 0, buf.length, null);
     if (n === 0) return Buffer.concat(chunks, total);
     chunks.push(buf.subarray(0, n));
@@ -60,7 +64,7 @@ export function readRegularFile(path: string, limit = DOCUMENT_SIZE_LIMIT): stri
     const st = fstatSync(fd);
     if (!st.isFile()) throw new CallerFileError(`not a regular file (${kindOf(st)})`);
     if (st.size > limit) throw new CallerFileError(`larger than ${describeSize(limit)} (${st.size} bytes)`);
-    return readBounded(fd, limit).toString('utf8');
+    return readBounded(fd, limit, st.size).toString('utf8');
   } catch (error) {
     if (error instanceof CallerFileError) throw error;
     throw new CallerFileError(`cannot read: ${systemErrorReason(error)}`);

@@ -57,8 +57,32 @@ function equal(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
 }
 
+interface Resolved {
+  schema: Schema;
+  /** The file further $refs in the schema are relative to. */
+  file: string;
+}
+
+/** Resolved $refs by set, base file and reference: a config meets the same few hundred times. */
+const resolvedRefs = new WeakMap<SchemaSet, Map<string, Resolved>>();
+
+function resolveRef(set: SchemaSet, ref: string, baseFile: string): Resolved {
+  let known = resolvedRefs.get(set);
+  if (known === undefined) {
+    known = new Map();
+    resolvedRefs.set(set, known);
+  }
+  const key = `${baseFile}\0${ref}`;
+  let resolved = known.get(key);
+  if (resolved === undefined) {
+    resolved = lookUpRef(set, ref, baseFile);
+    known.set(key, resolved);
+  }
+  return resolved;
+}
+
 /** The schema a $ref names, and the file further $refs in it are relative to. */
-function resolveRef(set: SchemaSet, ref: string, baseFile: string): { schema: Schema; file: string } {
+function lookUpRef(set: SchemaSet, ref: string, baseFile: string): Resolved {
   const hash = ref.indexOf('#');
   const file = hash === 0 ? baseFile : hash < 0 ? ref : ref.slice(0, hash);
   let node: unknown = set[file];
