@@ -1,7 +1,7 @@
 // Whether a document matches a JSON schema (draft-04), without the reasons: the check `create`
 // and `run` make on every config. ajv's code generated from the same schemas
 // (scripts/gen-validators.mjs) stays the reference and explains a rejection; it is loaded
-// only then. Its ~290 KB cost every create ~2 ms to load (bench/RESULTS.md), while walking a
+// only then. Its ~290 KB cost every create ~3 ms to load (bench/RESULTS.md), while walking a
 // config through the schemas as data costs a fraction of that.
 //
 // Only the keywords the OCI schemas use are implemented, as ajv applies them (each one to the
