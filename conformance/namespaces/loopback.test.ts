@@ -2,6 +2,7 @@
 // without a path) and crun set it; a namespace joined by path is left as its owner made it.
 // Checked from inside (/sys/class/net/lo/flags: IFF_UP is 0x1) with runc beside it.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Spec } from '../../src/spec/types.js';
@@ -10,9 +11,14 @@ import { baseSpec, Sandbox, uniqueId, withUserNamespace } from '../../test/suppo
 const sb = new Sandbox('loopback');
 const hasRunc = spawnSync('runc', ['--version']).status === 0;
 const netnsNames: string[] = [];
+/** Whether /run/netns is a mount point: `ip netns add` makes it one (a shared bind of itself) and leaves it. */
+const netnsDirMounted = (): boolean => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === '/run/netns');
+const netnsDirWasMounted = netnsDirMounted();
 afterEach(() => expect(sb.cleanup()).toEqual([]));
 afterAll(() => {
   for (const n of netnsNames) spawnSync('ip', ['netns', 'del', n]);
+  // Ours to undo only if we made it; umount refuses while anyone else's namespace is mounted below.
+  if (netnsNames.length > 0 && !netnsDirWasMounted && netnsDirMounted()) spawnSync('umount', ['/run/netns']);
   sb.destroy();
 });
 
