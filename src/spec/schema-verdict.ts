@@ -57,7 +57,7 @@ function equal(a: unknown, b: unknown): boolean {
   return keys.length === Object.keys(b).length && keys.every((k) => Object.hasOwn(b, k) && equal(a[k], b[k]));
 }
 
-interface Resolved {
+export interface Resolved {
   schema: Schema;
   /** The file further $refs in the schema are relative to. */
   file: string;
@@ -66,7 +66,8 @@ interface Resolved {
 /** Resolved $refs by set, base file and reference: a config meets the same few hundred times. */
 const resolvedRefs = new WeakMap<SchemaSet, Map<string, Resolved>>();
 
-function resolveRef(set: SchemaSet, ref: string, baseFile: string): Resolved {
+/** The schema a $ref names, from a schema in `baseFile` ("" for a reference that names its file). */
+export function resolveRef(set: SchemaSet, ref: string, baseFile: string): Resolved {
   let known = resolvedRefs.get(set);
   if (known === undefined) {
     known = new Map();
@@ -129,8 +130,8 @@ function objectAccepted(s: Schema, data: Readonly<Record<string, unknown>>, sub:
     const value = data[key];
     if (value === undefined) continue;
     let matched = false;
-    const declared = properties?.[key];
-    if (declared !== undefined && Object.hasOwn(properties ?? {}, key)) {
+    const declared = properties !== undefined && Object.hasOwn(properties, key) ? properties[key] : undefined;
+    if (declared !== undefined) {
       matched = true;
       if (!sub(declared, value)) return false;
     }

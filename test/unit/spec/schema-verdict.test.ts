@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { SCHEMAS } from '../../../src/spec/generated/schemas.js';
 import { validateProcess } from '../../../src/spec/generated/process-validator.js';
 import { validateConfig } from '../../../src/spec/generated/validators.js';
-import { SCHEMA_KEYWORDS, schemaAccepts, type SchemaSet } from '../../../src/spec/schema-verdict.js';
+import { resolveRef, SCHEMA_KEYWORDS, schemaAccepts, type SchemaSet } from '../../../src/spec/schema-verdict.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const EXAMPLES = join(REPO, 'spec-schemas', 'test', 'config');
@@ -44,11 +44,8 @@ function reachableSchemas(set: SchemaSet, ref: string): Array<Record<string, unk
   const seen = new Set<unknown>();
   const out: Array<Record<string, unknown>> = [];
   const resolve = (target: string, base: string): [Record<string, unknown>, string] => {
-    const hash = target.indexOf('#');
-    const file = hash === 0 ? base : hash < 0 ? target : target.slice(0, hash);
-    let node = set[file] as Record<string, unknown>;
-    for (const token of (hash < 0 ? '' : target.slice(hash + 1)).split('/').slice(1)) node = node[token] as Record<string, unknown>;
-    return [node, file];
+    const { schema, file } = resolveRef(set, target, base);
+    return [schema, file];
   };
   const visit = (schema: unknown, file: string): void => {
     if (typeof schema !== 'object' || schema === null || seen.has(schema)) return;
