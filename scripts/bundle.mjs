@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Build step: bundles the CLI into CommonJS files, the whole runtime an install needs besides
 // bin/ and koffi (bin/ocirun loads them):
-//   dist/cli/ocirun.cjs             argv parsing and the command table (src/cli/main.ts)
-//   dist/cli/commands/<name>.cjs    one per command, with everything that command reaches
+//   dist/cli/commands/<name>.cjs    one per command: main (src/cli/main.ts) with that command
+//                                   and everything it reaches
+//   dist/cli/ocirun.cjs             main alone, for a command line naming no command
 //   dist/cli/validators.cjs         the generated schema validators
 //   dist/cli/systemd-bus.cjs        the D-Bus client, for --systemd-cgroup only
 // Why: unbundled, Node resolves, reads and links ~100 ES modules on every start, and its ES
 // module loader alone costs CPU before the first line runs (bench/RESULTS.md). One file per command means
-// a start compiles only the code its command can reach (`state` never sees the create path).
-// Modules shared by main and a command are copied into both; nothing crosses that boundary but
-// plain data, the Logger and Error objects, so the copies never meet in an instanceof.
+// a start compiles only the code its command can reach (`state` never sees the create path), and
+// main in that file means a start loads one bundle, not two (bin/ocirun picks it from argv).
+// Main's other commands stay outside each file, loaded when asked for (a command line bin/ocirun
+// read differently from main): then modules are copied into both files, and nothing crosses that
+// boundary but plain data, the Logger and Error objects, so the copies never meet in an instanceof.
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,13 +45,21 @@ const common = {
   logLevel: 'warning',
 };
 
-// main.ts's `import('./commands/x.js')` becomes `require('./commands/x.cjs')`, still lazy.
-const commandsApart = {
+const commandNames = readdirSync(join(root, 'src', 'cli', 'commands'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -'.ts'.length));
+
+// main.ts's `import('./commands/x.js')` becomes a require of x's bundle, still lazy, except for the
+// command the bundle is for, which is part of it.
+const commandsApart = (outdir, own) => ({
   name: 'commands-apart',
   setup(b) {
-    b.onResolve({ filter: /^\.\/commands\/[a-z-]+\.js$/ }, (args) => ({ path: args.path.replace(/\.js$/, '.cjs'), external: true }));
+    b.onResolve({ filter: /^\.\/commands\/[a-z]+\.js$/ }, (args) => {
+      const name = args.path.slice('./commands/'.length, -'.js'.length);
+      return name === own ? undefined : { path: relativeRequire(outdir, join(commandsOut, `${name}.cjs`)), external: true };
+    });
   },
-};
+});
 
 // The validators are half the code and only create/run/exec need them: the first validation
 // loads them, other commands never compile them.
@@ -95,29 +106,28 @@ const koffiToShim = {
   },
 };
 
-await build({
-  ...common,
-  stdin: {
-    contents: "import { main } from './src/cli/main.ts';\nmain(process.argv.slice(2)).then((code) => { process.exitCode = code; });\n",
-    resolveDir: root,
-    sourcefile: 'ocirun-entry.ts',
-    loader: 'ts',
-  },
-  outfile: join(cliOut, 'ocirun.cjs'),
-  plugins: [commandsApart, koffiToShim, validatorsApart(cliOut)],
-  ...locate(cliOut),
-});
+// Each bundle exports main; bin/ocirun calls it with the arguments.
+const entry = (exports, sourcefile) => ({ contents: exports.map((e) => `export * from './${e}';`).join('\n'), resolveDir: root, sourcefile, loader: 'ts' });
 
 await build({
   ...common,
-  entryPoints: readdirSync(join(root, 'src', 'cli', 'commands'))
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(root, 'src', 'cli', 'commands', f)),
-  outdir: commandsOut,
-  outExtension: { '.js': '.cjs' },
-  plugins: [koffiToShim, validatorsApart(commandsOut), systemdBusApart(commandsOut)],
-  ...locate(commandsOut),
+  stdin: entry(['src/cli/main.ts'], 'ocirun-entry.ts'),
+  outfile: join(cliOut, 'ocirun.cjs'),
+  plugins: [commandsApart(cliOut, undefined), koffiToShim, validatorsApart(cliOut)],
+  ...locate(cliOut),
 });
+
+await Promise.all(
+  commandNames.map((name) =>
+    build({
+      ...common,
+      stdin: entry(['src/cli/main.ts', `src/cli/commands/${name}.ts`], `${name}-entry.ts`),
+      outfile: join(commandsOut, `${name}.cjs`),
+      plugins: [commandsApart(commandsOut, name), koffiToShim, validatorsApart(commandsOut), systemdBusApart(commandsOut)],
+      ...locate(commandsOut),
+    }),
+  ),
+);
 
 await build({
   ...common,

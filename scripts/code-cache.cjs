@@ -27,10 +27,10 @@ const flags = launcherFlags();
 if (process.execArgv.join(' ') !== flags.join(' ')) {
   execFileSync(process.execPath, [...flags, __filename], { stdio: 'inherit' });
 } else {
-  const { cacheFileOf, compileBundle } = require('../bin/ocirun');
+  const { cacheFileOf, compileBundle, readBundle } = require('../bin/ocirun');
   for (const file of bundles(cli)) {
     v8.setFlagsFromString('--no-lazy');
-    const script = compileBundle(file, undefined);
+    const script = compileBundle(file, readBundle(file), undefined);
     // Back to the launcher's flags before the cache records their hash.
     v8.setFlagsFromString('--lazy');
     writeFileSync(cacheFileOf(file), script.createCachedData(), { mode: 0o644 });

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { baseSpec, OCIRUN, Sandbox, uniqueId } from '../../test/support/ocirun.js';
+import { launcherFlags } from '../../scripts/launcher-flags.cjs';
+import { baseSpec, OCIRUN, REPO, Sandbox, uniqueId } from '../../test/support/ocirun.js';
 
 const sb = new Sandbox('errors-cli');
 afterEach(() => expect(sb.cleanup()).toEqual([]));
@@ -102,6 +103,21 @@ describe('--help and --version', () => {
       expect(lines.find((l) => l.startsWith('spec: '))).toMatch(/^spec: 1\.\d+\.\d+$/);
       expect(lines[1]).toMatch(/^commit: /);
     }
+  });
+});
+
+describe('the bundle bin/ocirun loads', () => {
+  // bin/ocirun loads the bundle of the command it reads in argv, main included; main parses argv
+  // again and must run the command it finds, should the launcher have read another one.
+  it('any command\'s bundle runs the command main reads', () => {
+    const id = uniqueId();
+    sb.ok(['create', '--bundle', sb.bundle(baseSpec(['sleep', '100'])), id]);
+    const script = `require(${JSON.stringify(OCIRUN)}).loadBundle(${JSON.stringify(join(REPO, 'dist/cli/commands/run.cjs'))})` +
+      `.main(${JSON.stringify(['--root', sb.root, 'state', id])}).then((code) => { process.exitCode = code; });`;
+    const r = spawnSync(process.execPath, [...launcherFlags(), '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id, status: 'created' });
   });
 });
 

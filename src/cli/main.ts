@@ -31,7 +31,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<{ command: Command }>>> = 
   restore: () => import('./commands/restore.js'),
 };
 
-const GLOBAL_FLAGS: FlagSpecs = {
+export const GLOBAL_FLAGS: FlagSpecs = {
   root: { kind: 'string', describe: 'root directory for container state (default /run/ocirun; $XDG_RUNTIME_DIR/ocirun when rootless)' },
   log: { kind: 'string', describe: 'log file path (default: stderr)' },
   'log-format': { kind: 'string', describe: 'log format: text or json' },
@@ -57,7 +57,7 @@ function stateRoot(flag: string | undefined, command: string, caller: Caller): s
   return root;
 }
 
-function splitGlobals(argv: readonly string[]): { globalArgs: string[]; rest: string[] } {
+export function splitGlobals(argv: readonly string[]): { globalArgs: string[]; rest: string[] } {
   let i = 0;
   while (i < argv.length && (argv[i] as string).startsWith('-')) {
     const arg = argv[i] as string;

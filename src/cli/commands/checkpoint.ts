@@ -1,7 +1,7 @@
 import { bool, num, optional } from '../args.js';
 import type { Command } from '../command.js';
 import { StateStore } from '../../state/store.js';
-import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
+import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from '../criu-flags.js';
 
 export const command: Command = {
   usage: '[command options] <container-id>',

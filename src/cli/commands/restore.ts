@@ -1,6 +1,6 @@
 import { bool, optional, str } from '../args.js';
 import type { Command } from '../command.js';
-import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from './criu-flags.js';
+import { COMMON_CRIU_FLAGS, commonCriuFlags, requireCriuPrivilege } from '../criu-flags.js';
 
 export const command: Command = {
   usage: '[command options] <container-id>',

@@ -10,17 +10,18 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 interface Loader {
   cacheFileOf(file: string): string;
-  compileBundle(file: string, cachedData: Buffer | undefined): Script;
+  compileBundle(file: string, source: string, cachedData: Buffer | undefined): Script;
   loadBundle(file: string): unknown;
+  readBundle(file: string): string;
 }
-const { cacheFileOf, compileBundle, loadBundle } = createRequire(import.meta.url)('../../../bin/ocirun') as Loader;
+const { cacheFileOf, compileBundle, loadBundle, readBundle } = createRequire(import.meta.url)('../../../bin/ocirun') as Loader;
 
 const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const other = join(dir, 'other.cjs');
 writeFileSync(other, 'module.exports = "other";');
-const otherCache = compileBundle(other, undefined).createCachedData();
+const otherCache = compileBundle(other, readBundle(other), undefined).createCachedData();
 
 let n = 0;
 /** A bundle exporting "mine!" (as long as "other"), with the other bundle's cache as its own. */

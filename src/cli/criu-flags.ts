@@ -1,8 +1,8 @@
-import { bool, list, optional, str, type FlagSpecs, type FlagValues } from '../args.js';
-import { MANAGE_CGROUPS_MODES, type ManageCgroupsMode } from '../../criu/options.js';
-import { criuPrivilege } from '../../criu/privilege.js';
-import { runningInUserNamespace } from '../../linux/userns.js';
-import type { Logger } from '../../log.js';
+import { bool, list, optional, str, type FlagSpecs, type FlagValues } from './args.js';
+import { MANAGE_CGROUPS_MODES, type ManageCgroupsMode } from '../criu/options.js';
+import { criuPrivilege } from '../criu/privilege.js';
+import { runningInUserNamespace } from '../linux/userns.js';
+import type { Logger } from '../log.js';
 
 /** Flags `checkpoint` and `restore` share, as runc names them. */
 export const COMMON_CRIU_FLAGS: FlagSpecs = {
