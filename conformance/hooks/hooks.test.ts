@@ -167,6 +167,20 @@ describe('hooks', () => {
     expect(entries().map((e) => e.kind)).toEqual(['poststart', 'poststop']);
   });
 
+  it('a hook without env gets the environment the runtime was started with, nothing of its own', () => {
+    // The runtime sets UV_THREADPOOL_SIZE for a moment to start libuv's pool small (cgroups/migration.ts).
+    const envFile = join(sb.dir, 'hook-env');
+    const dump: Hook = { path: '/bin/sh', args: ['sh', '-c', `env > ${envFile}`] };
+    const hookEnv = (callerEnv: NodeJS.ProcessEnv): string[] => {
+      expect(sb.run(['run', '--bundle', sb.bundle(withHooks({ createRuntime: [dump] })), uniqueId()], { env: callerEnv }).status).toBe(0);
+      return readFileSync(envFile, 'utf8').split('\n');
+    };
+    const plain = hookEnv({ HOOK_MARK: 'caller' });
+    expect(plain).toContain('HOOK_MARK=caller');
+    expect(plain.filter((l) => l.startsWith('UV_THREADPOOL_SIZE='))).toEqual([]);
+    expect(hookEnv({ UV_THREADPOOL_SIZE: '3' })).toContain('UV_THREADPOOL_SIZE=3');
+  });
+
   it('poststop failures are warnings; every poststop hook runs', () => {
     const id = sb.create(withHooks({ poststop: [record('poststop-a', 1), record('poststop-b')] }, ['sleep', '100']));
     sb.ok(['start', id]);

@@ -41,6 +41,24 @@ export function primeCgroupMigration(h?: CgroupHierarchies): CgroupHierarchies |
   } catch {
     return hierarchies;
   }
-  write(fd, '0', () => close(fd, () => undefined));
+  onOnePoolThread(() => write(fd, '0', () => close(fd, () => undefined)));
   return hierarchies;
+}
+
+/**
+ * Runs `submit`, the process's first job for libuv's thread pool, with the pool started at one
+ * thread instead of four: that write is the runtime's only use of the pool, and three thread
+ * starts cost ~0.5 ms of CPU (bench/RESULTS.md). libuv reads UV_THREADPOOL_SIZE when the first
+ * job starts the pool, inside `submit`; the caller's value is back before anything else runs,
+ * for hooks that inherit the runtime's environment.
+ */
+function onOnePoolThread(submit: () => void): void {
+  const caller = process.env.UV_THREADPOOL_SIZE;
+  process.env.UV_THREADPOOL_SIZE = '1';
+  try {
+    submit();
+  } finally {
+    if (caller === undefined) delete process.env.UV_THREADPOOL_SIZE;
+    else process.env.UV_THREADPOOL_SIZE = caller;
+  }
 }
