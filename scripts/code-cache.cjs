@@ -30,7 +30,7 @@ if (process.execArgv.join(' ') !== flags.join(' ')) {
   const { cacheFileOf, compileBundle, readBundle } = require('../bin/ocirun');
   for (const file of bundles(cli)) {
     v8.setFlagsFromString('--no-lazy');
-    const script = compileBundle(file, readBundle(file), undefined);
+    const script = compileBundle(file, readBundle(file).source, undefined);
     // Back to the launcher's flags before the cache records their hash.
     v8.setFlagsFromString('--lazy');
     writeFileSync(cacheFileOf(file), script.createCachedData(), { mode: 0o644 });

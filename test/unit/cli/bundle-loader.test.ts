@@ -12,7 +12,7 @@ interface Loader {
   cacheFileOf(file: string): string;
   compileBundle(file: string, source: string, cachedData: Buffer | undefined): Script;
   loadBundle(file: string): unknown;
-  readBundle(file: string): string;
+  readBundle(file: string): { source: string };
 }
 const { cacheFileOf, compileBundle, loadBundle, readBundle } = createRequire(import.meta.url)('../../../bin/ocirun') as Loader;
 
@@ -21,7 +21,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const other = join(dir, 'other.cjs');
 writeFileSync(other, 'module.exports = "other";');
-const otherCache = compileBundle(other, readBundle(other), undefined).createCachedData();
+const otherCache = compileBundle(other, readBundle(other).source, undefined).createCachedData();
 
 let n = 0;
 /** A bundle exporting "mine!" (as long as "other"), with the other bundle's cache as its own. */
