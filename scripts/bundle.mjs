@@ -35,8 +35,15 @@ const koffiFile = koffiNative();
 // Only this build's files in dist/ (and so in the package).
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
+// Each bundle is written as the function Node would wrap a CommonJS module in, and bin/ocirun
+// compiles the file's text as it is: wrapping it at load time made V8 flatten a second copy of
+// the source (96 page faults for run's bundle; bench/RESULTS.md).
+const WRAP = { open: '(function (exports, require, module, __filename, __dirname) {', close: '\n})' };
+
 const common = {
   bundle: true,
+  banner: { js: WRAP.open },
+  footer: { js: WRAP.close },
   platform: 'node',
   format: 'cjs',
   target: 'node20',
@@ -94,7 +101,7 @@ function relativeRequire(from, to) {
 function locate(outdir) {
   const cli = JSON.stringify(relative(outdir, join(cliOut, 'ocirun.cjs')));
   return {
-    banner: { js: `var __import_meta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${cli})).href; } };` },
+    banner: { js: `${WRAP.open}var __import_meta = { get url() { return require("node:url").pathToFileURL(require("node:path").join(__dirname, ${cli})).href; } };` },
     define: { 'import.meta.url': '__import_meta.url', __KOFFI_NATIVE__: JSON.stringify(koffiFile && relative(outdir, koffiFile)) },
   };
 }

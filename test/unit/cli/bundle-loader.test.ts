@@ -17,10 +17,12 @@ interface Loader {
 const { cacheFileOf, compileBundle, loadBundle, readBundle } = createRequire(import.meta.url)('../../../bin/ocirun') as Loader;
 
 const dir = mkdtempSync(join(tmpdir(), 'load-bundle-'));
+/** A bundle's text as the build writes it: wrapped as Node wraps a CommonJS module. */
+const bundleText = (body: string): string => `(function (exports, require, module, __filename, __dirname) {${body}\n})`;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const other = join(dir, 'other.cjs');
-writeFileSync(other, 'module.exports = "other";');
+writeFileSync(other, bundleText('module.exports = "other";'));
 const otherCache = compileBundle(other, readBundle(other).source, undefined).createCachedData();
 
 let n = 0;
@@ -28,7 +30,7 @@ let n = 0;
 function bundleWithForeignCache(mode: number, owner?: number): string {
   n += 1;
   const file = join(dir, `b${n}.cjs`);
-  writeFileSync(file, 'module.exports = "mine!";');
+  writeFileSync(file, bundleText('module.exports = "mine!";'));
   writeFileSync(cacheFileOf(file), otherCache);
   if (owner !== undefined) chownSync(cacheFileOf(file), owner, owner);
   chmodSync(cacheFileOf(file), mode);
@@ -51,7 +53,7 @@ describe('bin/ocirun, the bundle loader', () => {
 
   it('runs without a cache file', () => {
     const file = join(dir, 'plain.cjs');
-    writeFileSync(file, 'module.exports = require("./other.cjs") + "+plain";');
+    writeFileSync(file, bundleText('module.exports = require("./other.cjs") + "+plain";'));
     expect(loadBundle(file)).toBe('other+plain');
   });
 });
