@@ -9,19 +9,22 @@ import type { Sys } from '../linux/sys.js';
 const RESOLVE = K.RESOLVE_IN_ROOT | K.RESOLVE_NO_MAGICLINKS;
 
 export function openInRoot(sys: Sys, rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
-  return sys.openat2(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
+  return sys.openat2(rootFd, inRoot(path), flags, RESOLVE);
+}
+
+function inRoot(path: string): string {
+  return path.replace(/^\/+/, '') || '.';
 }
 
 const ENOENT = 2;
 
-/** openInRoot, or -errno: missing components are expected here, and an Error costs the init memory. */
-function lookupInRoot(sys: Sys, rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number {
-  return sys.openat2OrErrno(rootFd, path.replace(/^\/+/, '') || '.', flags, RESOLVE);
-}
-
-/** The fd of a lookup that found the path, undefined when it does not exist; other errors throw. */
-function existing(sys: Sys, rootFd: number, path: string): number | undefined {
-  const fd = lookupInRoot(sys, rootFd, path);
+/**
+ * openInRoot, or undefined when the path does not exist, without making an Error for it: missing
+ * paths are expected here (most masked paths on most hosts), and each Error costs the init a
+ * strerror call, a stack trace and memory. Other errors throw as openInRoot's do.
+ */
+export function openInRootIfExists(sys: Sys, rootFd: number, path: string, flags = K.O_PATH | K.O_CLOEXEC): number | undefined {
+  const fd = sys.openat2OrErrno(rootFd, inRoot(path), flags, RESOLVE);
   if (fd >= 0) return fd;
   if (fd === -ENOENT) return undefined;
   throw new SyscallError('openat2', -fd, [rootFd, path]);
@@ -32,11 +35,11 @@ function existing(sys: Sys, rootFd: number, path: string): number | undefined {
  * for the last one when `lastIsFile`). Returns an O_PATH fd of the final component.
  */
 export function ensureInRoot(sys: Sys, rootFd: number, path: string, lastIsFile: boolean, mode = 0o755): number {
-  const found = existing(sys, rootFd, path);
+  const found = openInRootIfExists(sys, rootFd, path);
   if (found !== undefined) return found;
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
   for (let i = 0; i < parts.length; i++) {
-    const prefixFd = existing(sys, rootFd, parts.slice(0, i + 1).join('/'));
+    const prefixFd = openInRootIfExists(sys, rootFd, parts.slice(0, i + 1).join('/'));
     if (prefixFd !== undefined) {
       sys.close(prefixFd);
       continue;

@@ -1,7 +1,6 @@
 import * as K from '../linux/constants.js';
-import { SyscallError } from '../linux/errors.js';
 import type { Sys } from '../linux/sys.js';
-import { fdPath, openInRoot } from './in-root.js';
+import { fdPath, openInRoot, openInRootIfExists } from './in-root.js';
 
 // config-linux.md "Masked Paths" and "Readonly Paths", applied after pivot_root. Each path is
 // resolved by the kernel inside the container's root (RESOLVE_IN_ROOT, no magic links): a
@@ -16,9 +15,8 @@ import { fdPath, openInRoot } from './in-root.js';
 
 function openTarget(sys: Sys, rootFd: number, path: string): number | undefined {
   try {
-    return openInRoot(sys, rootFd, path);
+    return openInRootIfExists(sys, rootFd, path);
   } catch (err) {
-    if (err instanceof SyscallError && err.code === 'ENOENT') return undefined;
     throw new Error(`${path}: ${(err as Error).message}`);
   }
 }
