@@ -145,11 +145,11 @@ export function closeQuietly(fd: number): void {
   if (fd >= 0) c.close(fd);
 }
 
-export function read(fd: number, buf: Buffer): number {
+export function read(fd: number, buf: Uint8Array): number {
   return check(c.read(fd, buf, buf.length), 'read', [fd]);
 }
 
-export function write(fd: number, data: Buffer | string): number {
+export function write(fd: number, data: Uint8Array | string): number {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   return check(c.write(fd, buf, buf.length), 'write', [fd]);
 }

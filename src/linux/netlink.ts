@@ -41,7 +41,7 @@ export class RouteSocket {
 
   private replies(seq: number, until: (r: Reply) => boolean, what: string): Reply[] {
     const out: Reply[] = [];
-    const buf = Buffer.alloc(64 * 1024);
+    const buf = new Uint8Array(64 * 1024);
     for (;;) {
       const n = read(this.fd, buf);
       for (const r of parseReplies(buf.subarray(0, n))) {
@@ -54,13 +54,13 @@ export class RouteSocket {
   }
 
   /** Sends a request made with NLM_F_ACK and waits for its acknowledgement; `what` names it in errors. */
-  request(msg: Buffer, seq: number, what: string): void {
+  request(msg: Uint8Array, seq: number, what: string): void {
     write(this.fd, msg);
     this.replies(seq, (r) => r.type === NLMSG_ERROR, what);
   }
 
   /** Sends a NLM_F_DUMP request and returns every answer. */
-  dump(msg: Buffer, seq: number, what: string): Reply[] {
+  dump(msg: Uint8Array, seq: number, what: string): Reply[] {
     write(this.fd, msg);
     return this.replies(seq, (r) => r.type === NLMSG_DONE, what);
   }

@@ -5,7 +5,9 @@ import {
   parseAddress, parseLink, parseReplies, type Address,
 } from '../../../src/linux/netlink-message.js';
 
-const hex = (b: Buffer): string => b.toString('hex');
+/** The bytes as a Buffer (a view, not a copy), for its readers. */
+const buf = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const hex = (b: Uint8Array): string => buf(b).toString('hex');
 
 describe('requests', () => {
   it('RTM_NEWLINK moving a link: header, ifinfomsg, IFLA_IFNAME (NUL-terminated, padded), IFLA_NET_NS_FD', () => {
@@ -23,12 +25,17 @@ describe('requests', () => {
     expect(hex(m.subarray(44))).toBe('0800' + '1c00' + '09000000');
   });
 
+  it('a name outside ASCII goes as its UTF-8 bytes, NUL-terminated', () => {
+    const m = linkMoveRequest(1, 2, 'v\u00e9th', 3);
+    expect(hex(m.subarray(32, 44))).toBe('0a00' + '0300' + hex(Buffer.from('v\u00e9th\0')) + '0000');
+  });
+
   it('setting a link up: IFF_UP in flags and change', () => {
     expect(hex(linkUpRequest(1, 5).subarray(16))).toBe('00000000' + '05000000' + '01000000' + '01000000');
   });
 
   it('setting a link up by name: index 0, IFF_UP in flags and change, IFLA_IFNAME', () => {
-    const m = linkUpByNameRequest(2, 'lo');
+    const m = buf(linkUpByNameRequest(2, 'lo'));
     expect(m.readUInt16LE(4)).toBe(16);
     expect(m.readUInt16LE(6)).toBe(0x5);
     expect(hex(m.subarray(16, 32))).toBe('00000000' + '00000000' + '01000000' + '01000000');
@@ -37,13 +44,13 @@ describe('requests', () => {
   });
 
   it('a dump asks NLM_F_REQUEST | NLM_F_DUMP', () => {
-    expect(linkDumpRequest(3).readUInt16LE(6)).toBe(0x301);
-    expect(linkDumpRequest(3).readUInt16LE(4)).toBe(18);
+    expect(buf(linkDumpRequest(3)).readUInt16LE(6)).toBe(0x301);
+    expect(buf(linkDumpRequest(3)).readUInt16LE(4)).toBe(18);
   });
 
   it('RTM_NEWADDR re-adds an address with its configuration flags only, on the new index', () => {
     const a: Address = { family: 2, prefixlen: 24, flags: IFA_F_PERMANENT | 0x200 | 0x40, scope: 0, index: 3, local: Buffer.from([10, 0, 0, 1]), address: Buffer.from([10, 0, 0, 1]) };
-    const m = addrAddRequest(9, 11, a);
+    const m = buf(addrAddRequest(9, 11, a));
     expect(m.readUInt16LE(4)).toBe(20);
     expect(m.readUInt16LE(6)).toBe(0x1 | 0x4 | 0x400 | 0x200);
     // family, prefixlen, flags (NOPREFIXROUTE kept; PERMANENT and DEPRECATED are states), scope, index
