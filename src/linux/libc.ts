@@ -111,11 +111,16 @@ export const chroot = (path: string): void => void check(c.chroot(path), 'chroot
 export const chdir = (path: string): void => void check(c.chdir(path), 'chdir', [path]);
 export const fchdir = (fd: number): void => void check(c.fchdir(fd), 'fchdir', [fd]);
 
+/**
+ * A Uint8Array and, for an ASCII path, String.fromCharCode: V8's own code, where Buffer's
+ * methods are Node's JavaScript, which the init (the caller, through enterCwd) would compile first.
+ */
 export function getcwd(): string {
-  const buf = Buffer.alloc(4096);
+  const buf = new Uint8Array(4096);
   const r = c.getcwd(buf, buf.length);
   if (r === null) check(-1, 'getcwd', []);
-  return buf.toString('utf8', 0, buf.indexOf(0));
+  const path = buf.subarray(0, buf.indexOf(0));
+  return path.every((b) => b < 0x80) ? String.fromCharCode(...path) : Buffer.from(path).toString('utf8');
 }
 
 export const open = (path: string, flags: number, mode = 0): number => check(c.open(path, flags, mode), 'open', [path, flags]);
