@@ -3,8 +3,12 @@ import { schedGetaffinity, schedSetaffinity } from '../linux/libc.js';
 
 // Applying process.execCPUAffinity (planned in init/affinity-plan.ts) around an exec's fork.
 
-/** Every CPU the kernel could have (it clamps the mask to its own size and the cpuset). */
-const ALL_CPUS = Buffer.alloc(8192 / 8, 0xff);
+/**
+ * Every CPU the kernel could have (it clamps the mask to its own size and the cpuset). A
+ * Uint8Array: Buffer.alloc with a fill is Node JavaScript that every create and exec compiled
+ * at start-up for this constant alone.
+ */
+const ALL_CPUS = new Uint8Array(8192 / 8).fill(0xff);
 
 /** Runs `fork` with the runtime's affinity set to `initial`; the parent gets its own back after. */
 export function forkWithAffinity(plan: AffinityPlan, fork: () => number): number {

@@ -467,7 +467,7 @@ export function setMempolicy(mode: number, nodemask: Buffer): void {
 }
 
 /** sched_setaffinity(2); `mask` one bit per CPU (0 is the calling thread). */
-export const schedSetaffinity = (pid: number, mask: Buffer): void =>
+export const schedSetaffinity = (pid: number, mask: Uint8Array): void =>
   void check(c.sched_setaffinity(pid, mask.length, mask), 'sched_setaffinity', [pid]);
 
 /** sched_getaffinity(2) of the calling thread, as a mask of `bytes` bytes. */
