@@ -122,9 +122,7 @@ function* alterations(doc: Json, seed: number): Generator<Json> {
 describe('schema-verdict', () => {
   it('implements every keyword the config schemas use', () => {
     const used = new Set<string>();
-    for (const entry of ['config-schema.json', 'process-schema.json']) {
-      for (const schema of reachableSchemas(SCHEMAS, entry)) for (const key of Object.keys(schema)) used.add(key);
-    }
+    for (const schema of reachableSchemas(SCHEMAS, 'config-schema.json')) for (const key of Object.keys(schema)) used.add(key);
     expect([...used].filter((k) => !SCHEMA_KEYWORDS.has(k))).toEqual([]);
     expect(used.has('$ref') && used.has('anyOf') && used.has('patternProperties')).toBe(true);
   });
@@ -156,7 +154,7 @@ describe('schema-verdict', () => {
     const example = readJson(join(EXAMPLES, 'good', 'spec-example.json')) as { process: Json };
     let checked = 0;
     for (const altered of alterations(example.process, 11)) {
-      expect(schemaAccepts(SCHEMAS, 'process-schema.json', altered), JSON.stringify(altered)).toBe(validateProcess(altered));
+      expect(schemaAccepts(SCHEMAS, 'config-schema.json#/properties/process', altered), JSON.stringify(altered)).toBe(validateProcess(altered));
       checked++;
     }
     expect(checked).toBeGreaterThan(1000);
